@@ -1,0 +1,179 @@
+"""An action (aksi): a rally, strike, march or hearing with its sites and its lifecycle
+planned -> live -> concluded, or cancelled before it concludes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from core import values
+from core.errors import Conflict, InvalidInput, NotFound
+
+KINDS = ("rally", "strike", "march", "hearing", "other")
+STATUSES = ("planned", "live", "concluded", "cancelled")
+MAX_DEMANDS = 20
+MAX_SITES = 2_000
+
+
+class Action(Aggregate):
+    """Low-rate structure: created once, a few sites, a few lifecycle steps."""
+
+    class Planned(Aggregate.Created):
+        title: str
+        kind: str
+        demands: list[str]
+        starts_at: datetime
+        ends_at: datetime
+        actor: str
+
+    class SiteAdded(Aggregate.Event):
+        site_id: UUID
+        name: str
+        lat: float
+        lon: float
+        target: int
+        actor: str
+
+    class Started(Aggregate.Event):
+        actor: str
+
+    class Concluded(Aggregate.Event):
+        actor: str
+
+    class Cancelled(Aggregate.Event):
+        reason: str
+        actor: str
+
+    @event(Planned)
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        title: str,
+        kind: str,
+        demands: list[str],
+        starts_at: datetime,
+        ends_at: datetime,
+        actor: str,
+    ) -> None:
+        self.title = title
+        self.kind = kind
+        self.demands = demands
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.planned_by = actor
+        self.status = "planned"
+        self.sites: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        id: UUID,
+        title: str,
+        kind: str,
+        demands: list[str],
+        starts_at: datetime,
+        ends_at: datetime,
+        actor: str,
+    ) -> Action:
+        values.aware("starts_at", starts_at)
+        values.aware("ends_at", ends_at)
+        if ends_at <= starts_at:
+            raise InvalidInput("ends_before_start", field="ends_at")
+        if len(demands) > MAX_DEMANDS:
+            raise InvalidInput("too_many", field="demands", max=MAX_DEMANDS)
+        return cls(
+            id=id,
+            title=values.text("title", title),
+            kind=values.choice("kind", kind, KINDS),
+            demands=[
+                values.text(f"demands[{i}]", d, max_length=500) for i, d in enumerate(demands)
+            ],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            actor=actor,
+        )
+
+    def same_plan(self, other: Action) -> bool:
+        """True when `other` (an unsaved retry of the same id) plans exactly this action."""
+        return (self.title, self.kind, self.demands, self.starts_at, self.ends_at) == (
+            other.title,
+            other.kind,
+            other.demands,
+            other.starts_at,
+            other.ends_at,
+        )
+
+    # -- sites ---------------------------------------------------------------------------------
+
+    def site(self, site_id: UUID, *, field: str = "site_id") -> dict[str, Any]:
+        try:
+            return self.sites[str(site_id)]
+        except KeyError:
+            raise NotFound("unknown_site", field=field, site_id=str(site_id)) from None
+
+    def add_site(
+        self, *, site_id: UUID, name: str, lat: float, lon: float, target: int, actor: str
+    ) -> bool:
+        """Adds the site; False when this exact site was already added (a retried request)."""
+        name = values.text("name", name)
+        lat, lon = values.latitude("lat", lat), values.longitude("lon", lon)
+        target = values.count("target", target)
+        site = {"name": name, "lat": lat, "lon": lon, "target": target}
+        existing = self.sites.get(str(site_id))
+        if existing is not None:
+            if {k: existing[k] for k in site} != site:
+                raise Conflict("id_reused", field="id", id=str(site_id))
+            return False
+        if self.status in ("concluded", "cancelled"):
+            raise Conflict("action_closed", status=self.status)
+        if len(self.sites) >= MAX_SITES:
+            raise Conflict("too_many_sites", max=MAX_SITES)
+        self._site_added(site_id=site_id, name=name, lat=lat, lon=lon, target=target, actor=actor)
+        return True
+
+    @event(SiteAdded)
+    def _site_added(
+        self, *, site_id: UUID, name: str, lat: float, lon: float, target: int, actor: str
+    ) -> None:
+        self.sites[str(site_id)] = {"name": name, "lat": lat, "lon": lon, "target": target}
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, *, actor: str) -> None:
+        self._require_status("planned", to="live")
+        self._started(actor=actor)
+
+    def conclude(self, *, actor: str) -> None:
+        self._require_status("live", to="concluded")
+        self._concluded(actor=actor)
+
+    def cancel(self, *, reason: str, actor: str) -> None:
+        if self.status not in ("planned", "live"):
+            raise Conflict("bad_transition", status=self.status, to="cancelled")
+        self._cancelled(reason=values.text("reason", reason, max_length=500), actor=actor)
+
+    def accepts_reports(self) -> bool:
+        # Reports may arrive after the action concluded from phones that were offline; only a
+        # cancelled action refuses them.
+        return self.status != "cancelled"
+
+    def _require_status(self, status: str, *, to: str) -> None:
+        if self.status != status:
+            raise Conflict("bad_transition", status=self.status, to=to)
+
+    @event(Started)
+    def _started(self, *, actor: str) -> None:
+        self.status = "live"
+
+    @event(Concluded)
+    def _concluded(self, *, actor: str) -> None:
+        self.status = "concluded"
+
+    @event(Cancelled)
+    def _cancelled(self, *, reason: str, actor: str) -> None:
+        self.status = "cancelled"

@@ -1,0 +1,57 @@
+"""Checks for the values commands take: coordinates, counts, text and times. Each raises
+InvalidInput naming the field, so the caller can point at what to fix."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from core.errors import InvalidInput
+
+MAX_TEXT = 200
+MAX_HEADCOUNT = 10_000_000  # more people than any rally; a larger figure is a typo
+
+
+def text(field: str, value: str, *, max_length: int = MAX_TEXT) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput("required", field=field)
+    if len(value) > max_length:
+        raise InvalidInput("too_long", field=field, max=max_length)
+    return value
+
+
+def choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InvalidInput("not_one_of", field=field, allowed=list(allowed))
+    return value
+
+
+def latitude(field: str, value: float) -> float:
+    if not math.isfinite(value) or not -90.0 <= value <= 90.0:
+        raise InvalidInput("out_of_range", field=field, min=-90, max=90)
+    return float(value)
+
+
+def longitude(field: str, value: float) -> float:
+    if not math.isfinite(value) or not -180.0 <= value <= 180.0:
+        raise InvalidInput("out_of_range", field=field, min=-180, max=180)
+    return float(value)
+
+
+def count(field: str, value: int, *, maximum: int = MAX_HEADCOUNT) -> int:
+    if not 0 <= value <= maximum:
+        raise InvalidInput("out_of_range", field=field, min=0, max=maximum)
+    return value
+
+
+def accuracy(field: str, value: float) -> float:
+    if not math.isfinite(value) or not 0.0 <= value <= 100_000.0:
+        raise InvalidInput("out_of_range", field=field, min=0, max=100_000)
+    return float(value)
+
+
+def aware(field: str, value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput("needs_timezone", field=field)
+    return value

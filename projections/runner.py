@@ -1,0 +1,212 @@
+"""The projection runner: follows the event log from the views' stored position, applies every
+view to each batch of events, commits rows + position + outbox in one transaction, then
+publishes the batch. A crash can neither skip an event nor apply one twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+
+from projections import channels
+from projections.changes import Batch, Change, Publisher
+from projections.rows import Rows
+from projections.store import ViewStore
+
+log = logging.getLogger("posko.projections")
+
+BATCH_SIZE = 500
+TAKE_TIMEOUT = 0.5  # seconds a worker waits for news before checking whether it should stop
+RESTART_DELAY = 1.0  # seconds between restarts after an error
+
+
+@dataclass
+class RunnerStatus:
+    position: int = 0
+    running: bool = False
+    last_error: str | None = None
+    bus_behind: bool = False  # a publish failed; the bus is repaired from the outbox next time
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        app: Application[Any],
+        store: ViewStore,
+        publisher: Publisher | None = None,
+        *,
+        batch_size: int = BATCH_SIZE,
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.publisher = publisher
+        self.batch_size = batch_size
+        self.status = RunnerStatus(position=store.position())
+        self._last_published = self.status.position  # batches up to here are on the bus or lost
+        self._unpublished_after: int | None = None  # set while the bus misses batches after it
+        self._bus_unchecked = True  # a crash may have kept batches from the bus: ask it first
+        self._advanced = asyncio.Condition()
+
+    # -- synchronous core ----------------------------------------------------------------------
+
+    def apply(self, notifications: Sequence[Notification]) -> Batch:
+        """Apply one batch of notifications (in log order) to every view and commit it."""
+        rows = Rows(self.store.load)
+        for notification in notifications:
+            channels.apply(rows, self.app.mapper.to_domain_event(notification))
+        position = notifications[-1].id
+        batch = Batch(
+            position=position,
+            changes=tuple(
+                Change(name, position, channels.change_data(ref, docs))
+                for name, docs in rows.changes_by_channel().items()
+                if (ref := channels.parse(name)) is not None
+            ),
+        )
+        self.store.commit(position, rows.changed, batch)
+        self.status.position = position
+        return batch
+
+    def catch_up(self) -> int:
+        """Apply everything in the log after the stored position; returns the new position."""
+        position = self.store.position()
+        while notifications := self.app.recorder.select_notifications(
+            start=position, limit=self.batch_size, inclusive_of_start=False
+        ):
+            position = self.apply(notifications).position
+        return position
+
+    # -- running live --------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Follow the log until cancelled; restart after errors (logged, shown in status)."""
+        while True:
+            try:
+                await self._follow()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self.status.last_error = f"{type(error).__name__}: {error}"
+                log.exception("projection runner failed; restarting in %ss", RESTART_DELAY)
+                await asyncio.sleep(RESTART_DELAY)
+
+    async def wait_for(self, position: int) -> None:
+        """Wait until the views include `position` (read-your-writes); bound it with a timeout."""
+        async with self._advanced:
+            await self._advanced.wait_for(lambda: self.status.position >= position)
+
+    async def _follow(self) -> None:
+        start = await asyncio.to_thread(self.store.position)
+        self.status.position = start
+        pending: queue.Queue[Notification] = queue.Queue(maxsize=self.batch_size * 4)
+        subscription = await asyncio.to_thread(self.app.recorder.subscribe, gt=start)
+        pump = _Pump(subscription, pending)
+        pump.start()
+        self.status.running = True
+        self._bus_unchecked = True
+        try:
+            if self.publisher is not None:
+                with contextlib.suppress(Exception):  # bus down: repaired before the next publish
+                    await self._repair_bus()
+            while True:
+                notifications = await asyncio.to_thread(_take, pending, self.batch_size)
+                if not notifications:
+                    if not pump.is_alive():
+                        raise RuntimeError(f"the event log subscription ended: {pump.error!r}")
+                    continue
+                batch = await asyncio.to_thread(self.apply, notifications)
+                self.status.last_error = None
+                async with self._advanced:
+                    self._advanced.notify_all()
+                if batch.changes:
+                    await self._publish(batch)
+        finally:
+            self.status.running = False
+            pump.stop()
+            await asyncio.to_thread(pump.join, 5)
+
+    async def _publish(self, batch: Batch) -> None:
+        if self.publisher is None:
+            return
+        try:
+            await self._repair_bus()
+            await self.publisher.publish(batch)
+        except Exception as error:  # writes and views go on without the bus; it is repaired later
+            if self._unpublished_after is None:
+                self._unpublished_after = self._last_published
+            log.warning("publishing batch %s failed (%s); will republish", batch.position, error)
+        else:
+            self._last_published = batch.position
+        self.status.bus_behind = self._bus_unchecked or self._unpublished_after is not None
+
+    async def _repair_bus(self) -> None:
+        """Republish outbox batches the bus lacks: after a crash between commit and publish
+        (found by asking the bus where it stands), or after publishes that failed."""
+        assert self.publisher is not None
+        if self._bus_unchecked:
+            last = await self.publisher.last_position()
+            if last is not None:  # an empty bus has no followers to repair; they use the store
+                await self._republish_after(last)
+            self._bus_unchecked = False
+        if self._unpublished_after is not None:
+            await self._republish_after(self._unpublished_after)
+            self._unpublished_after = None
+
+    async def _republish_after(self, after: int) -> None:
+        assert self.publisher is not None
+        while batches := await asyncio.to_thread(self.store.batches_after, after, 1000):
+            for batch in batches:
+                await self.publisher.publish(batch)  # the bus ignores ones it already has
+            after = batches[-1].position
+
+
+class _Pump(threading.Thread):
+    """Moves notifications from the blocking subscription into a queue the runner drains."""
+
+    def __init__(self, subscription: Any, pending: queue.Queue[Notification]) -> None:
+        super().__init__(name="posko-log-pump", daemon=True)
+        self.subscription = subscription
+        self.pending = pending
+        self.stopping = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            for notification in self.subscription:
+                while not self.stopping.is_set():
+                    try:
+                        self.pending.put(notification, timeout=TAKE_TIMEOUT)
+                        break
+                    except queue.Full:
+                        continue
+                if self.stopping.is_set():
+                    return
+        except BaseException as error:
+            if not self.stopping.is_set():
+                self.error = error
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.subscription.stop()
+
+
+def _take(pending: queue.Queue[Notification], limit: int) -> list[Notification]:
+    """Block up to TAKE_TIMEOUT for one notification, then take whatever else is ready."""
+    try:
+        taken = [pending.get(timeout=TAKE_TIMEOUT)]
+    except queue.Empty:
+        return []
+    while len(taken) < limit:
+        try:
+            taken.append(pending.get_nowait())
+        except queue.Empty:
+            break
+    return taken

@@ -1,0 +1,309 @@
+"""Where views live: rows (JSON documents by channel and key), the position of the last event
+applied, and an outbox of recent batches, all written in one transaction per batch.
+
+The outbox lets a gateway catch a client up after a blip when the bus cannot, and lets the
+runner republish batches the bus lost (a crash between commit and publish).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from projections.changes import Batch
+from projections.rows import Doc, RowKey
+
+OUTBOX_KEEP = 20_000  # batches kept for catch-up; older ones are pruned
+PRUNE_EVERY = 500  # commits between prunes
+
+
+class StalePosition(Exception):
+    """A batch at or below the stored position: it was applied already (double apply refused)."""
+
+
+class ViewStore(ABC):
+    def __init__(self, *, outbox_keep: int = OUTBOX_KEEP) -> None:
+        self.outbox_keep = outbox_keep
+        self._commits = 0
+
+    @abstractmethod
+    def position(self) -> int:
+        """The notification id of the last event applied (0 when none)."""
+
+    @abstractmethod
+    def load(self, channel: str, key: str) -> Doc | None: ...
+
+    @abstractmethod
+    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
+        """Write rows, the batch into the outbox, and the new position, atomically."""
+
+    @abstractmethod
+    def snapshot(self, channel: str) -> tuple[int, list[Doc]]:
+        """The channel's rows and the position they are as of, read consistently."""
+
+    @abstractmethod
+    def batches_after(self, after: int, limit: int) -> list[Batch] | None:
+        """Outbox batches with position > after, oldest first; None when some were pruned."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Drop every row, the outbox and the position (before a rebuild)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def _should_prune(self) -> bool:
+        self._commits += 1
+        return self._commits % PRUNE_EVERY == 0
+
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS view_rows (channel TEXT NOT NULL, key TEXT NOT NULL, "
+    "doc TEXT NOT NULL, PRIMARY KEY (channel, key))",
+    "CREATE TABLE IF NOT EXISTS view_outbox (position BIGINT PRIMARY KEY, batch TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS view_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+)
+
+
+def _dumps(doc: Doc) -> str:
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+
+
+class SQLiteViewStore(ViewStore):
+    """Views in their own SQLite file (WAL), apart from the events so the writers never queue."""
+
+    def __init__(self, path: Path, *, outbox_keep: int = OUTBOX_KEEP) -> None:
+        super().__init__(outbox_keep=outbox_keep)
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        with self._transaction(write=True) as c:
+            for statement in _TABLES:
+                c.execute(statement)
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Cursor]:
+        conn = self._connection()
+        cursor = conn.cursor()
+        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield cursor
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        else:
+            cursor.execute("COMMIT")
+        finally:
+            cursor.close()
+
+    def position(self) -> int:
+        with self._transaction(write=False) as c:
+            return self._position(c)
+
+    @staticmethod
+    def _position(c: sqlite3.Cursor) -> int:
+        row = c.execute("SELECT value FROM view_meta WHERE name='position'").fetchone()
+        return int(row[0]) if row else 0
+
+    def load(self, channel: str, key: str) -> Doc | None:
+        row = (
+            self._connection()
+            .execute("SELECT doc FROM view_rows WHERE channel=? AND key=?", (channel, key))
+            .fetchone()
+        )
+        return None if row is None else dict(json.loads(row[0]))
+
+    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
+        with self._transaction(write=True) as c:
+            if self._position(c) >= position:
+                raise StalePosition(position)
+            c.executemany(
+                "INSERT INTO view_rows (channel, key, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT (channel, key) DO UPDATE SET doc=excluded.doc",
+                [(ch, key, _dumps(doc)) for (ch, key), doc in rows.items()],
+            )
+            if batch.changes:
+                c.execute(
+                    "INSERT INTO view_outbox (position, batch) VALUES (?, ?)",
+                    (position, batch.to_json()),
+                )
+            c.execute(
+                "INSERT INTO view_meta (name, value) VALUES ('position', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                (position,),
+            )
+            if self._should_prune():
+                self._prune(c)
+
+    def _prune(self, c: sqlite3.Cursor) -> None:
+        row = c.execute(
+            "SELECT position FROM view_outbox ORDER BY position DESC LIMIT 1 OFFSET ?",
+            (self.outbox_keep,),
+        ).fetchone()
+        if row is not None:
+            c.execute("DELETE FROM view_outbox WHERE position <= ?", (row[0],))
+            c.execute(
+                "INSERT INTO view_meta (name, value) VALUES ('outbox_floor', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                (row[0],),
+            )
+
+    def snapshot(self, channel: str) -> tuple[int, list[Doc]]:
+        with self._transaction(write=False) as c:
+            position = self._position(c)
+            docs = [
+                json.loads(r[0])
+                for r in c.execute(
+                    "SELECT doc FROM view_rows WHERE channel=? ORDER BY key", (channel,)
+                )
+            ]
+        return position, docs
+
+    def batches_after(self, after: int, limit: int) -> list[Batch] | None:
+        with self._transaction(write=False) as c:
+            floor = c.execute("SELECT value FROM view_meta WHERE name='outbox_floor'").fetchone()
+            if floor is not None and after < floor[0]:
+                return None
+            return [
+                Batch.from_json(r[0])
+                for r in c.execute(
+                    "SELECT batch FROM view_outbox WHERE position > ? ORDER BY position LIMIT ?",
+                    (after, limit),
+                )
+            ]
+
+    def reset(self) -> None:
+        with self._transaction(write=True) as c:
+            for table in ("view_rows", "view_outbox", "view_meta"):
+                c.execute(f"DELETE FROM {table}")
+
+    def close(self) -> None:
+        with self._all_lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+class PostgresViewStore(ViewStore):
+    """Views in PostgreSQL beside the events, for the scaled deployment."""
+
+    def __init__(self, url: str, *, schema: str = "public", outbox_keep: int = OUTBOX_KEEP) -> None:
+        super().__init__(outbox_keep=outbox_keep)
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=10,
+            kwargs={"options": f"-c search_path={schema}"},
+            open=True,
+        )
+        with self._pool.connection() as conn:
+            for statement in _TABLES:
+                conn.execute(statement)
+
+    def position(self) -> int:
+        with self._pool.connection() as conn:
+            return self._position(conn)
+
+    @staticmethod
+    def _position(conn: psycopg.Connection[Any], *, lock: bool = False) -> int:
+        sql = "SELECT value FROM view_meta WHERE name='position'" + (" FOR UPDATE" if lock else "")
+        row = conn.execute(sql).fetchone()
+        return int(row[0]) if row else 0
+
+    def load(self, channel: str, key: str) -> Doc | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT doc FROM view_rows WHERE channel=%s AND key=%s", (channel, key)
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO view_meta (name, value) VALUES ('position', 0) "
+                "ON CONFLICT (name) DO NOTHING"
+            )
+            if self._position(conn, lock=True) >= position:
+                raise StalePosition(position)
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO view_rows (channel, key, doc) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (channel, key) DO UPDATE SET doc=excluded.doc",
+                    [(ch, key, _dumps(doc)) for (ch, key), doc in rows.items()],
+                )
+            if batch.changes:
+                conn.execute(
+                    "INSERT INTO view_outbox (position, batch) VALUES (%s, %s)",
+                    (position, batch.to_json()),
+                )
+            conn.execute("UPDATE view_meta SET value=%s WHERE name='position'", (position,))
+            if self._should_prune():
+                row = conn.execute(
+                    "SELECT position FROM view_outbox ORDER BY position DESC LIMIT 1 OFFSET %s",
+                    (self.outbox_keep,),
+                ).fetchone()
+                if row is not None:
+                    conn.execute("DELETE FROM view_outbox WHERE position <= %s", (row[0],))
+                    conn.execute(
+                        "INSERT INTO view_meta (name, value) VALUES ('outbox_floor', %s) "
+                        "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                        (row[0],),
+                    )
+
+    def snapshot(self, channel: str) -> tuple[int, list[Doc]]:
+        with self._pool.connection() as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            try:
+                with conn.transaction():
+                    position = self._position(conn)
+                    docs = [
+                        json.loads(r[0])
+                        for r in conn.execute(
+                            "SELECT doc FROM view_rows WHERE channel=%s ORDER BY key", (channel,)
+                        )
+                    ]
+            finally:
+                conn.isolation_level = None
+        return position, docs
+
+    def batches_after(self, after: int, limit: int) -> list[Batch] | None:
+        with self._pool.connection() as conn:
+            batches = [
+                Batch.from_json(r[0])
+                for r in conn.execute(
+                    "SELECT batch FROM view_outbox WHERE position > %s ORDER BY position LIMIT %s",
+                    (after, limit),
+                )
+            ]
+            # Read the floor after the rows: a prune in between then shows up here.
+            floor = conn.execute("SELECT value FROM view_meta WHERE name='outbox_floor'").fetchone()
+        return None if floor is not None and after < floor[0] else batches
+
+    def reset(self) -> None:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("TRUNCATE view_rows, view_outbox, view_meta")
+
+    def close(self) -> None:
+        self._pool.close()
