@@ -3,6 +3,7 @@ totals over its sites (targets, latest headcounts, reports)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from core.action import Action
@@ -15,7 +16,10 @@ _COUNTED = "_counted_headcounts"  # per action: site id -> headcount in the tota
 
 
 def snapshot(docs: list[Doc]) -> dict[str, Any]:
-    return {"actions": sorted(docs, key=lambda d: (d["starts_at"], d["id"]))}
+    # By instant, not by text: starts_at keeps the planner's zone (+07:00, +08:00, +09:00).
+    return {
+        "actions": sorted(docs, key=lambda d: (datetime.fromisoformat(d["starts_at"]), d["id"]))
+    }
 
 
 def change(docs: list[Doc]) -> dict[str, Any]:

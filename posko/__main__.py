@@ -1,0 +1,5 @@
+"""`python -m posko ...` is the same as the `posko` command."""
+
+from posko.cli import main
+
+main()

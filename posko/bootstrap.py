@@ -1,0 +1,116 @@
+"""The composition root: builds the one object graph (application, view store, bus, runner,
+gateway, web services) from settings. Tests build the same graph with other settings."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from realtime.gateway import Gateway
+
+from core.access import Authenticator
+from core.application import Posko
+from posko.persistence import eventsourcing_env
+from posko.settings import Settings
+from projections.runner import ProjectionRunner
+from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from realtime.bus import Bus, create_bus
+from web.services import Services
+
+
+@dataclass
+class Components:
+    settings: Settings
+    app: Posko
+    store: ViewStore
+    bus: Bus
+    authenticator: Authenticator
+    executor: ThreadPoolExecutor
+    runner: ProjectionRunner | None = None
+    gateway: Gateway | None = None
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+        self.app.close()
+
+
+def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
+    """Build what a process needs; `runner`/`gateway` say whether it projects and/or serves ws."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = Posko(
+        env={
+            **eventsourcing_env(settings.database_url, settings.data_dir, settings.database_schema),
+            # Reports load their action to check the site; a cache makes that cheap, and
+            # fast-forward keeps it true when another process changed the action.
+            "AGGREGATE_CACHE_MAXSIZE": "1000",
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+        }
+    )
+    store: ViewStore
+    if settings.database_url:
+        store = PostgresViewStore(settings.database_url, schema=settings.database_schema)
+    else:
+        store = SQLiteViewStore(settings.data_dir / "views.db")
+    bus = create_bus(settings.redis_url)
+    authenticator = Authenticator(settings.api_key)
+    components = Components(
+        settings=settings,
+        app=app,
+        store=store,
+        bus=bus,
+        authenticator=authenticator,
+        executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="posko-worker"),
+    )
+    if runner:
+        components.runner = ProjectionRunner(app, store, bus)
+    if gateway:
+        components.gateway = Gateway(store, bus, authenticator.principal)
+    return components
+
+
+def web_services(components: Components) -> Services:
+    settings = components.settings
+
+    async def health() -> dict[str, Any]:
+        return await report_health(components)
+
+    return Services(
+        app=components.app,
+        store=components.store,
+        authenticator=components.authenticator,
+        executor=components.executor,
+        ws_port=settings.ws_port,
+        public_ws_url=settings.public_ws_url,
+        health=health,
+    )
+
+
+async def report_health(components: Components) -> dict[str, Any]:
+    """Liveness plus the state of the event store, the views, the bus and the gateway."""
+    state: dict[str, Any] = {"status": "ok"}
+    loop = asyncio.get_running_loop()
+    try:
+        events = await loop.run_in_executor(
+            components.executor, components.app.recorder.max_notification_id
+        )
+        views = await loop.run_in_executor(components.executor, components.store.position)
+    except Exception as error:
+        return {"status": "unavailable", "store": {"ok": False, "error": type(error).__name__}}
+    state["store"] = {"ok": True, "position": events or 0}
+    projections: dict[str, Any] = {"position": views, "lag": (events or 0) - views}
+    if components.runner is not None:
+        status = components.runner.status
+        projections.update(
+            running=status.running, last_error=status.last_error, bus_behind=status.bus_behind
+        )
+        if status.last_error:
+            state["status"] = "degraded"
+    state["projections"] = projections
+    state["bus"] = {"kind": "redis" if components.settings.redis_url else "memory"}
+    if components.gateway is not None:
+        state["gateway"] = dataclasses.asdict(components.gateway.stats())
+    return state

@@ -1,0 +1,155 @@
+"""The message catalogue: what people read when something goes wrong, in Bahasa Indonesia (the
+default) and English. Keys are the stable error codes; `{name}` placeholders take params."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("id", "en")
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "invalid": {"id": "Nilai tidak valid.", "en": "Invalid value."},
+    "required": {"id": "Kolom {field} wajib diisi.", "en": "Field {field} is required."},
+    "too_long": {
+        "id": "Kolom {field} terlalu panjang (maksimal {max} karakter).",
+        "en": "Field {field} is too long (at most {max} characters).",
+    },
+    "too_many": {
+        "id": "Kolom {field} berisi terlalu banyak butir (maksimal {max}).",
+        "en": "Field {field} has too many items (at most {max}).",
+    },
+    "not_one_of": {
+        "id": "Kolom {field} harus salah satu dari: {allowed}.",
+        "en": "Field {field} must be one of: {allowed}.",
+    },
+    "out_of_range": {
+        "id": "Kolom {field} harus antara {min} dan {max}.",
+        "en": "Field {field} must be between {min} and {max}.",
+    },
+    "needs_timezone": {
+        "id": "Kolom {field} harus memuat zona waktu, misalnya 2026-05-01T10:00:00+07:00.",
+        "en": "Field {field} must include a time zone, e.g. 2026-05-01T10:00:00+07:00.",
+    },
+    "ends_before_start": {
+        "id": "Waktu selesai harus setelah waktu mulai.",
+        "en": "The end time must be after the start time.",
+    },
+    "in_future": {
+        "id": "Waktu {field} lebih dari {max_skew_minutes} menit ke depan; periksa jam ponsel.",
+        "en": "Time {field} is over {max_skew_minutes} minutes ahead; check the phone's clock.",
+    },
+    "lat_lon_together": {
+        "id": "Lintang (lat) dan bujur (lon) harus dikirim bersama.",
+        "en": "Latitude (lat) and longitude (lon) must be sent together.",
+    },
+    "not_for_kind": {
+        "id": "Kolom {field} tidak berlaku untuk laporan jenis {kind}.",
+        "en": "Field {field} does not apply to reports of kind {kind}.",
+    },
+    "malformed_json": {
+        "id": "Isi permintaan bukan JSON yang valid.",
+        "en": "The request body is not valid JSON.",
+    },
+    "not_an_object": {
+        "id": "Isi permintaan harus berupa objek JSON.",
+        "en": "The request body must be a JSON object.",
+    },
+    "wrong_type": {
+        "id": "Kolom {field} harus bertipe {expected}.",
+        "en": "Field {field} must be of type {expected}.",
+    },
+    "not_uuid": {
+        "id": "Kolom {field} harus berupa UUID.",
+        "en": "Field {field} must be a UUID.",
+    },
+    "not_datetime": {
+        "id": "Kolom {field} harus berupa waktu ISO 8601, misalnya 2026-05-01T10:00:00+07:00.",
+        "en": "Field {field} must be an ISO 8601 time, e.g. 2026-05-01T10:00:00+07:00.",
+    },
+    "body_too_large": {
+        "id": "Isi permintaan terlalu besar (maksimal {max} bita).",
+        "en": "The request body is too large (at most {max} bytes).",
+    },
+    "not_found": {"id": "Tidak ditemukan.", "en": "Not found."},
+    "unknown_action": {"id": "Aksi tidak ditemukan.", "en": "No such action."},
+    "unknown_site": {
+        "id": "Lokasi tidak ditemukan dalam aksi ini.",
+        "en": "No such site in this action.",
+    },
+    "unknown_id": {"id": "Id tidak ditemukan.", "en": "No such id."},
+    "id_reused": {
+        "id": "Id {id} sudah dipakai untuk data lain; buat id baru.",
+        "en": "Id {id} was already used for something else; make a new id.",
+    },
+    "action_closed": {
+        "id": "Aksi sudah {status}; lokasi tidak bisa ditambah.",
+        "en": "The action is {status}; sites can no longer be added.",
+    },
+    "action_cancelled": {
+        "id": "Aksi ini dibatalkan; laporan tidak diterima.",
+        "en": "This action was cancelled; reports are not accepted.",
+    },
+    "too_many_sites": {
+        "id": "Aksi ini sudah punya {max} lokasi.",
+        "en": "This action already has {max} sites.",
+    },
+    "bad_transition": {
+        "id": "Status aksi tidak bisa diubah dari {status} ke {to}.",
+        "en": "The action's status cannot change from {status} to {to}.",
+    },
+    "conflict": {
+        "id": "Permintaan ini bertentangan dengan data yang sudah tercatat.",
+        "en": "This request contradicts what is already recorded.",
+    },
+    "busy": {
+        "id": "Data ini sedang diubah orang lain; coba lagi.",
+        "en": "Someone else is changing this right now; try again.",
+    },
+    "unauthenticated": {
+        "id": "Masuk dulu: kirim header Authorization: Bearer <kunci atau token>.",
+        "en": "Sign in first: send an Authorization: Bearer <key or token> header.",
+    },
+    "forbidden": {
+        "id": "Anda tidak berwenang melakukan ini.",
+        "en": "You are not allowed to do this.",
+    },
+    "method_not_allowed": {
+        "id": "Metode HTTP ini tidak didukung di alamat ini.",
+        "en": "This HTTP method is not supported here.",
+    },
+    "internal": {
+        "id": "Terjadi kesalahan di server; data Anda tidak tersimpan sebagian. Coba lagi.",
+        "en": "Something went wrong on the server; nothing was partially saved. Try again.",
+    },
+    "unavailable": {
+        "id": "Layanan sedang tidak tersedia; coba lagi sebentar lagi.",
+        "en": "The service is unavailable right now; try again shortly.",
+    },
+}
+
+
+def language(accept_language: str | None) -> str:
+    """The caller's language from an Accept-Language header: English if preferred, else id."""
+    best, best_q = "id", -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        lang = tag.split("-")[0].strip().lower()
+        if lang not in LANGUAGES:
+            continue
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if weight > best_q:
+            best, best_q = lang, weight
+    return best
+
+
+def render(code: str, lang: str, params: dict[str, Any]) -> str:
+    entry = CATALOGUE.get(code) or CATALOGUE["invalid"]
+    template = entry.get(lang) or entry["id"]
+    shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in params.items()}
+    try:
+        return template.format(**shown)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,114 @@
+"""Reading request bodies: JSON objects and their typed fields. Each failure is an InvalidInput
+naming the field, raised before any command runs, so bad input never writes anything."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+
+from core.errors import InvalidInput, NotFound
+
+Body = dict[str, Any]
+
+
+async def json_body(request: web.Request) -> Body:
+    raw = await request.read()
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the stack
+        raise InvalidInput("malformed_json", field="body") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("not_an_object", field="body")
+    return body
+
+
+def path_id(request: web.Request, name: str = "id") -> UUID:
+    """A UUID from the path; anything else names no resource, so it is a 404."""
+    try:
+        return UUID(request.match_info[name])
+    except ValueError:
+        raise NotFound("not_found", field=name) from None
+
+
+def _get(body: Body, field: str, required: bool) -> Any:
+    value = body.get(field)
+    if value is None and required:
+        raise InvalidInput("required", field=field)
+    return value
+
+
+def uuid(body: Body, field: str) -> UUID:
+    value = _get(body, field, True)
+    if not isinstance(value, str):
+        raise InvalidInput("not_uuid", field=field)
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidInput("not_uuid", field=field) from None
+
+
+def optional_uuid(body: Body, field: str) -> UUID | None:
+    return None if body.get(field) is None else uuid(body, field)
+
+
+def string(body: Body, field: str) -> str:
+    value = _get(body, field, True)
+    if not isinstance(value, str):
+        raise InvalidInput("wrong_type", field=field, expected="string")
+    return value
+
+
+def optional_string(body: Body, field: str) -> str | None:
+    return None if body.get(field) is None else string(body, field)
+
+
+def string_list(body: Body, field: str) -> list[str]:
+    value = _get(body, field, False)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput("wrong_type", field=field, expected="array of strings")
+    return value
+
+
+def integer(body: Body, field: str) -> int:
+    value = _get(body, field, True)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("wrong_type", field=field, expected="integer")
+    return value
+
+
+def optional_integer(body: Body, field: str) -> int | None:
+    return None if body.get(field) is None else integer(body, field)
+
+
+def number(body: Body, field: str) -> float:
+    value = _get(body, field, True)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput("wrong_type", field=field, expected="number")
+    try:
+        return float(value)
+    except OverflowError:  # an integer literal too large for a float: as out of range as inf
+        return math.inf if value > 0 else -math.inf
+
+
+def optional_number(body: Body, field: str) -> float | None:
+    return None if body.get(field) is None else number(body, field)
+
+
+def timestamp(body: Body, field: str) -> datetime:
+    value = _get(body, field, True)
+    if not isinstance(value, str):
+        raise InvalidInput("not_datetime", field=field)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("not_datetime", field=field) from None
+    if parsed.tzinfo is None:
+        raise InvalidInput("needs_timezone", field=field)
+    return parsed

@@ -1,0 +1,74 @@
+"""Turns every error into an RFC 9457 problem+json response in the caller's language: domain
+errors by their code, HTTP errors by their status, anything unexpected as a logged 500."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from core.errors import PoskoError
+from web.messages import language, render
+
+log = logging.getLogger("posko.web")
+
+MAX_BODY = 64 * 1024  # bytes; a report is about one kilobyte
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
+
+
+def problem(
+    request: web.Request,
+    status: int,
+    code: str,
+    *,
+    field: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> web.Response:
+    lang = language(request.headers.get("Accept-Language"))
+    params = dict(params or {})
+    if field is not None:
+        params.setdefault("field", field)
+    body: dict[str, Any] = {
+        "type": f"urn:posko:problem:{code}",
+        "code": code,
+        "status": status,
+        "title": render(code, lang, params),
+    }
+    if field is not None:
+        body["field"] = field
+    if params:
+        body["params"] = params
+    return web.Response(
+        status=status,
+        text=json.dumps(body, ensure_ascii=False, default=str),
+        content_type="application/problem+json",
+        headers={"Content-Language": lang},
+    )
+
+
+@web.middleware
+async def problems_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except PoskoError as error:
+        return problem(request, error.status, error.code, field=error.field, params=error.params)
+    except web.HTTPRequestEntityTooLarge:
+        return problem(request, 413, "body_too_large", field="body", params={"max": MAX_BODY})
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        code = _HTTP_CODES.get(error.status, "invalid")
+        return problem(request, error.status, code)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(request, 500, "internal")

@@ -1,0 +1,47 @@
+"""What the web app is given by the composition root, and the async facade over the synchronous
+application: every call to it or to the view store runs in one bounded thread pool."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from core.access import Authenticator
+from core.application import Posko
+from projections.store import ViewStore
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+READ_YOUR_WRITES_WAIT = 3.0  # seconds a GET with ?min_position= waits for the views
+
+
+@dataclass
+class Services:
+    app: Posko
+    store: ViewStore
+    authenticator: Authenticator
+    executor: ThreadPoolExecutor
+    ws_port: int
+    public_ws_url: str  # "" -> same host as the page, ws_port, path /
+    health: Callable[[], Awaitable[dict[str, Any]]]
+
+    async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a blocking call (application command, view read) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+
+    async def views_at_least(self, position: int) -> int:
+        """Wait (bounded) until the views include `position`; returns the views' position."""
+        deadline = asyncio.get_running_loop().time() + READ_YOUR_WRITES_WAIT
+        delay = 0.005
+        while True:
+            current = await self.call(self.store.position)
+            if current >= position or asyncio.get_running_loop().time() >= deadline:
+                return current
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
