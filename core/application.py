@@ -139,6 +139,7 @@ class Posko(Application[UUID]):
         headcount: int | None = None,
         actor: str,
     ) -> Recorded:
+        report: FieldReport | None = None
         try:
             report = FieldReport.file(
                 id=id,
@@ -158,24 +159,26 @@ class Posko(Application[UUID]):
             if not action.accepts_reports():
                 raise Conflict("action_cancelled", field="action_id")
             recordings = self._commits.save(report)
-        except (IntegrityError, PoskoError) as error:
+        except (IntegrityError, PoskoError):
             # A phone that retries after a timeout must get the first answer, even if the
-            # action changed since; anything else is a real error.
-            attempt = report if isinstance(error, IntegrityError) else None
-            replay = self._replayed_report(id, attempt)
+            # action changed since; anything else is a real error. A request that is not even
+            # a valid report cannot be a retry of one that was recorded.
+            if report is None:
+                raise
+            replay = self._replayed_report(id, report)
             if replay is None:
                 raise
             return replay
         return Recorded(id, recordings[-1].notification.id, created=True)
 
-    def _replayed_report(self, id: UUID, attempt: FieldReport | None) -> Recorded | None:
+    def _replayed_report(self, id: UUID, attempt: FieldReport) -> Recorded | None:
         try:
             existing: Aggregate = self.repository.get(id)
         except AggregateNotFoundError:
             return None
         if not isinstance(existing, FieldReport):
             raise Conflict("id_reused", field="id", id=str(id))
-        if attempt is not None and existing.facts() != attempt.facts():
+        if existing.facts() != attempt.facts():
             raise Conflict("id_reused", field="id", id=str(id))
         return Recorded(id, self._position_of(id), created=False)
 

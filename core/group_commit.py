@@ -20,10 +20,13 @@ Save = Callable[..., list[Recording[UUID]]]
 
 
 class _Pending:
-    __slots__ = ("aggregates", "error", "finished", "recordings", "turn")
+    __slots__ = ("aggregates", "error", "events", "finished", "recordings", "turn")
 
     def __init__(self, aggregates: Sequence[Aggregate]) -> None:
         self.aggregates = aggregates
+        # Taken now, not by the save: a save drains the aggregates' pending events, so a batch
+        # that failed could not be retried caller by caller from the aggregates alone.
+        self.events = [e for a in aggregates for e in a.collect_events()]
         self.turn = threading.Event()  # set when finished, or when it is this caller's turn to lead
         self.finished = False
         self.recordings: list[Recording[UUID]] = []
@@ -75,7 +78,11 @@ class GroupCommit:
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
-            recordings = self._save(*(a for p in batch for a in p.aggregates))
+            # The events, then their aggregates (now without pending events) so that the
+            # application still sees which aggregates were saved (its cache).
+            recordings = self._save(
+                *(e for p in batch for e in p.events), *(a for p in batch for a in p.aggregates)
+            )
         except IntegrityError as error:
             if len(batch) == 1:
                 batch[0].error = error

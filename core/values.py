@@ -4,12 +4,16 @@ InvalidInput naming the field, so the caller can point at what to fix."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 
 from core.errors import InvalidInput
 
 MAX_TEXT = 200
 MAX_HEADCOUNT = 10_000_000  # more people than any rally; a larger figure is a typo
+_EARLIEST, _LATEST = (
+    datetime.min.replace(tzinfo=UTC).isoformat(),
+    datetime.max.replace(tzinfo=UTC).isoformat(),
+)
 
 
 def text(field: str, value: str, *, max_length: int = MAX_TEXT) -> str:
@@ -54,4 +58,8 @@ def accuracy(field: str, value: float) -> float:
 def aware(field: str, value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput("needs_timezone", field=field)
+    try:
+        value.astimezone(UTC)  # 0001-01-01T00:00+05:00 has no UTC equivalent
+    except OverflowError:
+        raise InvalidInput("out_of_range", field=field, min=_EARLIEST, max=_LATEST) from None
     return value

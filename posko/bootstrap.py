@@ -9,8 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from realtime.gateway import Gateway
-
 from core.access import Authenticator
 from core.application import Posko
 from posko.persistence import eventsourcing_env
@@ -18,6 +16,7 @@ from posko.settings import Settings
 from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
+from realtime.gateway import Gateway
 from web.services import Services
 
 

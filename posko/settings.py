@@ -39,7 +39,7 @@ class Settings:
             raw = env.get(name, "").strip()
             if not raw:
                 return default
-            if not raw.isdigit() or not 0 <= int(raw) <= 65535:
+            if not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= 65535:
                 problems.append(f"{name}={raw!r}: expected a port number 0-65535")
                 return default
             return int(raw)
@@ -55,7 +55,7 @@ class Settings:
             return raw
 
         workers_raw = env.get("POSKO_WORKERS", "").strip() or "8"
-        if not workers_raw.isdigit() or not 1 <= int(workers_raw) <= 64:
+        if not (workers_raw.isascii() and workers_raw.isdigit()) or not 1 <= int(workers_raw) <= 64:
             problems.append(f"POSKO_WORKERS={workers_raw!r}: expected a number 1-64")
             workers_raw = "8"
         schema = env.get("POSKO_DATABASE_SCHEMA", "").strip() or "public"

@@ -53,6 +53,7 @@ class ProjectionRunner:
         self._last_published = self.status.position  # batches up to here are on the bus or lost
         self._unpublished_after: int | None = None  # set while the bus misses batches after it
         self._bus_unchecked = True  # a crash may have kept batches from the bus: ask it first
+        self._gap = False  # the bus lacks batches nobody can republish; mark the next one
         self._advanced = asyncio.Condition()
 
     # -- synchronous core ----------------------------------------------------------------------
@@ -138,7 +139,8 @@ class ProjectionRunner:
             return
         try:
             await self._repair_bus()
-            await self.publisher.publish(batch)
+            await self.publisher.publish(batch, gap=self._gap)
+            self._gap = False
         except Exception as error:  # writes and views go on without the bus; it is repaired later
             if self._unpublished_after is None:
                 self._unpublished_after = self._last_published
@@ -162,7 +164,16 @@ class ProjectionRunner:
 
     async def _republish_after(self, after: int) -> None:
         assert self.publisher is not None
-        while batches := await asyncio.to_thread(self.store.batches_after, after, 1000):
+        while True:
+            batches = await asyncio.to_thread(self.store.batches_after, after, 1000)
+            if batches is None:
+                # The outbox no longer reaches back to `after`: the next batch goes out marked,
+                # so followers fall back to snapshots instead of skipping the hole silently.
+                log.error("the bus missed batches the outbox no longer holds (after %s)", after)
+                self._gap = True
+                return
+            if not batches:
+                return
             for batch in batches:
                 await self.publisher.publish(batch)  # the bus ignores ones it already has
             after = batches[-1].position

@@ -31,8 +31,9 @@ class StalePosition(Exception):
 
 
 class ViewStore(ABC):
-    def __init__(self, *, outbox_keep: int = OUTBOX_KEEP) -> None:
+    def __init__(self, *, outbox_keep: int = OUTBOX_KEEP, prune_every: int = PRUNE_EVERY) -> None:
         self.outbox_keep = outbox_keep
+        self.prune_every = prune_every
         self._commits = 0
 
     @abstractmethod
@@ -63,7 +64,7 @@ class ViewStore(ABC):
 
     def _should_prune(self) -> bool:
         self._commits += 1
-        return self._commits % PRUNE_EVERY == 0
+        return self._commits % self.prune_every == 0
 
 
 _TABLES = (
@@ -81,8 +82,10 @@ def _dumps(doc: Doc) -> str:
 class SQLiteViewStore(ViewStore):
     """Views in their own SQLite file (WAL), apart from the events so the writers never queue."""
 
-    def __init__(self, path: Path, *, outbox_keep: int = OUTBOX_KEEP) -> None:
-        super().__init__(outbox_keep=outbox_keep)
+    def __init__(
+        self, path: Path, *, outbox_keep: int = OUTBOX_KEEP, prune_every: int = PRUNE_EVERY
+    ) -> None:
+        super().__init__(outbox_keep=outbox_keep, prune_every=prune_every)
         self.path = path
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
@@ -209,8 +212,15 @@ class SQLiteViewStore(ViewStore):
 class PostgresViewStore(ViewStore):
     """Views in PostgreSQL beside the events, for the scaled deployment."""
 
-    def __init__(self, url: str, *, schema: str = "public", outbox_keep: int = OUTBOX_KEEP) -> None:
-        super().__init__(outbox_keep=outbox_keep)
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str = "public",
+        outbox_keep: int = OUTBOX_KEEP,
+        prune_every: int = PRUNE_EVERY,
+    ) -> None:
+        super().__init__(outbox_keep=outbox_keep, prune_every=prune_every)
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=1,

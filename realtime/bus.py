@@ -51,8 +51,12 @@ class Bus(ABC):
         """Release what start() acquired; stop followers first."""
 
     @abstractmethod
-    async def publish(self, batch: Batch) -> None:
-        """Append `batch`; one at or below the last position published is already there."""
+    async def publish(self, batch: Batch, *, gap: bool = False) -> None:
+        """Append `batch`; one at or below the last position published is already there.
+
+        `gap=True` says batches before this one may be missing from the bus (the publisher
+        could not republish them), so no follower may take it as following on from the top.
+        """
 
     @abstractmethod
     async def last_position(self) -> int | None:
@@ -104,11 +108,11 @@ class MemoryBus(Bus):
     async def close(self) -> None:
         """Nothing to release."""
 
-    async def publish(self, batch: Batch) -> None:
+    async def publish(self, batch: Batch, *, gap: bool = False) -> None:
         last = await self.last_position()
         if last is not None and batch.position <= last:
             return
-        self._entries.append(_Entry(last, batch))
+        self._entries.append(_Entry(None if gap else last, batch))
         async with self._published:
             self._published.notify_all()
 
@@ -144,7 +148,7 @@ class MemoryBus(Bus):
 # an id at or below the top, which makes a repeated publish harmless.
 _APPEND = """
 local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
-if top == nil then
+if top == nil or ARGV[4] == 'gap' then
   return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], ARGV[1], 'batch', ARGV[3])
 end
 return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], ARGV[1], 'batch', ARGV[3],
@@ -186,14 +190,19 @@ class RedisBus(Bus):
             await self._redis.aclose()
             self._redis = self._append = None
 
-    async def publish(self, batch: Batch) -> None:
+    async def publish(self, batch: Batch, *, gap: bool = False) -> None:
         if self._append is None:
             raise RuntimeError("RedisBus.start() has not been awaited")
         with self._reachable():
             try:
                 await self._append(
                     keys=[self._stream],
-                    args=[f"{batch.position}-0", self._history, batch.to_json()],
+                    args=[
+                        f"{batch.position}-0",
+                        self._history,
+                        batch.to_json(),
+                        "gap" if gap else "",
+                    ],
                 )
             except ResponseError as error:
                 if _ALREADY_THERE not in str(error):

@@ -14,7 +14,9 @@ import psycopg
 import pytest
 import redis
 
-POSTGRES_URL = os.environ.get("POSKO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "POSKO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("POSKO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE_SERVICES = os.environ.get("POSKO_REQUIRE_SERVICES") == "1"
 

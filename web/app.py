@@ -23,6 +23,7 @@ from web.services import Services
 log = logging.getLogger("posko.web")
 
 SERVICES = web.AppKey("services", Services)
+PRINCIPAL = web.RequestKey("principal", Principal)
 STATIC = Path(__file__).parent / "static"
 PUBLIC_PATHS = ("/healthz", "/api/openapi.json")
 
@@ -78,13 +79,13 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         )
         if principal is None:
             raise Unauthenticated()
-        request["principal"] = principal
+        request[PRINCIPAL] = principal
     return await handler(request)
 
 
 def authorise(request: web.Request, permission: Permission, action_id: UUID | None = None) -> str:
     """Checks the caller may do `permission`; returns the actor id to record on events."""
-    principal: Principal = request["principal"]
+    principal = request[PRINCIPAL]
     if not may(principal, permission, action_id):
         raise Forbidden()
     return principal.id

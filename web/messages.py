@@ -140,7 +140,7 @@ def language(accept_language: str | None) -> str:
             weight = float(q) if q else 1.0
         except ValueError:
             continue
-        if weight > best_q:
+        if weight > best_q and weight > 0:  # q=0 means "not this one"
             best, best_q = lang, weight
     return best
 

@@ -18,7 +18,7 @@ from projections import live_map, overview
 from projections.changes import Batch
 from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, StalePosition, ViewStore
-from realtime.bus import MemoryBus
+from realtime.bus import HistoryUnavailable, MemoryBus
 
 T0 = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
 
@@ -171,11 +171,11 @@ class FlakyBus(MemoryBus):
         super().__init__()
         self.failures = failures
 
-    async def publish(self, batch: Batch) -> None:
+    async def publish(self, batch: Batch, *, gap: bool = False) -> None:
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("bus down")
-        await super().publish(batch)
+        await super().publish(batch, gap=gap)
 
 
 async def test_live_batches_reach_the_bus_in_order_even_after_a_bus_outage(
@@ -246,6 +246,51 @@ async def test_a_batch_committed_but_never_published_is_published_on_restart(
             async for batch in bus.follow(after=first[-1].id):
                 assert batch == lost
                 break
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        store.close()
+        app.close()
+
+
+async def test_a_hole_the_outbox_can_no_longer_fill_is_marked_for_followers(
+    tmp_path: Path,
+) -> None:
+    app = Posko(env=eventsourcing_env("", tmp_path))
+    store = SQLiteViewStore(tmp_path / "views.db", outbox_keep=2, prune_every=1)
+    bus = MemoryBus()
+    await bus.start()
+    await asyncio.to_thread(record_a_day, app, random.Random(7), 12)
+    first = app.recorder.select_notifications(start=0, limit=3)
+    await bus.publish(ProjectionRunner(app, store).apply(first))
+    # The bus is away for longer than the outbox remembers: these batches never reach it.
+    offline = ProjectionRunner(app, store, batch_size=2)
+    while notes := app.recorder.select_notifications(
+        start=store.position(), limit=2, inclusive_of_start=False
+    ):
+        offline.apply(notes)
+    assert store.batches_after(first[-1].id, 100) is None
+
+    restarted = ProjectionRunner(app, store, bus)
+    task = asyncio.create_task(restarted.run())
+    try:
+        action_id = next(iter(store.snapshot(overview.CHANNEL)[1]))["id"]
+        action = app.action(uuid.UUID(action_id))
+        await asyncio.to_thread(
+            app.file_report,
+            id=uuid.uuid4(),
+            action_id=action.id,
+            site_id=uuid.UUID(next(iter(action.sites))),
+            kind="headcount",
+            at=T0,
+            headcount=1,
+            actor="korlap",
+        )
+        follower = bus.follow(after=first[-1].id)
+        with pytest.raises(HistoryUnavailable):
+            async with asyncio.timeout(10):
+                await anext(follower)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
