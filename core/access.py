@@ -1,49 +1,127 @@
 """Who may do what: the one policy that every endpoint and every channel subscription asks.
 
-Today the only principal is the server's API key, which acts as an administrator; people with
-scoped roles (coordinator, organiser, treasurer, officer, member) extend `Principal` and `may`.
+Roles carry their scope: a coordinator of one action (or national, with no action), an organiser
+(korlap) of one action and optionally one site, a treasurer of a fund, an officer or member of an
+affiliate or branch. Handlers and the gateway ask `may` and nothing else decides.
 """
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+ROLE_NAMES = ("admin", "coordinator", "organiser", "treasurer", "officer", "member")
+SCOPE_KEYS = ("action_id", "site_id", "fund_id", "affiliate_id", "branch_id")
+
 
 class Permission(StrEnum):
-    READ_ACTIONS = "read_actions"  # the national overview
+    READ_ACTIONS = "read_actions"  # the national overview of every action
+    PLAN_ACTIONS = "plan_actions"  # plan new actions
     READ_ACTION = "read_action"  # one action: its map and details
-    PLAN_ACTIONS = "plan_actions"  # create actions, add sites, change their status
-    FILE_REPORTS = "file_reports"  # check-ins and headcounts from the field
+    CHANGE_ACTION = "change_action"  # add sites, move it through its lifecycle
+    FILE_REPORTS = "file_reports"  # check-ins and headcounts from the field (at a site)
+    READ_EXACT_POSITIONS = "read_exact_positions"  # people's GPS positions in an action
+    MANAGE_INVITES = "manage_invites"  # invite links for korlaps of an action
+    MANAGE_PEOPLE = "manage_people"  # people, roles, sessions, the organisation
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    action_id: str | None = None
+    site_id: str | None = None
+    fund_id: str | None = None
+    affiliate_id: str | None = None
+    branch_id: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        out = {"name": self.name}
+        for key in SCOPE_KEYS:
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Role:
+        return cls(name=data["name"], **{k: data[k] for k in SCOPE_KEYS if k in data})
+
+    def covers_action(self, action_id: UUID | None) -> bool:
+        """A national role (no action) covers every action; a scoped one only its own."""
+        return self.action_id is None or (
+            action_id is not None and self.action_id == str(action_id)
+        )
 
 
 @dataclass(frozen=True)
 class Principal:
-    id: str  # "api-key" for the server key; a person's id once people exist
-    admin: bool = False
+    """Who is asking: the API key, a person in a session, or a korlap through an invite."""
+
+    id: str  # actor recorded on events: "api-key", "person:<uuid>", "invite:<uuid>"
+    roles: tuple[Role, ...] = ()
+    session_id: str | None = None
+    expires_at: datetime | None = None  # the gateway closes subscriptions when it passes
+
+    @property
+    def admin(self) -> bool:
+        return any(r.name == "admin" for r in self.roles)
+
+    def has(self, name: str) -> list[Role]:
+        return [r for r in self.roles if r.name == name]
 
 
-API_KEY_PRINCIPAL = Principal(id="api-key", admin=True)
+API_KEY_PRINCIPAL = Principal(id="api-key", roles=(Role("admin"),))
 
 
-def may(principal: Principal | None, permission: Permission, action_id: UUID | None = None) -> bool:
-    """True when `principal` may do `permission` (on the given action, if it concerns one)."""
+def may(
+    principal: Principal | None,
+    permission: Permission,
+    action_id: UUID | None = None,
+    site_id: UUID | None = None,
+) -> bool:
+    """True when `principal` may do `permission` on the given action (and site)."""
     if principal is None:
         return False
-    return principal.admin
+    if principal.admin:
+        return True
+    coordinates = any(r.covers_action(action_id) for r in principal.has("coordinator"))
+    national = any(r.action_id is None for r in principal.has("coordinator"))
+    if permission in (Permission.READ_ACTIONS, Permission.PLAN_ACTIONS):
+        return national
+    if action_id is None:
+        return False
+    if permission in (
+        Permission.CHANGE_ACTION,
+        Permission.READ_EXACT_POSITIONS,
+        Permission.MANAGE_INVITES,
+    ):
+        return coordinates
+    organises = [r for r in principal.has("organiser") if r.action_id == str(action_id)]
+    if permission is Permission.READ_ACTION:
+        return coordinates or bool(organises)
+    if permission is Permission.FILE_REPORTS:
+        return coordinates or any(
+            r.site_id is None or (site_id is not None and r.site_id == str(site_id))
+            for r in organises
+        )
+    return False  # MANAGE_PEOPLE: administrators only
 
 
+@dataclass
 class Authenticator:
-    """Turns a bearer token into a principal. Today: the server's API key or nobody."""
+    """Turns a bearer token (or session cookie) into a principal: the server's API key, or a
+    session looked up by `sessions` (which may touch the store, so call it off the loop)."""
 
-    def __init__(self, api_key: str) -> None:
-        self._api_key = api_key.encode()
+    api_key: str
+    sessions: Callable[[str], Principal | None] = field(default=lambda token: None)
 
     def principal(self, token: str | None) -> Principal | None:
         if not token:
             return None
-        if hmac.compare_digest(token.encode(), self._api_key):
+        if hmac.compare_digest(token.encode(), self.api_key.encode()):
             return API_KEY_PRINCIPAL
-        return None
+        return self.sessions(token)

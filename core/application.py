@@ -6,52 +6,27 @@ pool. Saves go through a group commit so that concurrent commands share one tran
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from core.action import Action
-from core.errors import Conflict, NotFound, PoskoError
-from core.group_commit import GroupCommit
+from core.base import Recorded
+from core.errors import Conflict, PoskoError
+from core.identity import IdentityCommands
 from core.report import FieldReport
 
-A = TypeVar("A", bound=Aggregate)
-CONCURRENCY_RETRIES = 5
+__all__ = ["Posko", "Recorded"]
 
 
-class PositionLookup(Protocol):
-    """What Posko needs of its recorder beyond eventsourcing's own API."""
+class Posko(IdentityCommands):
+    """Every command Posko accepts: actions and reports here, people and access in
+    IdentityCommands."""
 
-    def position_of(self, originator_id: UUID) -> int | None: ...
-
-    def max_notification_id(self) -> int | None: ...
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """The answer to a command: what it concerns and the log position to wait for to see it."""
-
-    id: UUID
-    position: int
-    created: bool  # False when the command repeated one already recorded
-
-
-class Posko(Application[UUID]):
     name = "Posko"
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        super().__init__(env)
-        self._commits = GroupCommit(self.save)
-
-    @property
-    def positions(self) -> PositionLookup:
-        return cast(PositionLookup, self.recorder)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -100,7 +75,7 @@ class Posko(Application[UUID]):
                 site_id=site_id, name=name, lat=lat, lon=lon, target=target, actor=actor
             )
 
-        return self._change_action(action_id, add, result_id=site_id)
+        return self._change(action_id, Action, add, field="action_id", result_id=site_id)
 
     def change_action_status(
         self, *, action_id: UUID, to: str, reason: str | None, actor: str
@@ -118,7 +93,7 @@ class Posko(Application[UUID]):
                 raise Conflict("bad_transition", field="status", status=action.status, to=to)
             return True
 
-        return self._change_action(action_id, change, result_id=action_id)
+        return self._change(action_id, Action, change, field="action_id")
 
     def action(self, action_id: UUID) -> Action:
         return self._load(action_id, Action, field="action_id")
@@ -181,38 +156,3 @@ class Posko(Application[UUID]):
         if existing.facts() != attempt.facts():
             raise Conflict("id_reused", field="id", id=str(id))
         return Recorded(id, self._position_of(id), created=False)
-
-    # -- helpers -------------------------------------------------------------------------------
-
-    def _change_action(
-        self, action_id: UUID, change: Callable[[Action], bool], *, result_id: UUID
-    ) -> Recorded:
-        """Load, change, save; on a concurrent change by someone else, reload and decide again."""
-        for _ in range(CONCURRENCY_RETRIES):
-            action = self._load(action_id, Action, field="action_id")
-            if not change(action):
-                return Recorded(result_id, self._latest_position(), created=False)
-            try:
-                recordings = self._commits.save(action)
-            except IntegrityError:
-                continue
-            return Recorded(result_id, recordings[-1].notification.id, created=True)
-        raise Conflict("busy", field="action_id", id=str(action_id))
-
-    def _load(self, id: UUID, kind: type[A], *, field: str, missing: PoskoError | None = None) -> A:
-        try:
-            aggregate: Any = self.repository.get(id)
-        except AggregateNotFoundError:
-            raise missing or NotFound("unknown_" + kind.__name__.lower(), field=field) from None
-        if not isinstance(aggregate, kind):
-            raise missing or NotFound("unknown_" + kind.__name__.lower(), field=field)
-        return aggregate
-
-    def _position_of(self, id: UUID) -> int:
-        position = self.positions.position_of(id)
-        if position is None:  # cannot happen once an aggregate is loadable
-            raise NotFound("unknown_id", field="id", id=str(id))
-        return position
-
-    def _latest_position(self) -> int:
-        return self.positions.max_notification_id() or 0

@@ -63,3 +63,26 @@ def aware(field: str, value: datetime) -> datetime:
     except OverflowError:
         raise InvalidInput("out_of_range", field=field, min=_EARLIEST, max=_LATEST) from None
     return value
+
+
+def phone(field: str, value: str) -> str:
+    """An Indonesian (or international) phone number in E.164: 0812-3456-7890 -> +6281234567890."""
+    digits = "".join(c for c in value if c.isdigit())
+    stripped = value.strip()
+    if stripped.startswith("+") or digits.startswith("62"):
+        number = "+" + digits
+    elif digits.startswith("0"):
+        number = "+62" + digits[1:]
+    else:
+        raise InvalidInput("not_a_phone", field=field)
+    if not all(c.isdigit() or c in " +-().\u00a0" for c in stripped) or not 9 <= len(number) <= 16:
+        raise InvalidInput("not_a_phone", field=field)
+    return number
+
+
+def email(field: str, value: str) -> str:
+    value = value.strip().lower()
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or " " in value or len(value) > 254:
+        raise InvalidInput("not_an_email", field=field)
+    return value

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from projections import live_map, overview
+from projections import live_map, overview, people
 from projections.rows import Doc, Rows
 
 _ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map)$")
@@ -19,7 +19,7 @@ class ChannelRef:
     """A parsed channel name: its kind and the action it concerns, if any."""
 
     name: str
-    kind: str  # "actions" | "action_map"
+    kind: str  # "actions" | "action_map" | "access" (gateways only, never clients)
     action_id: UUID | None = None
 
 
@@ -27,6 +27,8 @@ def parse(name: str) -> ChannelRef | None:
     """The channel named `name`, or None when no such channel can exist."""
     if name == overview.CHANNEL:
         return ChannelRef(name, "actions")
+    if name == people.ACCESS:
+        return ChannelRef(name, "access")
     match = _ACTION_CHANNEL.match(name)
     if match is None:
         return None
@@ -42,6 +44,7 @@ def parse(name: str) -> ChannelRef | None:
 def apply(rows: Rows, event: Any) -> None:
     live_map.apply(rows, event)
     overview.apply(rows, event)  # after live_map: reads the map rows this event changed
+    people.apply(rows, event)
 
 
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
@@ -53,4 +56,6 @@ def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
 def change_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
     if ref.kind == "actions":
         return overview.change(docs)
+    if ref.kind == "access":
+        return {"ended": docs}
     return live_map.change(docs)

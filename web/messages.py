@@ -105,6 +105,47 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Data ini sedang diubah orang lain; coba lagi.",
         "en": "Someone else is changing this right now; try again.",
     },
+    "not_a_phone": {
+        "id": "Kolom {field} harus nomor telepon, misalnya 0812-3456-7890 atau +62 812 3456 7890.",
+        "en": "Field {field} must be a phone number, e.g. 0812-3456-7890 or +62 812 3456 7890.",
+    },
+    "not_an_email": {
+        "id": "Kolom {field} harus alamat email yang valid.",
+        "en": "Field {field} must be a valid email address.",
+    },
+    "login_taken": {
+        "id": "Nomor telepon atau email di kolom {field} sudah dipakai orang lain.",
+        "en": "The phone number or email in {field} is already used by someone else.",
+    },
+    "unknown_branch": {
+        "id": "Serikat/cabang tidak ditemukan di federasi ini.",
+        "en": "No such union or branch in this affiliate.",
+    },
+    "unknown_affiliate": {"id": "Federasi tidak ditemukan.", "en": "No such affiliate."},
+    "unknown_person": {"id": "Orang tidak ditemukan.", "en": "No such person."},
+    "unknown_session": {"id": "Sesi tidak ditemukan.", "en": "No such session."},
+    "unknown_invite": {"id": "Undangan tidak ditemukan.", "en": "No such invite."},
+    "unknown_login": {"id": "Login tidak ditemukan.", "en": "No such login."},
+    "invite_unusable": {
+        "id": "Tautan undangan ini tidak berlaku lagi (dicabut atau kedaluwarsa); minta yang baru.",
+        "en": "This invite link no longer works (revoked or expired); ask for a new one.",
+    },
+    "bad_credentials": {
+        "id": "Nomor telepon/email atau kata sandi salah.",
+        "en": "Wrong phone number/email or password.",
+    },
+    "too_many_attempts": {
+        "id": "Terlalu banyak percobaan masuk; coba lagi dalam {retry_after} detik.",
+        "en": "Too many sign-in attempts; try again in {retry_after} seconds.",
+    },
+    "csrf": {
+        "id": "Permintaan ini tidak membawa token CSRF yang benar; muat ulang halaman.",
+        "en": "This request lacks the right CSRF token; reload the page.",
+    },
+    "weak_password": {
+        "id": "Kata sandi minimal {min} karakter.",
+        "en": "The password needs at least {min} characters.",
+    },
     "unauthenticated": {
         "id": "Masuk dulu: kirim header Authorization: Bearer <kunci atau token>.",
         "en": "Sign in first: send an Authorization: Bearer <key or token> header.",

@@ -37,10 +37,10 @@ def _name(node: ast.expr) -> str | None:
 def raised_codes() -> dict[str, str]:
     """Every code a source file passes to an error or to problem(), with where it is."""
     codes: dict[str, str] = {}
+    loaded_kinds: set[str] = set()  # Action in self._load(id, Action, ...) or self._change(...)
+    prefixed: list[str] = []  # "unknown_" in "unknown_" + kind.__name__.lower()
     for path in SOURCES:
         tree = ast.parse(path.read_text(), filename=str(path))
-        loaded_kinds: set[str] = set()  # Action in self._load(id, Action, ...)
-        prefixed: list[str] = []  # "unknown_" in "unknown_" + kind.__name__.lower()
         for node in ast.walk(tree):
             where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
             if isinstance(node, ast.ClassDef) and node.name in RAISED_WITH_DEFAULT_CODE:
@@ -70,11 +70,13 @@ def raised_codes() -> dict[str, str]:
                 code = node.args[2]
                 if isinstance(code, ast.Constant) and isinstance(code.value, str):
                     codes[code.value] = where
-            if func == "_load" and len(node.args) >= 2 and isinstance(node.args[1], ast.Name):
+            if (
+                func in ("_load", "_change")
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Name)
+                and node.args[1].id[:1].isupper()  # a class, not a variable passing one on
+            ):
                 loaded_kinds.add(node.args[1].id)
-        for prefix in prefixed:
-            for kind in loaded_kinds:
-                codes[prefix + kind.lower()] = f"{path.relative_to(ROOT)} (_load of {kind})"
         for node in ast.walk(tree):  # status -> code tables such as problems._HTTP_CODES
             if (
                 isinstance(node, ast.Dict)
@@ -84,6 +86,9 @@ def raised_codes() -> dict[str, str]:
                 for value in node.values:
                     if isinstance(value, ast.Constant) and isinstance(value.value, str):
                         codes[value.value] = f"{path.relative_to(ROOT)}:{value.lineno}"
+    for prefix in prefixed:
+        for kind in loaded_kinds:
+            codes[prefix + kind.lower()] = f"(_load or _change of {kind})"
     return codes
 
 

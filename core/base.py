@@ -1,0 +1,93 @@
+"""What every group of Posko's commands stands on: the application with its group commit, and
+the load -> change -> save helpers with their retry on concurrent changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from core.errors import Conflict, NotFound, PoskoError
+from core.group_commit import GroupCommit
+
+A = TypeVar("A", bound=Aggregate)
+CONCURRENCY_RETRIES = 5
+
+
+class PositionLookup(Protocol):
+    """What Posko needs of its recorder beyond eventsourcing's own API."""
+
+    def position_of(self, originator_id: UUID) -> int | None: ...
+
+    def max_notification_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The answer to a command: what it concerns and the log position to wait for to see it."""
+
+    id: UUID
+    position: int
+    created: bool  # False when the command repeated one already recorded
+
+
+class PoskoBase(Application[UUID]):
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._commits = GroupCommit(self.save)
+
+    @property
+    def positions(self) -> PositionLookup:
+        return cast(PositionLookup, self.recorder)
+
+    def _change(
+        self,
+        id: UUID,
+        kind: type[A],
+        change: Callable[[A], bool],
+        *,
+        field: str,
+        result_id: UUID | None = None,
+    ) -> Recorded:
+        """Load, change, save; on a concurrent change by someone else, reload and decide again.
+        `change` returns False when there is nothing to do (a repeated request)."""
+        for _ in range(CONCURRENCY_RETRIES):
+            aggregate = self._load(id, kind, field=field)
+            if not change(aggregate):
+                return Recorded(result_id or id, self._latest_position(), created=False)
+            try:
+                recordings = self._commits.save(aggregate)
+            except IntegrityError:
+                continue
+            return Recorded(result_id or id, recordings[-1].notification.id, created=True)
+        raise Conflict("busy", field=field, id=str(id))
+
+    def _load(self, id: UUID, kind: type[A], *, field: str, missing: PoskoError | None = None) -> A:
+        try:
+            aggregate: Any = self.repository.get(id)
+        except AggregateNotFoundError:
+            raise missing or NotFound("unknown_" + kind.__name__.lower(), field=field) from None
+        if not isinstance(aggregate, kind):
+            raise missing or NotFound("unknown_" + kind.__name__.lower(), field=field)
+        return aggregate
+
+    def _find(self, id: UUID, kind: type[A]) -> A | None:
+        try:
+            aggregate: Any = self.repository.get(id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def _position_of(self, id: UUID) -> int:
+        position = self.positions.position_of(id)
+        if position is None:  # cannot happen once an aggregate is loadable
+            raise NotFound("unknown_id", field="id", id=str(id))
+        return position
+
+    def _latest_position(self) -> int:
+        return self.positions.max_notification_id() or 0

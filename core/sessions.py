@@ -1,0 +1,125 @@
+"""Sessions (a browser's or phone's sign-in) and invite links for korlaps. Tokens and invite
+codes are random secrets held by the client; Posko keeps only their hashes, as the ids of the
+aggregates that record them, so a lookup needs no table of secrets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from core.people import token_hash
+
+SESSION_TTL = timedelta(days=7)
+INVITE_SESSION_TTL = timedelta(hours=24)  # and never past the invite's own expiry
+MAX_INVITE_TTL = timedelta(days=14)
+
+
+def session_id(token: str) -> UUID:
+    return uuid5(NAMESPACE_URL, "posko:session:" + token_hash(token))
+
+
+def invite_id(code: str) -> UUID:
+    return uuid5(NAMESPACE_URL, "posko:invite:" + token_hash(code))
+
+
+class Session(Aggregate):
+    class Started(Aggregate.Created):
+        person_id: UUID | None
+        invite_id: UUID | None
+        expires_at: datetime
+        client: str  # the user agent, shortened: for people listing their sessions
+        actor: str
+
+    class Ended(Aggregate.Event):
+        reason: str  # "logout" | "revoked"
+        actor: str
+
+    @event(Started)
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        person_id: UUID | None,
+        invite_id: UUID | None,
+        expires_at: datetime,
+        client: str,
+        actor: str,
+    ) -> None:
+        self.person_id = person_id
+        self.invite_id = invite_id
+        self.expires_at = expires_at
+        self.client = client
+        self.ended = False
+
+    def live(self, now: datetime) -> bool:
+        return not self.ended and now < self.expires_at
+
+    def end(self, *, reason: str, actor: str) -> bool:
+        if self.ended:
+            return False
+        self._ended(reason=reason, actor=actor)
+        return True
+
+    @event(Ended)
+    def _ended(self, *, reason: str, actor: str) -> None:
+        self.ended = True
+
+
+class Invite(Aggregate):
+    """A link a coordinator shares over WhatsApp or SMS: opening it on a phone gives an
+    organiser session scoped to one action (and optionally one site), without a password."""
+
+    class Created(Aggregate.Created):
+        action_id: UUID
+        site_id: UUID | None
+        label: str
+        expires_at: datetime
+        actor: str
+
+    class Used(Aggregate.Event):
+        session_id: UUID
+        name: str
+        actor: str
+
+    class Revoked(Aggregate.Event):
+        actor: str
+
+    @event(Created)
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        action_id: UUID,
+        site_id: UUID | None,
+        label: str,
+        expires_at: datetime,
+        actor: str,
+    ) -> None:
+        self.action_id = action_id
+        self.site_id = site_id
+        self.label = label
+        self.expires_at = expires_at
+        self.revoked = False
+        self.uses = 0
+
+    def usable(self, now: datetime) -> bool:
+        return not self.revoked and now < self.expires_at
+
+    def use(self, *, session_id: UUID, name: str, actor: str) -> None:
+        self._used(session_id=session_id, name=name, actor=actor)
+
+    @event(Used)
+    def _used(self, *, session_id: UUID, name: str, actor: str) -> None:
+        self.uses += 1
+
+    def revoke(self, *, actor: str) -> bool:
+        if self.revoked:
+            return False
+        self._revoked(actor=actor)
+        return True
+
+    @event(Revoked)
+    def _revoked(self, *, actor: str) -> None:
+        self.revoked = True

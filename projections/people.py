@@ -1,0 +1,191 @@
+"""Views of people and access, for the admin pages and the gateway: people with their roles,
+each person's sessions, each action's invites and exact check-in positions (private rows, read
+by the API only), and `system:access`, which tells gateways whose subscriptions must end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.people import Person
+from core.report import FieldReport
+from core.sessions import Invite, Session
+from projections.rows import Doc, Rows
+
+PEOPLE = "_people"
+ACCESS = "system:access"  # published to gateways; no client may subscribe to it
+
+
+def sessions_channel(person_id: Any) -> str:
+    return f"_sessions:{person_id}"
+
+
+def invites_channel(action_id: Any) -> str:
+    return f"_invites:{action_id}"
+
+
+def checkins_channel(action_id: Any) -> str:
+    return f"_checkins:{action_id}"
+
+
+def apply(rows: Rows, event: Any) -> None:
+    if isinstance(event, Person.Registered):
+        rows.put(PEOPLE, str(event.originator_id), _person(event))
+    elif isinstance(
+        event,
+        Person.Edited
+        | Person.RoleGranted
+        | Person.RoleRevoked
+        | Person.Deactivated
+        | Person.Reactivated,
+    ):
+        _person_changed(rows, event)
+    elif isinstance(event, Session.Started):
+        _session_started(rows, event)
+    elif isinstance(event, Session.Ended):
+        _session_ended(rows, event)
+    elif isinstance(event, Invite.Created):
+        rows.put(invites_channel(event.action_id), str(event.originator_id), _invite(event))
+        rows.put("_invite_action", str(event.originator_id), {"action_id": str(event.action_id)})
+    elif isinstance(event, Invite.Used | Invite.Revoked):
+        _invite_changed(rows, event)
+    elif isinstance(event, FieldReport.Filed) and event.kind == "checkin":
+        rows.put(
+            checkins_channel(event.action_id),
+            str(event.originator_id),
+            {
+                "id": str(event.originator_id),
+                "site_id": str(event.site_id),
+                "reporter": event.actor,
+                "lat": event.lat,
+                "lon": event.lon,
+                "accuracy_m": event.accuracy_m,
+                "at": event.at.isoformat(),
+            },
+        )
+
+
+def _person(event: Any) -> Doc:
+    return {
+        "id": str(event.originator_id),
+        "name": event.name,
+        "phone": event.phone,
+        "email": event.email,
+        "affiliate_id": None if event.affiliate_id is None else str(event.affiliate_id),
+        "branch_id": None if event.branch_id is None else str(event.branch_id),
+        "roles": [],
+        "active": True,
+        "registered_at": event.timestamp.isoformat(),
+        "registered_by": event.actor,
+    }
+
+
+def _person_changed(rows: Rows, event: Any) -> None:
+    person_id = str(event.originator_id)
+    doc = rows.get(PEOPLE, person_id)
+    if doc is None:
+        return
+    if isinstance(event, Person.Edited):
+        doc.update(
+            name=event.name,
+            phone=event.phone,
+            email=event.email,
+            affiliate_id=None if event.affiliate_id is None else str(event.affiliate_id),
+            branch_id=None if event.branch_id is None else str(event.branch_id),
+        )
+    elif isinstance(event, Person.RoleGranted):
+        doc["roles"].append(event.role)
+    elif isinstance(event, Person.RoleRevoked):
+        doc["roles"] = [r for r in doc["roles"] if r != event.role]
+        _end_access(rows, "person", person_id)  # re-authorise from scratch on reconnect
+    elif isinstance(event, Person.Deactivated):
+        doc["active"] = False
+        _end_access(rows, "person", person_id)
+        for session in (rows.get("_open_sessions", person_id) or {"ids": []})["ids"]:
+            _mark_session(rows, sessions_channel(person_id), session, "deactivated")
+    elif isinstance(event, Person.Reactivated):
+        doc["active"] = True
+    rows.put(PEOPLE, person_id, doc)
+
+
+def _session_started(rows: Rows, event: Any) -> None:
+    session_id = str(event.originator_id)
+    owner = event.person_id if event.person_id is not None else event.invite_id
+    channel = sessions_channel(owner)
+    rows.put("_session_owner", session_id, {"owner": str(owner)})
+    rows.put(
+        channel,
+        session_id,
+        {
+            "id": session_id,
+            "client": event.client,
+            "started_at": event.timestamp.isoformat(),
+            "expires_at": event.expires_at.isoformat(),
+            "ended": None,
+        },
+    )
+    open_sessions = rows.get("_open_sessions", str(owner)) or {"ids": []}
+    open_sessions["ids"].append(session_id)
+    rows.put("_open_sessions", str(owner), open_sessions)
+
+
+def _session_ended(rows: Rows, event: Any) -> None:
+    session_id = str(event.originator_id)
+    owner = rows.get("_session_owner", session_id)
+    if owner is not None:
+        _mark_session(rows, sessions_channel(owner["owner"]), session_id, event.reason)
+        open_sessions = rows.get("_open_sessions", owner["owner"]) or {"ids": []}
+        if session_id in open_sessions["ids"]:
+            open_sessions["ids"].remove(session_id)
+            rows.put("_open_sessions", owner["owner"], open_sessions)
+    _end_access(rows, "session", session_id)
+
+
+def _mark_session(rows: Rows, channel: str, session_id: str, reason: str) -> None:
+    doc = rows.get(channel, session_id)
+    if doc is not None and doc["ended"] is None:
+        doc["ended"] = reason
+        rows.put(channel, session_id, doc)
+
+
+def _invite(event: Any) -> Doc:
+    return {
+        "id": str(event.originator_id),
+        "action_id": str(event.action_id),
+        "site_id": None if event.site_id is None else str(event.site_id),
+        "label": event.label,
+        "expires_at": event.expires_at.isoformat(),
+        "created_at": event.timestamp.isoformat(),
+        "created_by": event.actor,
+        "revoked": False,
+        "uses": [],
+    }
+
+
+def _invite_changed(rows: Rows, event: Any) -> None:
+    invite_id = str(event.originator_id)
+    where = rows.get("_invite_action", invite_id)
+    if where is None:
+        return
+    channel = invites_channel(where["action_id"])
+    doc = rows.get(channel, invite_id)
+    if doc is None:
+        return
+    if isinstance(event, Invite.Used):
+        doc["uses"].append(
+            {
+                "name": event.name,
+                "session_id": str(event.session_id),
+                "at": event.timestamp.isoformat(),
+            }
+        )
+    else:
+        doc["revoked"] = True
+        _end_access(rows, "invite", invite_id)
+        for session in (rows.get("_open_sessions", invite_id) or {"ids": []})["ids"]:
+            _mark_session(rows, sessions_channel(invite_id), session, "revoked")
+    rows.put(channel, invite_id, doc)
+
+
+def _end_access(rows: Rows, kind: str, id: str) -> None:
+    """Tell gateways to close the subscriptions of this session, person or invite."""
+    rows.put(ACCESS, f"{kind}:{id}", {"kind": kind, "id": id})
