@@ -25,6 +25,8 @@ class Permission(StrEnum):
     CHANGE_ACTION = "change_action"  # add sites, move it through its lifecycle
     FILE_REPORTS = "file_reports"  # check-ins and headcounts from the field (at a site)
     READ_EXACT_POSITIONS = "read_exact_positions"  # people's GPS positions in an action
+    READ_LEGAL = "read_legal"  # arrests and legal-aid requests (for the legal team, LBH)
+    HANDLE_FIELD = "handle_field"  # acknowledge and resolve incidents, commit and fulfil help
     MANAGE_INVITES = "manage_invites"  # invite links for korlaps of an action
     MANAGE_PEOPLE = "manage_people"  # people, roles, sessions, the organisation
 
@@ -97,6 +99,8 @@ def may(
     if permission in (
         Permission.CHANGE_ACTION,
         Permission.READ_EXACT_POSITIONS,
+        Permission.READ_LEGAL,
+        Permission.HANDLE_FIELD,
         Permission.MANAGE_INVITES,
     ):
         return coordinates

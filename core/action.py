@@ -16,6 +16,8 @@ KINDS = ("rally", "strike", "march", "hearing", "other")
 STATUSES = ("planned", "live", "concluded", "cancelled")
 MAX_DEMANDS = 20
 MAX_SITES = 2_000
+DEFAULT_CHECKIN_RADIUS_M = 500  # a check-in farther than this from its site is flagged
+MAX_CHECKIN_RADIUS_M = 50_000
 
 
 class Action(Aggregate):
@@ -27,6 +29,7 @@ class Action(Aggregate):
         demands: list[str]
         starts_at: datetime
         ends_at: datetime
+        checkin_radius_m: int
         actor: str
 
     class SiteAdded(Aggregate.Event):
@@ -34,6 +37,12 @@ class Action(Aggregate):
         name: str
         lat: float
         lon: float
+        target: int
+        actor: str
+
+    class TargetSet(Aggregate.Event):
+        affiliate_id: UUID
+        site_id: UUID | None  # None: the affiliate's target for the whole action
         target: int
         actor: str
 
@@ -57,6 +66,7 @@ class Action(Aggregate):
         demands: list[str],
         starts_at: datetime,
         ends_at: datetime,
+        checkin_radius_m: int,
         actor: str,
     ) -> None:
         self.title = title
@@ -65,8 +75,10 @@ class Action(Aggregate):
         self.starts_at = starts_at
         self.ends_at = ends_at
         self.planned_by = actor
+        self.checkin_radius_m = checkin_radius_m
         self.status = "planned"
         self.sites: dict[str, dict[str, Any]] = {}
+        self.targets: dict[str, int] = {}  # "<affiliate id>:<site id or *>" -> people
 
     @classmethod
     def plan(
@@ -78,6 +90,7 @@ class Action(Aggregate):
         demands: list[str],
         starts_at: datetime,
         ends_at: datetime,
+        checkin_radius_m: int = DEFAULT_CHECKIN_RADIUS_M,
         actor: str,
     ) -> Action:
         values.aware("starts_at", starts_at)
@@ -95,18 +108,19 @@ class Action(Aggregate):
             ],
             starts_at=starts_at,
             ends_at=ends_at,
+            checkin_radius_m=values.count(
+                "checkin_radius_m", checkin_radius_m, maximum=MAX_CHECKIN_RADIUS_M
+            ),
             actor=actor,
         )
 
     def same_plan(self, other: Action) -> bool:
         """True when `other` (an unsaved retry of the same id) plans exactly this action."""
-        return (self.title, self.kind, self.demands, self.starts_at, self.ends_at) == (
-            other.title,
-            other.kind,
-            other.demands,
-            other.starts_at,
-            other.ends_at,
-        )
+
+        def plan(a: Action) -> tuple[Any, ...]:
+            return (a.title, a.kind, a.demands, a.starts_at, a.ends_at, a.checkin_radius_m)
+
+        return plan(self) == plan(other)
 
     # -- sites ---------------------------------------------------------------------------------
 
@@ -141,6 +155,27 @@ class Action(Aggregate):
         self, *, site_id: UUID, name: str, lat: float, lon: float, target: int, actor: str
     ) -> None:
         self.sites[str(site_id)] = {"name": name, "lat": lat, "lon": lon, "target": target}
+
+    # -- mobilisation targets ------------------------------------------------------------------
+
+    def set_target(
+        self, *, affiliate_id: UUID, site_id: UUID | None, target: int, actor: str
+    ) -> bool:
+        """How many people an affiliate aims to bring, to the action or to one of its sites."""
+        if site_id is not None:
+            self.site(site_id)
+        key = f"{affiliate_id}:{site_id or '*'}"
+        target = values.count("target", target)
+        if self.targets.get(key) == target:
+            return False
+        self._target_set(affiliate_id=affiliate_id, site_id=site_id, target=target, actor=actor)
+        return True
+
+    @event(TargetSet)
+    def _target_set(
+        self, *, affiliate_id: UUID, site_id: UUID | None, target: int, actor: str
+    ) -> None:
+        self.targets[f"{affiliate_id}:{site_id or '*'}"] = target
 
     # -- lifecycle -----------------------------------------------------------------------------
 

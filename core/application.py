@@ -9,22 +9,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from core.action import Action
+from core.audit import PositionsRead
 from core.base import Recorded
-from core.errors import Conflict, PoskoError
+from core.errors import Conflict
+from core.field import FieldCommands
 from core.identity import IdentityCommands
 from core.report import FieldReport
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(IdentityCommands):
-    """Every command Posko accepts: actions and reports here, people and access in
-    IdentityCommands."""
+class Posko(FieldCommands, IdentityCommands):
+    """Every command Posko accepts: actions and reports here, the street's incidents and
+    requests in FieldCommands, people and access in IdentityCommands."""
 
     name = "Posko"
 
@@ -98,6 +98,12 @@ class Posko(IdentityCommands):
     def action(self, action_id: UUID) -> Action:
         return self._load(action_id, Action, field="action_id")
 
+    def record_positions_read(self, *, action_id: UUID, count: int, actor: str) -> Recorded:
+        """Record that `actor` read `count` exact check-in positions of the action."""
+        read = PositionsRead(action_id=action_id, actor=actor, count=count)
+        recordings = self._commits.save(read)
+        return Recorded(read.id, recordings[-1].notification.id, created=True)
+
     # -- field reports -------------------------------------------------------------------------
 
     def file_report(
@@ -112,11 +118,13 @@ class Posko(IdentityCommands):
         lon: float | None = None,
         accuracy_m: float | None = None,
         headcount: int | None = None,
+        by_affiliate: dict[str, int] | None = None,
+        phase: str | None = None,
+        mood: str | None = None,
         actor: str,
     ) -> Recorded:
-        report: FieldReport | None = None
-        try:
-            report = FieldReport.file(
+        def make() -> FieldReport:
+            return FieldReport.file(
                 id=id,
                 action_id=action_id,
                 site_id=site_id,
@@ -127,32 +135,10 @@ class Posko(IdentityCommands):
                 lon=lon,
                 accuracy_m=accuracy_m,
                 headcount=headcount,
+                by_affiliate=by_affiliate,
+                phase=phase,
+                mood=mood,
                 actor=actor,
             )
-            action = self._load(action_id, Action, field="action_id")
-            action.site(site_id)
-            if not action.accepts_reports():
-                raise Conflict("action_cancelled", field="action_id")
-            recordings = self._commits.save(report)
-        except (IntegrityError, PoskoError):
-            # A phone that retries after a timeout must get the first answer, even if the
-            # action changed since; anything else is a real error. A request that is not even
-            # a valid report cannot be a retry of one that was recorded.
-            if report is None:
-                raise
-            replay = self._replayed_report(id, report)
-            if replay is None:
-                raise
-            return replay
-        return Recorded(id, recordings[-1].notification.id, created=True)
 
-    def _replayed_report(self, id: UUID, attempt: FieldReport) -> Recorded | None:
-        try:
-            existing: Aggregate = self.repository.get(id)
-        except AggregateNotFoundError:
-            return None
-        if not isinstance(existing, FieldReport):
-            raise Conflict("id_reused", field="id", id=str(id))
-        if existing.facts() != attempt.facts():
-            raise Conflict("id_reused", field="id", id=str(id))
-        return Recorded(id, self._position_of(id), created=False)
+        return self._create(id, make, self._check_reportable)

@@ -67,6 +67,25 @@ class PoskoBase(Application[UUID]):
             return Recorded(result_id or id, recordings[-1].notification.id, created=True)
         raise Conflict("busy", field=field, id=str(id))
 
+    def _create(self, id: UUID, make: Callable[[], A], check: Callable[[A], None]) -> Recorded:
+        """Create an aggregate whose id the client chose, idempotently: `make` builds it from
+        the request (validating it), `check` checks it against what is recorded. Resending the
+        same request returns the first answer, even if things changed since (a phone that timed
+        out must hear "recorded", not "action cancelled"); the same id with other facts is a
+        409; a request that is not even valid cannot be a resend of one that was recorded."""
+        candidate = make()
+        try:
+            check(candidate)
+            recordings = self._commits.save(candidate)
+        except (IntegrityError, PoskoError):
+            existing = self._find(id, Aggregate)
+            if existing is None:
+                raise
+            if type(existing) is not type(candidate) or _facts(existing) != _facts(candidate):
+                raise Conflict("id_reused", field="id", id=str(id)) from None
+            return Recorded(id, self._position_of(id), created=False)
+        return Recorded(id, recordings[-1].notification.id, created=True)
+
     def _load(self, id: UUID, kind: type[A], *, field: str, missing: PoskoError | None = None) -> A:
         try:
             aggregate: Any = self.repository.get(id)
@@ -91,3 +110,9 @@ class PoskoBase(Application[UUID]):
 
     def _latest_position(self) -> int:
         return self.positions.max_notification_id() or 0
+
+
+def _facts(aggregate: Any) -> Any:
+    """What a resend must repeat to be the same request (each created-by-client aggregate
+    defines `facts()`)."""
+    return aggregate.facts()

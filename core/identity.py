@@ -60,6 +60,7 @@ class IdentityCommands(PoskoBase):
         email: str | None = None,
         affiliate_id: UUID | None = None,
         branch_id: UUID | None = None,
+        password_hash: str | None = None,
         actor: str,
     ) -> Recorded:
         details = Person.details(
@@ -75,6 +76,8 @@ class IdentityCommands(PoskoBase):
                 raise Conflict("id_reused", field="id", id=str(id))
             return Recorded(id, self._position_of(id), created=False)
         person = Person(id=id, actor=actor, **details)
+        if password_hash is not None:  # saved with the person: never a person half made
+            person.set_password(password_hash=password_hash, actor=actor)
         logins = self._claim_logins(id, person.logins(), [])
         try:
             recordings = self._commits.save(person, *logins)

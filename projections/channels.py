@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from projections import live_map, overview, people
+from core.access import Permission
+from projections import feed, live_map, overview, people
 from projections.rows import Doc, Rows
 
-_ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map)$")
+_ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map|feed|legal)$")
+_CANONICAL = {"map": live_map.channel, "feed": feed.channel, "legal": feed.legal_channel}
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class ChannelRef:
     """A parsed channel name: its kind and the action it concerns, if any."""
 
     name: str
-    kind: str  # "actions" | "action_map" | "access" (gateways only, never clients)
+    kind: str  # "actions" | "action_map" | "action_feed" | "action_legal" | "access"
     action_id: UUID | None = None
 
 
@@ -36,13 +38,30 @@ def parse(name: str) -> ChannelRef | None:
         action_id = UUID(match.group(1))
     except ValueError:
         return None
-    if live_map.channel(action_id) != name:  # only the canonical spelling, so rows are found
+    part = match.group(2)
+    if _CANONICAL[part](action_id) != name:  # only the canonical spelling, so rows are found
         return None
-    return ChannelRef(name, "action_map", action_id)
+    return ChannelRef(name, f"action_{part}", action_id)
+
+
+def permission(ref: ChannelRef) -> Permission | None:
+    """What a client needs to subscribe to the channel; None: no client may (gateways only)."""
+    return {
+        "actions": Permission.READ_ACTIONS,
+        "action_map": Permission.READ_ACTION,
+        "action_feed": Permission.READ_ACTION,
+        "action_legal": Permission.READ_LEGAL,
+    }.get(ref.kind)
+
+
+def snapshot_limit(ref: ChannelRef) -> int | None:
+    """How many rows a snapshot carries (the latest ones), or None for all."""
+    return feed.FEED_SNAPSHOT if ref.kind in ("action_feed", "action_legal") else None
 
 
 def apply(rows: Rows, event: Any) -> None:
     live_map.apply(rows, event)
+    feed.apply(rows, event)  # after live_map: reads its site rows and item index
     overview.apply(rows, event)  # after live_map: reads the map rows this event changed
     people.apply(rows, event)
 
@@ -50,6 +69,8 @@ def apply(rows: Rows, event: Any) -> None:
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
     if ref.kind == "actions":
         return overview.snapshot(docs)
+    if ref.kind in ("action_feed", "action_legal"):
+        return feed.snapshot(docs)
     return live_map.snapshot(docs)
 
 
@@ -58,4 +79,6 @@ def change_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
         return overview.change(docs)
     if ref.kind == "access":
         return {"ended": docs}
+    if ref.kind in ("action_feed", "action_legal"):
+        return feed.change(docs)
     return live_map.change(docs)

@@ -1,8 +1,11 @@
 """The live map of one action (channel `action:<id>:map`): each site as a GeoJSON feature with
-its target, latest headcount, last check-in and how many people reported from it.
+its target, latest headcount (in total and per affiliate), status, last check-in, how many
+people reported from it, far-away check-ins and open incidents and requests; and each incident
+as a feature of its own, placed where it was reported (or at its site).
 
 A site's headcount is that of its latest headcount report by the report's own time, so a report
-that arrives late from a phone that was offline never overwrites a newer one.
+that arrives late from a phone that was offline never overwrites a newer one; the same holds
+for its status.
 """
 
 from __future__ import annotations
@@ -10,9 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core import geo
 from core.action import Action
+from core.help_request import HelpRequest
+from core.incident import SEVERITIES, Incident
 from core.report import FieldReport
 from projections.rows import Doc, Rows
+
+OPEN_REQUEST = ("open", "committed")
 
 
 def channel(action_id: Any) -> str:
@@ -21,6 +29,11 @@ def channel(action_id: Any) -> str:
 
 def _reporters_channel(action_id: Any) -> str:
     return f"_reporters:{action_id}"
+
+
+_SETTINGS = "_action_settings"  # per action: its check-in radius
+ITEM_ACTION = "_item_action"  # incident or request id -> its action (events after the first
+# name only the item; the feed view reads this too)
 
 
 def snapshot(docs: list[Doc]) -> dict[str, Any]:
@@ -37,10 +50,20 @@ def later(a: str | None, b: str) -> bool:
 
 
 def apply(rows: Rows, event: Any) -> None:
-    if isinstance(event, Action.SiteAdded):
+    if isinstance(event, Action.Planned):
+        rows.put(_SETTINGS, str(event.originator_id), {"radius_m": event.checkin_radius_m})
+    elif isinstance(event, Action.SiteAdded):
         _site_added(rows, event)
     elif isinstance(event, FieldReport.Filed):
         _report_filed(rows, event)
+    elif isinstance(event, Incident.Reported):
+        _incident_reported(rows, event)
+    elif isinstance(event, Incident.Acknowledged | Incident.Resolved | Incident.Reopened):
+        _incident_changed(rows, event)
+    elif isinstance(event, HelpRequest.Requested):
+        _request_made(rows, event)
+    elif isinstance(event, HelpRequest.Committed | HelpRequest.Fulfilled | HelpRequest.Cancelled):
+        _request_changed(rows, event)
 
 
 def _site_added(rows: Rows, event: Any) -> None:
@@ -53,38 +76,172 @@ def _site_added(rows: Rows, event: Any) -> None:
             "id": site_id,
             "geometry": {"type": "Point", "coordinates": [event.lon, event.lat]},
             "properties": {
+                "kind": "site",
                 "name": event.name,
                 "target": event.target,
                 "headcount": None,
                 "headcount_at": None,
+                "by_affiliate": {},
+                "phase": None,
+                "mood": None,
+                "status_at": None,
                 "last_report_at": None,
                 "last_checkin_at": None,
                 "reports": 0,
                 "reporters": 0,
+                "far_checkins": 0,
+                "open_incidents": 0,
+                "max_severity": None,
+                "open_requests": 0,
             },
         },
     )
 
 
+def _site(rows: Rows, action_id: Any, site_id: Any) -> Doc:
+    feature = rows.get(channel(action_id), str(site_id))
+    if feature is None:  # commands check the site exists; a missing row is a view bug
+        raise LookupError(f"unknown site {site_id} in action {action_id}")
+    return feature
+
+
+def distance_from_site(feature: Doc, lat: float, lon: float) -> float:
+    site_lon, site_lat = feature["geometry"]["coordinates"]
+    return geo.distance_m(lat, lon, site_lat, site_lon)
+
+
+def is_far(rows: Rows, action_id: Any, distance_m: float) -> bool:
+    settings = rows.get(_SETTINGS, str(action_id)) or {"radius_m": 500}
+    return distance_m > float(settings["radius_m"])
+
+
 def _report_filed(rows: Rows, event: Any) -> None:
-    map_channel, site_id = channel(event.action_id), str(event.site_id)
-    feature = rows.get(map_channel, site_id)
-    if feature is None:  # the command checked the site exists; a missing row is a view bug
-        raise LookupError(f"report {event.originator_id} for unknown site {site_id}")
+    feature = _site(rows, event.action_id, event.site_id)
     props = feature["properties"]
     at = event.at.isoformat()
     props["reports"] += 1
     if later(props["last_report_at"], at):
         props["last_report_at"] = at
-    if event.kind == "checkin" and later(props["last_checkin_at"], at):
-        props["last_checkin_at"] = at
+    if event.kind == "checkin":
+        if later(props["last_checkin_at"], at):
+            props["last_checkin_at"] = at
+        if is_far(rows, event.action_id, distance_from_site(feature, event.lat, event.lon)):
+            props["far_checkins"] += 1
     if event.kind == "headcount" and later(props["headcount_at"], at):
         props["headcount"] = event.headcount
         props["headcount_at"] = at
+        props["by_affiliate"] = event.by_affiliate or {}
+    if event.kind == "status" and later(props["status_at"], at):
+        props["phase"] = event.phase or props["phase"]
+        props["mood"] = event.mood or props["mood"]
+        props["status_at"] = at
 
-    reporters_doc = rows.get(_reporters_channel(event.action_id), site_id) or {"ids": []}
-    if event.actor not in reporters_doc["ids"]:
-        reporters_doc["ids"].append(event.actor)
-        rows.put(_reporters_channel(event.action_id), site_id, reporters_doc)
-    props["reporters"] = len(reporters_doc["ids"])
-    rows.put(map_channel, site_id, feature)
+    reporters = rows.get(_reporters_channel(event.action_id), str(event.site_id)) or {"ids": []}
+    if event.actor not in reporters["ids"]:
+        reporters["ids"].append(event.actor)
+        rows.put(_reporters_channel(event.action_id), str(event.site_id), reporters)
+    props["reporters"] = len(reporters["ids"])
+    rows.put(channel(event.action_id), str(event.site_id), feature)
+
+
+def _incident_reported(rows: Rows, event: Any) -> None:
+    site = None if event.site_id is None else _site(rows, event.action_id, event.site_id)
+    if event.lat is not None:
+        coordinates = [event.lon, event.lat]
+    elif site is not None:
+        coordinates = site["geometry"]["coordinates"]
+    else:
+        coordinates = None
+    rows.put(
+        channel(event.action_id),
+        str(event.originator_id),
+        {
+            "type": "Feature",
+            "id": str(event.originator_id),
+            "geometry": None
+            if coordinates is None
+            else {"type": "Point", "coordinates": coordinates},
+            "properties": {
+                "kind": "incident",
+                "incident_kind": event.kind,
+                "severity": event.severity,
+                "description": event.description,
+                "site_id": None if event.site_id is None else str(event.site_id),
+                "status": "open",
+                "at": event.at.isoformat(),
+            },
+        },
+    )
+    rows.put(ITEM_ACTION, str(event.originator_id), {"action_id": str(event.action_id)})
+    if event.site_id is not None:
+        index_key = f"{event.action_id}:{event.site_id}"
+        index = rows.get("_site_incidents", index_key) or {"ids": []}
+        index["ids"].append(str(event.originator_id))
+        rows.put("_site_incidents", index_key, index)
+        _recount_site_incidents(rows, event.action_id, event.site_id)
+
+
+def _incident_changed(rows: Rows, event: Any) -> None:
+    action_id = _incident_action(rows, event.originator_id)
+    if action_id is None:
+        return
+    feature = rows.get(channel(action_id), str(event.originator_id))
+    if feature is None:
+        return
+    status = {Incident.Acknowledged: "acknowledged", Incident.Resolved: "resolved"}.get(
+        type(event), "open"
+    )
+    feature["properties"]["status"] = status
+    rows.put(channel(action_id), str(event.originator_id), feature)
+    if feature["properties"]["site_id"] is not None:
+        _recount_site_incidents(rows, action_id, feature["properties"]["site_id"])
+
+
+def _incident_action(rows: Rows, incident_id: Any) -> str | None:
+    doc = rows.get(ITEM_ACTION, str(incident_id))
+    return None if doc is None else str(doc["action_id"])
+
+
+def _recount_site_incidents(rows: Rows, action_id: Any, site_id: Any) -> None:
+    """Keep the site's open-incident count and worst open severity in step."""
+    index = rows.get("_site_incidents", f"{action_id}:{site_id}") or {"ids": []}
+    map_channel = channel(action_id)
+    open_severities = []
+    for incident_id in index["ids"]:
+        incident = rows.get(map_channel, incident_id)
+        if incident is not None and incident["properties"]["status"] != "resolved":
+            open_severities.append(incident["properties"]["severity"])
+    site = _site(rows, action_id, site_id)
+    site["properties"]["open_incidents"] = len(open_severities)
+    site["properties"]["max_severity"] = max(open_severities, key=SEVERITIES.index, default=None)
+    rows.put(map_channel, str(site_id), site)
+
+
+def _request_made(rows: Rows, event: Any) -> None:
+    site = _site(rows, event.action_id, event.site_id)
+    site["properties"]["open_requests"] += 1
+    rows.put(channel(event.action_id), str(event.site_id), site)
+    rows.put(ITEM_ACTION, str(event.originator_id), {"action_id": str(event.action_id)})
+    rows.put(
+        "_requests",
+        str(event.originator_id),
+        {"action_id": str(event.action_id), "site_id": str(event.site_id), "status": "open"},
+    )
+
+
+def _request_changed(rows: Rows, event: Any) -> None:
+    request = rows.get("_requests", str(event.originator_id))
+    if request is None:
+        return
+    status = {
+        HelpRequest.Committed: "committed",
+        HelpRequest.Fulfilled: "fulfilled",
+        HelpRequest.Cancelled: "cancelled",
+    }[type(event)]
+    was_open, is_open = request["status"] in OPEN_REQUEST, status in OPEN_REQUEST
+    request["status"] = status
+    rows.put("_requests", str(event.originator_id), request)
+    if was_open != is_open:
+        site = _site(rows, request["action_id"], request["site_id"])
+        site["properties"]["open_requests"] += 1 if is_open else -1
+        rows.put(channel(request["action_id"]), request["site_id"], site)

@@ -1,5 +1,6 @@
-"""The national overview (channel `actions`): one row per action with its status, times, and
-totals over its sites (targets, latest headcounts, reports)."""
+"""The national overview (channel `actions`): one row per action with its status, times and
+totals over its sites (targets, latest headcounts, reports), its open incidents and requests,
+and mobilisation per affiliate: each affiliate's target against the people it brought."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from core.action import Action
+from core.help_request import HelpRequest
+from core.incident import Incident
 from core.report import FieldReport
 from projections import live_map
 from projections.rows import Doc, Rows
 
 CHANNEL = "actions"
 _COUNTED = "_counted_headcounts"  # per action: site id -> headcount in the total
+_COUNTED_AFFILIATES = "_counted_affiliates"  # per action: site id -> {affiliate: headcount}
+_TARGETS = "_affiliate_targets"  # per action: "<affiliate>:<site or *>" -> target
+_ITEMS = "_overview_items"  # incident or request id -> {action_id, open}
 
 
 def snapshot(docs: list[Doc]) -> dict[str, Any]:
@@ -30,16 +36,27 @@ def apply(rows: Rows, event: Any) -> None:
     """Apply after live_map.apply: the totals read the map rows the same event just changed."""
     if isinstance(event, Action.Planned):
         rows.put(CHANNEL, str(event.originator_id), _planned(event))
-        return
-    if isinstance(event, FieldReport.Filed):
+    elif isinstance(event, FieldReport.Filed):
         _report_filed(rows, event)
-        return
+    elif isinstance(event, Incident.Event | HelpRequest.Event):
+        _item_changed(rows, event)
+    else:
+        _action_changed(rows, event)
+
+
+def _action_changed(rows: Rows, event: Any) -> None:
     doc = rows.get(CHANNEL, str(event.originator_id))
     if doc is None:
         return
     if isinstance(event, Action.SiteAdded):
         doc["sites"] += 1
         doc["target"] += event.target
+    elif isinstance(event, Action.TargetSet):
+        targets = rows.get(_TARGETS, doc["id"]) or {}
+        targets[f"{event.affiliate_id}:{event.site_id or '*'}"] = event.target
+        rows.put(_TARGETS, doc["id"], targets)
+        affiliate = _affiliate(doc, str(event.affiliate_id))
+        affiliate["target"] = _affiliate_target(targets, str(event.affiliate_id))
     elif isinstance(event, Action.Started):
         doc["status"], doc["started_at"] = "live", event.timestamp.isoformat()
     elif isinstance(event, Action.Concluded):
@@ -52,6 +69,19 @@ def apply(rows: Rows, event: Any) -> None:
     rows.put(CHANNEL, doc["id"], doc)
 
 
+def _affiliate(doc: Doc, affiliate_id: str) -> Doc:
+    entry: Doc = doc["affiliates"].setdefault(affiliate_id, {"target": 0, "headcount": 0})
+    return entry
+
+
+def _affiliate_target(targets: dict[str, int], affiliate_id: str) -> int:
+    """The affiliate's target for the whole action when set, else the sum of its site targets."""
+    whole = targets.get(f"{affiliate_id}:*")
+    if whole is not None:
+        return whole
+    return sum(t for key, t in targets.items() if key.startswith(affiliate_id + ":"))
+
+
 def _planned(event: Any) -> Doc:
     return {
         "id": str(event.originator_id),
@@ -61,6 +91,7 @@ def _planned(event: Any) -> Doc:
         "status": "planned",
         "starts_at": event.starts_at.isoformat(),
         "ends_at": event.ends_at.isoformat(),
+        "checkin_radius_m": event.checkin_radius_m,
         "planned_at": event.timestamp.isoformat(),
         "started_at": None,
         "concluded_at": None,
@@ -71,6 +102,9 @@ def _planned(event: Any) -> Doc:
         "headcount": 0,
         "reports": 0,
         "last_report_at": None,
+        "open_incidents": 0,
+        "open_requests": 0,
+        "affiliates": {},
     }
 
 
@@ -84,13 +118,49 @@ def _report_filed(rows: Rows, event: Any) -> None:
         doc["last_report_at"] = at
     if event.kind == "headcount":
         # The map row already holds the site's headcount after this report (newest by report
-        # time); the total moves by the difference from what this view last counted for it.
+        # time); the totals move by the difference from what this view last counted for it.
         site_id = str(event.site_id)
         feature = rows.get(live_map.channel(event.action_id), site_id)
+        props = (feature or {"properties": {"headcount": None, "by_affiliate": {}}})["properties"]
         counted = rows.get(_COUNTED, doc["id"]) or {}
-        now = (feature or {"properties": {"headcount": None}})["properties"]["headcount"] or 0
+        now = props["headcount"] or 0
         if counted.get(site_id, 0) != now:
             doc["headcount"] += now - counted.get(site_id, 0)
             counted[site_id] = now
             rows.put(_COUNTED, doc["id"], counted)
+        by_site = rows.get(_COUNTED_AFFILIATES, doc["id"]) or {}
+        before, after = by_site.get(site_id, {}), props.get("by_affiliate") or {}
+        if before != after:
+            for affiliate_id in set(before) | set(after):
+                entry = _affiliate(doc, affiliate_id)
+                entry["headcount"] += after.get(affiliate_id, 0) - before.get(affiliate_id, 0)
+            by_site[site_id] = after
+            rows.put(_COUNTED_AFFILIATES, doc["id"], by_site)
+    rows.put(CHANNEL, doc["id"], doc)
+
+
+_OPENS = (Incident.Reported, Incident.Reopened, HelpRequest.Requested)
+_CLOSES = (Incident.Resolved, HelpRequest.Fulfilled, HelpRequest.Cancelled)
+
+
+def _item_changed(rows: Rows, event: Any) -> None:
+    """Open incidents and requests per action: count what opens and what closes."""
+    item_id = str(event.originator_id)
+    item = rows.get(_ITEMS, item_id)
+    if item is None:
+        if not hasattr(event, "action_id"):
+            return
+        item = {"action_id": str(event.action_id), "open": False}
+    opens = isinstance(event, _OPENS)
+    if not opens and not isinstance(event, _CLOSES):
+        return
+    if item["open"] == opens:
+        return
+    doc = rows.get(CHANNEL, item["action_id"])
+    if doc is None:
+        return
+    field = "open_incidents" if isinstance(event, Incident.Event) else "open_requests"
+    doc[field] += 1 if opens else -1
+    item["open"] = opens
+    rows.put(_ITEMS, item_id, item)
     rows.put(CHANNEL, doc["id"], doc)

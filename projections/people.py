@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.people import Person
+from core.people import Affiliate, Person
 from core.report import FieldReport
 from core.sessions import Invite, Session
 from projections.rows import Doc, Rows
 
 PEOPLE = "_people"
+AFFILIATES = "_affiliates"
 ACCESS = "system:access"  # published to gateways; no client may subscribe to it
 
 
@@ -28,7 +29,18 @@ def checkins_channel(action_id: Any) -> str:
 
 
 def apply(rows: Rows, event: Any) -> None:
-    if isinstance(event, Person.Registered):
+    if isinstance(event, Affiliate.Registered):
+        rows.put(
+            AFFILIATES,
+            str(event.originator_id),
+            {"id": str(event.originator_id), "name": event.name, "branches": []},
+        )
+    elif isinstance(event, Affiliate.BranchAdded):
+        affiliate = rows.get(AFFILIATES, str(event.originator_id))
+        if affiliate is not None:
+            affiliate["branches"].append({"id": str(event.branch_id), "name": event.name})
+            rows.put(AFFILIATES, str(event.originator_id), affiliate)
+    elif isinstance(event, Person.Registered):
         rows.put(PEOPLE, str(event.originator_id), _person(event))
     elif isinstance(
         event,

@@ -48,8 +48,9 @@ class ViewStore(ABC):
         """Write rows, the batch into the outbox, and the new position, atomically."""
 
     @abstractmethod
-    def snapshot(self, channel: str) -> tuple[int, list[Doc]]:
-        """The channel's rows and the position they are as of, read consistently."""
+    def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
+        """The channel's rows in key order (only the `latest` last ones, if given) and the
+        position they are as of, read consistently."""
 
     @abstractmethod
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
@@ -172,16 +173,17 @@ class SQLiteViewStore(ViewStore):
                 (row[0],),
             )
 
-    def snapshot(self, channel: str) -> tuple[int, list[Doc]]:
+    def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
         with self._transaction(write=False) as c:
             position = self._position(c)
             docs = [
                 json.loads(r[0])
                 for r in c.execute(
-                    "SELECT doc FROM view_rows WHERE channel=? ORDER BY key", (channel,)
+                    "SELECT doc FROM view_rows WHERE channel=? ORDER BY key DESC LIMIT ?",
+                    (channel, -1 if latest is None else latest),
                 )
             ]
-        return position, docs
+        return position, docs[::-1]
 
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         with self._transaction(write=False) as c:
@@ -282,7 +284,7 @@ class PostgresViewStore(ViewStore):
                         (row[0],),
                     )
 
-    def snapshot(self, channel: str) -> tuple[int, list[Doc]]:
+    def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
         with self._pool.connection() as conn:
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             try:
@@ -291,12 +293,14 @@ class PostgresViewStore(ViewStore):
                     docs = [
                         json.loads(r[0])
                         for r in conn.execute(
-                            "SELECT doc FROM view_rows WHERE channel=%s ORDER BY key", (channel,)
+                            "SELECT doc FROM view_rows WHERE channel=%s "
+                            'ORDER BY key COLLATE "C" DESC LIMIT %s',
+                            (channel, latest),
                         )
                     ]
             finally:
                 conn.isolation_level = None
-        return position, docs
+        return position, docs[::-1]
 
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         with self._pool.connection() as conn:

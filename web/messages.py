@@ -142,13 +142,38 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Permintaan ini tidak membawa token CSRF yang benar; muat ulang halaman.",
         "en": "This request lacks the right CSRF token; reload the page.",
     },
+    "password_needed": {
+        "id": "Kata sandi belum diberikan: pakai --password-stdin atau POSKO_NEW_PASSWORD.",
+        "en": "No password given: use --password-stdin or POSKO_NEW_PASSWORD.",
+    },
+    "passwords_differ": {
+        "id": "Kedua kata sandi tidak sama.",
+        "en": "The two passwords differ.",
+    },
+    "wrong_password": {
+        "id": "Kata sandi saat ini salah.",
+        "en": "The current password is wrong.",
+    },
     "weak_password": {
         "id": "Kata sandi minimal {min} karakter.",
         "en": "The password needs at least {min} characters.",
     },
+    "breakdown_exceeds_total": {
+        "id": "Jumlah per federasi melebihi jumlah total massa.",
+        "en": "The per-affiliate counts add up to more than the total headcount.",
+    },
+    "no_sites": {
+        "id": "Aksi ini belum punya lokasi.",
+        "en": "This action has no sites yet.",
+    },
+    "unknown_incident": {"id": "Insiden tidak ditemukan.", "en": "No such incident."},
+    "unknown_helprequest": {
+        "id": "Permintaan bantuan tidak ditemukan.",
+        "en": "No such request for help.",
+    },
     "unauthenticated": {
-        "id": "Masuk dulu: kirim header Authorization: Bearer <kunci atau token>.",
-        "en": "Sign in first: send an Authorization: Bearer <key or token> header.",
+        "id": "Masuk dulu (di /masuk), atau kirim header Authorization: Bearer <kunci atau token>.",
+        "en": "Sign in first (at /masuk), or send an Authorization: Bearer <key or token> header.",
     },
     "forbidden": {
         "id": "Anda tidak berwenang melakukan ini.",

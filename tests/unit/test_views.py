@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from core.action import Action
 from core.report import FieldReport
-from projections import channels, live_map, overview
+from projections import channels, feed, live_map, overview
 from projections.rows import Doc, RowKey, Rows
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
@@ -112,14 +112,23 @@ def test_an_added_site_is_a_geojson_feature_with_no_reports_yet() -> None:
         "id": str(site_id),
         "geometry": {"type": "Point", "coordinates": [106.8, -6.2]},
         "properties": {
+            "kind": "site",
             "name": "Site 0",
             "target": 500,
             "headcount": None,
             "headcount_at": None,
+            "by_affiliate": {},
+            "phase": None,
+            "mood": None,
+            "status_at": None,
             "last_report_at": None,
             "last_checkin_at": None,
             "reports": 0,
             "reporters": 0,
+            "far_checkins": 0,
+            "open_incidents": 0,
+            "max_severity": None,
+            "open_requests": 0,
         },
     }
 
@@ -186,7 +195,11 @@ def test_a_batch_publishes_only_public_channels() -> None:
     rows = views.apply(report(action, site_id, minute=1, headcount=10))
 
     assert any(channel.startswith("_") for channel, _key in rows.changed)  # bookkeeping kept
-    assert set(rows.changes_by_channel()) == {live_map.channel(action.id), overview.CHANNEL}
+    assert set(rows.changes_by_channel()) == {
+        live_map.channel(action.id),
+        feed.channel(action.id),
+        overview.CHANNEL,
+    }
     for published in views.published:
         assert not any(channel.startswith("_") for channel in published)
         assert all(channels.parse(channel) is not None for channel in published)

@@ -1,0 +1,140 @@
+"""Requests for help from a site (medic, water and food, legal aid, transport, sound):
+open -> committed (who will deliver) -> fulfilled, or cancelled before that. Legal-aid requests
+are flagged for the legal team (LBH)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from core import values
+from core.errors import Conflict
+from core.report import check_time
+
+KINDS = ("medic", "water_food", "legal_aid", "transport", "sound", "other")
+LEGAL_KINDS = ("legal_aid",)
+MAX_QUANTITY = 100_000
+
+
+class HelpRequest(Aggregate):
+    class Requested(Aggregate.Created):
+        action_id: UUID
+        site_id: UUID
+        kind: str
+        quantity: int
+        note: str
+        at: datetime
+        actor: str
+
+    class Committed(Aggregate.Event):
+        by: str  # who will deliver: a name, a team, a phone number
+        actor: str
+
+    class Fulfilled(Aggregate.Event):
+        actor: str
+
+    class Cancelled(Aggregate.Event):
+        reason: str
+        actor: str
+
+    @event(Requested)
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        action_id: UUID,
+        site_id: UUID,
+        kind: str,
+        quantity: int,
+        note: str,
+        at: datetime,
+        actor: str,
+    ) -> None:
+        self.action_id = action_id
+        self.site_id = site_id
+        self.kind = kind
+        self.quantity = quantity
+        self.note = note
+        self.at = at
+        self.status = "open"
+        self.committed_by: str | None = None
+
+    @classmethod
+    def request(
+        cls,
+        *,
+        id: UUID,
+        action_id: UUID,
+        site_id: UUID,
+        kind: str,
+        quantity: int,
+        note: str,
+        at: datetime,
+        now: datetime,
+        actor: str,
+    ) -> HelpRequest:
+        return cls(
+            id=id,
+            action_id=action_id,
+            site_id=site_id,
+            kind=values.choice("kind", kind, KINDS),
+            quantity=max(1, values.count("quantity", quantity, maximum=MAX_QUANTITY)),
+            note=note.strip()[:500],
+            at=check_time(at, now),
+            actor=actor,
+        )
+
+    def facts(self) -> dict[str, Any]:
+        return {
+            "action_id": self.action_id,
+            "site_id": self.site_id,
+            "kind": self.kind,
+            "quantity": self.quantity,
+            "note": self.note,
+            "at": self.at,
+        }
+
+    @property
+    def legal(self) -> bool:
+        return self.kind in LEGAL_KINDS
+
+    def commit(self, *, by: str, actor: str) -> bool:
+        by = values.text("by", by)
+        if self.status == "committed" and self.committed_by == by:
+            return False
+        if self.status not in ("open", "committed"):
+            raise Conflict("bad_transition", field="status", status=self.status, to="committed")
+        self._committed(by=by, actor=actor)
+        return True
+
+    @event(Committed)
+    def _committed(self, *, by: str, actor: str) -> None:
+        self.status = "committed"
+        self.committed_by = by
+
+    def fulfil(self, *, actor: str) -> bool:
+        if self.status == "fulfilled":
+            return False
+        if self.status != "committed":
+            raise Conflict("bad_transition", field="status", status=self.status, to="fulfilled")
+        self._fulfilled(actor=actor)
+        return True
+
+    @event(Fulfilled)
+    def _fulfilled(self, *, actor: str) -> None:
+        self.status = "fulfilled"
+
+    def cancel(self, *, reason: str, actor: str) -> bool:
+        if self.status == "cancelled":
+            return False
+        if self.status == "fulfilled":
+            raise Conflict("bad_transition", field="status", status=self.status, to="cancelled")
+        self._cancelled(reason=values.text("reason", reason, max_length=500), actor=actor)
+        return True
+
+    @event(Cancelled)
+    def _cancelled(self, *, reason: str, actor: str) -> None:
+        self.status = "cancelled"

@@ -1,0 +1,134 @@
+"""The feed of one action (channel `action:<id>:feed`): reports, incidents and requests for
+help in the order they happened, each row updated as it is handled. Items for the legal team
+(arrests, legal aid) also go to `action:<id>:legal`.
+
+Rows are keyed by time then id, so the latest items are the last keys; a snapshot carries the
+latest FEED_SNAPSHOT of them. Exact GPS positions never appear here (only a check-in's distance
+from its site): organisers read the feed too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from core import help_request, incident
+from core.help_request import HelpRequest
+from core.incident import Incident
+from core.report import FieldReport
+from projections import live_map
+from projections.rows import Doc, Rows
+
+FEED_SNAPSHOT = 200
+_KEYS = "_feed_key"  # item id -> where its row is
+
+
+def channel(action_id: Any) -> str:
+    return f"action:{action_id}:feed"
+
+
+def legal_channel(action_id: Any) -> str:
+    return f"action:{action_id}:legal"
+
+
+def snapshot(docs: list[Doc]) -> dict[str, Any]:
+    return {"items": docs}
+
+
+def change(docs: list[Doc]) -> dict[str, Any]:
+    return {"items": docs}
+
+
+def _key(at: datetime, item_id: Any) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") + "|" + str(item_id)
+
+
+def apply(rows: Rows, event: Any) -> None:
+    """Apply after live_map.apply: reads the site rows and item index it keeps."""
+    if isinstance(event, FieldReport.Filed):
+        _add(rows, event, _report(rows, event))
+    elif isinstance(event, Incident.Reported):
+        _add(rows, event, _incident(event))
+    elif isinstance(event, HelpRequest.Requested):
+        _add(rows, event, _request(event))
+    elif isinstance(event, Incident.Acknowledged):
+        _update(rows, event, status="acknowledged", acknowledged_by=event.actor)
+    elif isinstance(event, Incident.Resolved):
+        _update(rows, event, status="resolved", resolution=event.note, resolved_by=event.actor)
+    elif isinstance(event, Incident.Reopened):
+        _update(rows, event, status="open", reopened_because=event.reason)
+    elif isinstance(event, HelpRequest.Committed):
+        _update(rows, event, status="committed", committed_by=event.by)
+    elif isinstance(event, HelpRequest.Fulfilled):
+        _update(rows, event, status="fulfilled")
+    elif isinstance(event, HelpRequest.Cancelled):
+        _update(rows, event, status="cancelled", cancel_reason=event.reason)
+
+
+def _common(event: Any, item_type: str) -> Doc:
+    return {
+        "id": str(event.originator_id),
+        "type": item_type,
+        "at": event.at.isoformat(),
+        "site_id": None if event.site_id is None else str(event.site_id),
+        "reporter": event.actor,
+        "recorded_at": event.timestamp.isoformat(),
+    }
+
+
+def _report(rows: Rows, event: Any) -> Doc:
+    doc = _common(event, "report") | {"kind": event.kind, "legal": False}
+    if event.kind == "checkin":
+        feature = rows.get(live_map.channel(event.action_id), str(event.site_id))
+        if feature is not None:
+            distance = live_map.distance_from_site(feature, event.lat, event.lon)
+            doc["distance_m"] = round(distance)
+            doc["far"] = live_map.is_far(rows, event.action_id, distance)
+    elif event.kind == "headcount":
+        doc["headcount"] = event.headcount
+        doc["by_affiliate"] = event.by_affiliate
+    else:
+        doc["phase"], doc["mood"] = event.phase, event.mood
+    return doc
+
+
+def _incident(event: Any) -> Doc:
+    return _common(event, "incident") | {
+        "kind": event.kind,
+        "severity": event.severity,
+        "description": event.description,
+        "status": "open",
+        "legal": event.kind in incident.LEGAL_KINDS,
+    }
+
+
+def _request(event: Any) -> Doc:
+    return _common(event, "request") | {
+        "kind": event.kind,
+        "quantity": event.quantity,
+        "note": event.note,
+        "status": "open",
+        "legal": event.kind in help_request.LEGAL_KINDS,
+    }
+
+
+def _add(rows: Rows, event: Any, doc: Doc) -> None:
+    key = _key(event.at, event.originator_id)
+    rows.put(channel(event.action_id), key, doc)
+    if doc["legal"]:
+        rows.put(legal_channel(event.action_id), key, doc)
+    if doc["type"] != "report":  # only incidents and requests change after they are made
+        rows.put(_KEYS, str(event.originator_id), {"action_id": str(event.action_id), "key": key})
+
+
+def _update(rows: Rows, event: Any, **changes: Any) -> None:
+    where = rows.get(_KEYS, str(event.originator_id))
+    if where is None:
+        return
+    doc = rows.get(channel(where["action_id"]), where["key"])
+    if doc is None:
+        return
+    doc.update(changes, updated_at=event.timestamp.isoformat())
+    rows.put(channel(where["action_id"]), where["key"], doc)
+    if doc["legal"]:
+        rows.put(legal_channel(where["action_id"]), where["key"], doc)
