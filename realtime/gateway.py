@@ -1,19 +1,19 @@
 """The websocket gateway: authenticates connections, catches each subscription up (recent
-history, the store's outbox, or a snapshot) and fans committed changes out with broadcast().
-All decisions about frames live in `realtime.protocol`; this module only does the I/O."""
+history, the store's outbox, or a snapshot), fans committed changes out with broadcast(), and
+closes a connection as soon as its access ends (logout, revocation, deactivation, expiry).
+Frames are decided in `realtime.protocol` and batches followed by `realtime.follower`; this module
+does the connections' I/O and bookkeeping."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import itertools
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Final
 
@@ -23,26 +23,29 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
-from core.access import Permission, Principal, may
-from projections import channels
-from projections.changes import Batch, Change
+from core.access import Principal, may
+from projections import channels, people
+from projections.changes import Change
 from projections.channels import ChannelRef
 from projections.store import ViewStore
 from realtime import protocol
-from realtime.bus import Bus, HistoryUnavailable
+from realtime.access import AccessIndex, access_keys
+from realtime.bus import Bus
+from realtime.follower import Feed
 from realtime.protocol import Auth, ErrorCode, ProtocolError, Subscribe, Unsubscribe
 
 log = logging.getLogger("posko.realtime")
 
-Authenticate = Callable[[str | None], Principal | None]
+# Called in a worker thread: it may look the session up in the event store.
+Authenticate = Callable[[str], Principal | None]
 
 # Client frames are tiny; small caps keep the memory one connection can claim low.
 MAX_MESSAGE: Final = 64 * 1024
 MAX_QUEUE: Final = 16
 MAX_SUBSCRIPTIONS: Final = 256  # per connection: bounds the state one client can make us hold
-STORE_PAGE: Final = 1_000  # outbox batches read per query while the feed catches up
 CLOSE_GRACE: Final = 2.0  # seconds a dropped client gets to take its close frame before abort
 SHUTDOWN_GRACE: Final = 5.0  # seconds for closing handshakes at shutdown before transports abort
+SESSION_ENDED: Final = "session ended"
 
 # A frame to send, with the position of the change it carries.
 _Frame = tuple[int, str]
@@ -57,18 +60,23 @@ class GatewayStats:
     slow_drops: int  # connections closed because they could not keep up
 
 
+@dataclass(eq=False)
+class _Client:
+    """An authenticated connection the gateway still serves."""
+
+    principal: Principal
+    channels: set[str] = field(default_factory=set)
+
+
 def authorise(principal: Principal, name: str) -> ChannelRef:
     """The one check every subscription passes; raises ProtocolError when refused."""
     ref = channels.parse(name)
     if ref is None:
         raise ProtocolError("unknown_channel", "no such channel")
-    if ref.kind == "actions":
-        allowed = may(principal, Permission.READ_ACTIONS)
-    elif ref.kind == "action_map":
-        allowed = may(principal, Permission.READ_ACTION, ref.action_id)
-    else:  # a kind added to channels but not yet given a permission here stays closed
-        allowed = False
-    if not allowed:
+    # Which permission reads which kind is decided with the channels; None (`system:access`,
+    # the gateways' own, or a kind not given a permission yet) is no client's, admins included.
+    permission = channels.permission(ref)
+    if permission is None or not may(principal, permission, ref.action_id):
         raise ProtocolError("forbidden", "not allowed to read this channel")
     return ref
 
@@ -77,7 +85,9 @@ class Gateway:
     """One per process: a websocket server plus one feed that follows the bus.
 
     The bus is started and closed by whoever built it; the gateway only follows it.
-    `authenticate` is called on the event loop, so it must not block.
+    `allowed_origins` are the pages that may connect with the session cookie (None: any, for
+    development); a bearer token or an auth message is honoured from anywhere, as no browser
+    adds those on its own. Expired principals are closed every `expiry_sweep` seconds.
     """
 
     def __init__(
@@ -86,6 +96,7 @@ class Gateway:
         bus: Bus,
         authenticate: Authenticate,
         *,
+        allowed_origins: Iterable[str] | None = None,
         history: int = 10_000,
         max_write_buffer: int = 256 * 1024,
         auth_timeout: float = 10.0,
@@ -93,31 +104,41 @@ class Gateway:
         ping_timeout: float = 20.0,
         poll_interval: float = 0.5,
         bus_retry: float = 3.0,
+        expiry_sweep: float = 5.0,
     ) -> None:
-        if history < 1:
-            raise ValueError(f"history must be at least 1 batch, not {history}")
+        self._feed = Feed(
+            store,
+            bus,
+            deliver=self._deliver,
+            resync=self._resync,
+            history=history,
+            poll_interval=poll_interval,
+            bus_retry=bus_retry,
+        )
         self._store = store
-        self._bus = bus
         self._authenticate = authenticate
+        self._allowed_origins = (
+            None
+            if allowed_origins is None
+            else frozenset(protocol.normalise_origin(o) for o in allowed_origins)
+        )
         self._history = history
         self._max_write_buffer = max_write_buffer
         self._auth_timeout = auth_timeout
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
-        self._poll_interval = poll_interval
-        self._bus_retry = bus_retry
+        self._expiry_sweep = expiry_sweep
 
-        self._ring: deque[Batch] = deque(maxlen=history)
-        self._floor = 0  # the ring holds every batch above this position
-        self._position = 0  # the last batch fanned out
-        self._degraded = False
         self._connections = 0
         self._slow_drops = 0
+        self._clients: dict[ServerConnection, _Client] = {}  # a connection missing is closing
         self._live: dict[str, set[ServerConnection]] = {}
         # Subscriptions still catching up: changes fanned out meanwhile wait in their buffer.
         self._pending: dict[str, dict[ServerConnection, list[_Frame]]] = {}
-        # Channels of each authenticated connection; a connection missing here is being closed.
-        self._subscriptions: dict[ServerConnection, set[str]] = {}
+        # Live subscriptions caught up from the store beyond the feed (a batch committed but
+        # not yet off the bus), with the position they have: the feed's copy must not repeat it.
+        self._ahead: dict[str, dict[ServerConnection, int]] = {}
+        self._access: AccessIndex[ServerConnection] = AccessIndex()
         self._closing: set[asyncio.Task[None]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -126,10 +147,11 @@ class Gateway:
     async def running(self, host: str | None, port: int) -> AsyncIterator[Server]:
         """Serve on host:port (0 picks a free port: read `server.sockets`) until the block exits;
         then close every connection with 1001 (going away) and stop the feed."""
-        position = await asyncio.to_thread(self._store.position)
-        self._ring.clear()
-        self._position = self._floor = position
-        feed = asyncio.create_task(self._feed(), name="gateway-feed")
+        await self._feed.start()
+        tasks = [
+            asyncio.create_task(self._feed.run(), name="gateway-feed"),
+            asyncio.create_task(self._sweep_expired(), name="gateway-expiry"),
+        ]
         try:
             async with serve(
                 self._handle,
@@ -142,15 +164,20 @@ class Gateway:
                 ping_timeout=self._ping_timeout,
                 process_request=self._process_request,
             ) as server:
-                log.info("gateway listening sockets=%s position=%s", _addresses(server), position)
+                log.info(
+                    "gateway listening sockets=%s position=%s",
+                    _addresses(server),
+                    self._feed.position,
+                )
                 try:
                     yield server
                 finally:
                     await self._shut_down(server)
         finally:
-            for task in [feed, *self._closing]:
+            tasks += self._closing
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(feed, *self._closing, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def serve(self, host: str | None, port: int) -> None:
         """Serve until cancelled (the process entry point)."""
@@ -164,16 +191,16 @@ class Gateway:
                 await server.wait_closed()
         except TimeoutError:
             # A client that stopped reading never takes its close frame; don't wait for it.
-            for ws in list(self._subscriptions):
+            for ws in list(self._clients):
                 ws.transport.abort()
             await server.wait_closed()
 
     def stats(self) -> GatewayStats:
         return GatewayStats(
             connections=self._connections,
-            subscriptions=sum(len(names) for names in self._subscriptions.values()),
-            position=self._position,
-            degraded=self._degraded,
+            subscriptions=sum(len(client.channels) for client in self._clients.values()),
+            position=self._feed.position,
+            degraded=self._feed.degraded,
             slow_drops=self._slow_drops,
         )
 
@@ -199,15 +226,17 @@ class Gateway:
             principal = await self._authenticated(ws)
             if principal is None:
                 return
-            self._subscriptions[ws] = set()
+            # No await since the lookup ended: an access end from here on finds it indexed.
+            client = self._register(ws, principal)
             await ws.send(protocol.ready())
             async for frame in ws:
-                await self._receive(ws, principal, frame)
+                await self._receive(ws, client, frame)
         except ConnectionClosed:
             pass
         finally:
             self._connections -= 1
-            subscriptions = len(self._subscriptions.get(ws, ()))
+            if (client_left := self._clients.get(ws)) is not None:
+                subscriptions = len(client_left.channels)
             self._forget(ws)
             log.info(
                 "ws close conn=%s principal=%s code=%s subscriptions=%d seconds=%.1f",
@@ -219,38 +248,79 @@ class Gateway:
             )
 
     async def _authenticated(self, ws: ServerConnection) -> Principal | None:
-        """The connection's principal, from the handshake header or a first auth message;
-        None after refusing it (error frame, then close 1008)."""
-        token = _bearer(ws.request.headers) if ws.request is not None else None
+        """The connection's principal, from the handshake (bearer header, else the session
+        cookie) or a first auth message; None after refusing it (error frame, close 1008)."""
+        headers = ws.request.headers if ws.request is not None else Headers()
+        token = protocol.bearer_token(headers.get("Authorization"))
         if token is None:
-            try:
-                async with asyncio.timeout(self._auth_timeout):
-                    frame = await ws.recv()
-                message = protocol.parse_client(frame)
-            except TimeoutError:
-                await self._refuse(ws, "unauthenticated", "authentication timed out")
+            token = protocol.cookie(headers.get_all("Cookie"), protocol.SESSION_COOKIE)
+            # Browsers send the cookie whichever page opens the socket: only our pages count.
+            if token is not None and not self._origin_allowed(headers.get("Origin")):
+                log.info("ws refused conn=%s origin=%r", ws.id, headers.get("Origin"))
+                await self._refuse(ws, "unauthenticated", "origin not allowed")
                 return None
-            except ProtocolError as error:
-                await self._refuse(ws, error.code, error.message)
+        if token is None:
+            token = await self._auth_message(ws)
+            if token is None:
                 return None
-            if not isinstance(message, Auth):
-                await self._refuse(ws, "unauthenticated", "authenticate first")
-                return None
-            token = message.token
-        principal = self._authenticate(token)
+        # The lookup may read the session just before it ends, and the end reach us before
+        # the lookup returns: ends meanwhile are noted, and checked against what it found.
+        self._access.begin_lookup(ws)
+        try:
+            principal = await asyncio.to_thread(self._authenticate, token)
+        except Exception:
+            log.exception("ws authentication failed conn=%s", ws.id)
+            await ws.close(CloseCode.TRY_AGAIN_LATER, "authentication unavailable")
+            return None
+        finally:
+            ended = self._access.end_lookup(ws)
         if principal is None:
             await self._refuse(ws, "unauthenticated", "invalid or missing token")
+            return None
+        if not ended.isdisjoint(access_keys(principal)):
+            await self._refuse(ws, "unauthenticated", SESSION_ENDED)
+            return None
         return principal
+
+    def _origin_allowed(self, origin: str | None) -> bool:
+        if self._allowed_origins is None:
+            return True
+        # Every browser sends Origin on a websocket handshake; a client without one is no
+        # browser and should use a bearer token.
+        return origin is not None and protocol.normalise_origin(origin) in self._allowed_origins
+
+    async def _auth_message(self, ws: ServerConnection) -> str | None:
+        """The token of the first message, which must be auth; None after refusing."""
+        try:
+            async with asyncio.timeout(self._auth_timeout):
+                frame = await ws.recv()
+            message = protocol.parse_client(frame)
+        except TimeoutError:
+            await self._refuse(ws, "unauthenticated", "authentication timed out")
+            return None
+        except ProtocolError as error:
+            await self._refuse(ws, error.code, error.message)
+            return None
+        if not isinstance(message, Auth):
+            await self._refuse(ws, "unauthenticated", "authenticate first")
+            return None
+        if message.token is None:
+            await self._refuse(ws, "unauthenticated", "invalid or missing token")
+            return None
+        return message.token
 
     @staticmethod
     async def _refuse(ws: ServerConnection, code: ErrorCode, message: str) -> None:
         await ws.send(protocol.error(code, message))
         await ws.close(CloseCode.POLICY_VIOLATION, message)
 
-    async def _receive(
-        self, ws: ServerConnection, principal: Principal, frame: str | bytes
-    ) -> None:
-        if ws not in self._subscriptions:  # dropped as too slow; the close is on its way
+    def _register(self, ws: ServerConnection, principal: Principal) -> _Client:
+        client = self._clients[ws] = _Client(principal)
+        self._access.add(ws, principal)
+        return client
+
+    async def _receive(self, ws: ServerConnection, client: _Client, frame: str | bytes) -> None:
+        if ws not in self._clients:  # being closed (too slow, access ended); ignore the rest
             return
         try:
             message = protocol.parse_client(frame)
@@ -258,7 +328,7 @@ class Gateway:
             await ws.send(protocol.error(error.code, error.message))
             return
         if isinstance(message, Subscribe):
-            await self._subscribe(ws, principal, message)
+            await self._subscribe(ws, client, message)
         elif isinstance(message, Unsubscribe):
             self._unsubscribe(ws, message.channel)
         else:
@@ -266,32 +336,32 @@ class Gateway:
 
     # -- subscriptions -----------------------------------------------------------------------------
 
-    async def _subscribe(
-        self, ws: ServerConnection, principal: Principal, message: Subscribe
-    ) -> None:
+    async def _subscribe(self, ws: ServerConnection, client: _Client, message: Subscribe) -> None:
         try:
-            ref = authorise(principal, message.channel)
+            ref = authorise(client.principal, message.channel)
         except ProtocolError as refused:
             await ws.send(protocol.error(refused.code, refused.message, message.channel))
             return
         name = ref.name
         self._unsubscribe(ws, name)  # subscribing again starts over
-        if len(self._subscriptions[ws]) >= MAX_SUBSCRIPTIONS:
+        if len(client.channels) >= MAX_SUBSCRIPTIONS:
             await ws.send(protocol.error("bad_request", "too many subscriptions", name))
             return
         # Pending before reading anything, so a change fanned out while we read is buffered
         # rather than lost; the catch-up tells which buffered positions the client already has.
         buffer: list[_Frame] = []
         self._pending.setdefault(name, {})[ws] = buffer
-        self._subscriptions[ws].add(name)
-        has = await self._catch_up(ws, ref, message.since)
-        while buffer:
-            arrived = buffer[:]
+        client.channels.add(name)
+        has, frames = await self._catch_up(ref, message.since)
+        while frames:
+            for frame in frames:
+                if ws not in self._clients:  # dropped meanwhile: not one frame more
+                    return
+                await ws.send(frame)
+            arrived = [(position, frame) for position, frame in buffer if position > has]
             buffer.clear()
-            for position, frame in arrived:
-                if position > has:
-                    await ws.send(frame)
-                    has = position
+            frames = [frame for _, frame in arrived]
+            has = arrived[-1][0] if arrived else has
         waiting = self._pending.get(name, {})
         if waiting.get(ws) is not buffer:  # dropped meanwhile
             return
@@ -300,168 +370,103 @@ class Gateway:
         if not waiting:
             del self._pending[name]
         self._live.setdefault(name, set()).add(ws)
+        if has > self._feed.position:
+            self._ahead.setdefault(name, {})[ws] = has
 
-    async def _catch_up(self, ws: ServerConnection, ref: ChannelRef, since: int | None) -> int:
-        """Send what the client lacks on the channel; returns the position it now has."""
+    async def _catch_up(self, ref: ChannelRef, since: int | None) -> tuple[int, list[str]]:
+        """The frames that bring a client up to date on the channel, and the position it then
+        has: the changes after `since` when they can be replayed, else a snapshot."""
         if since is not None:
-            resumed = self._from_ring(ref.name, since)
+            resumed = self._feed.replay(ref.name, since)
             if resumed is None:
-                resumed = await asyncio.to_thread(self._from_store, ref.name, since)
+                resumed = await asyncio.to_thread(self._feed.replay_from_store, ref.name, since)
             if resumed is not None:
                 has, frames = resumed
-                for frame in frames:
-                    await ws.send(frame)
-                await ws.send(protocol.subscribed(ref.name, has))
-                return has
-        has, frame = await asyncio.to_thread(self._snapshot, ref)
-        await ws.send(frame)
-        return has
+                return has, [*frames, protocol.subscribed(ref.name, has)]
+        return await asyncio.to_thread(self._snapshot, ref)
 
-    def _from_ring(self, channel: str, since: int) -> tuple[int, list[str]] | None:
-        if not self._floor <= since <= self._position:
-            return None
-        newer = list(itertools.takewhile(lambda b: b.position > since, reversed(self._ring)))
-        return self._position, _frames(channel, reversed(newer))
-
-    def _from_store(self, channel: str, since: int) -> tuple[int, list[str]] | None:
-        """Runs in a thread. None when a snapshot must do: the outbox lost part of the history,
-        holds more than we replay, or `since` is beyond this deployment's position."""
-        top = self._store.position()
-        if since > top:
-            return None
-        batches = self._store.batches_after(since, self._history)
-        if batches is None or len(batches) >= self._history:
-            return None
-        # The outbox read came after `top`, so it holds every batch up to at least `top`.
-        has = max(top, batches[-1].position) if batches else top
-        return has, _frames(channel, batches)
-
-    def _snapshot(self, ref: ChannelRef) -> tuple[int, str]:
+    def _snapshot(self, ref: ChannelRef) -> tuple[int, list[str]]:
         """Runs in a thread: the read and the (possibly large) frame stay off the loop."""
-        position, docs = self._store.snapshot(ref.name)
-        return position, protocol.snapshot(ref.name, position, channels.snapshot_data(ref, docs))
+        position, docs = self._store.snapshot(ref.name, channels.snapshot_limit(ref))
+        data = channels.snapshot_data(ref, docs)
+        return position, [protocol.snapshot(ref.name, position, data)]
 
     def _unsubscribe(self, ws: ServerConnection, name: str) -> None:
-        self._subscriptions.get(ws, set()).discard(name)
+        client = self._clients.get(ws)
+        if client is not None:
+            client.channels.discard(name)
         live = self._live.get(name)
         if live is not None:
             live.discard(ws)
             if not live:
                 del self._live[name]
-        pending = self._pending.get(name)
-        if pending is not None:
-            pending.pop(ws, None)
-            if not pending:
-                del self._pending[name]
+        for waiting in (self._pending, self._ahead):
+            by_ws = waiting.get(name)
+            if by_ws is not None:
+                by_ws.pop(ws, None)
+                if not by_ws:
+                    del waiting[name]
 
     def _forget(self, ws: ServerConnection) -> None:
-        for name in list(self._subscriptions.get(ws, ())):
+        """Stop serving `ws` at once: no more frames, no more subscribing, out of every index."""
+        client = self._clients.get(ws)
+        if client is None:
+            return
+        for name in list(client.channels):
             self._unsubscribe(ws, name)
-        self._subscriptions.pop(ws, None)
+        del self._clients[ws]
+        self._access.remove(ws)
 
-    def _drop(self, ws: ServerConnection, code: CloseCode, reason: str) -> None:
-        """Stop sending to `ws` at once and close it in the background."""
+    def _drop(
+        self, ws: ServerConnection, code: CloseCode, reason: str, notice: str | None = None
+    ) -> None:
+        """Stop sending to `ws` at once and close it in the background, after `notice`."""
         self._forget(ws)
-        task = asyncio.create_task(self._close(ws, code, reason))
+        task = asyncio.create_task(self._close(ws, code, reason, notice))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
     @staticmethod
-    async def _close(ws: ServerConnection, code: CloseCode, reason: str) -> None:
+    async def _close(
+        ws: ServerConnection, code: CloseCode, reason: str, notice: str | None
+    ) -> None:
         try:
             async with asyncio.timeout(CLOSE_GRACE):
+                if notice is not None:
+                    with suppress(ConnectionClosed):
+                        await ws.send(notice)
                 await ws.close(code, reason)
         except TimeoutError:
             # Its close frame sits behind data it does not read; free the buffer now.
             ws.transport.abort()
 
-    # -- feed --------------------------------------------------------------------------------------
+    # -- access ending -----------------------------------------------------------------------------
 
-    async def _feed(self) -> None:
-        """Follow the bus forever; fall back to the store's outbox when the bus cannot serve."""
+    def _end_access(self, ws: ServerConnection, reason: str) -> None:
+        log.info("ws access %s conn=%s principal=%s", reason, ws.id, self._clients[ws].principal.id)
+        notice = protocol.error("unauthenticated", SESSION_ENDED)
+        self._drop(ws, CloseCode.POLICY_VIOLATION, reason, notice)
+
+    async def _sweep_expired(self) -> None:
         while True:
-            try:
-                try:
-                    await self._follow_bus()
-                except HistoryUnavailable as gap:
-                    log.info("gateway feed: %s; catching up from the store", gap)
-                    if not await self._read_store():
-                        # The bus is ahead of the store's outbox; don't spin while it settles.
-                        await asyncio.sleep(self._poll_interval)
-                except Exception as error:
-                    # BusUnavailable, or a bus misbehaving: the store is the truth meanwhile.
-                    log.warning("gateway feed: bus unavailable (%s); polling the store", error)
-                    await self._poll_store()
-            except Exception:
-                log.exception("gateway feed failed; retrying in %ss", self._bus_retry)
-                self._degraded = True
-                await asyncio.sleep(self._bus_retry)
+            await asyncio.sleep(self._expiry_sweep)
+            for ws in self._access.expired(time.time()):
+                self._end_access(ws, "session expired")
 
-    async def _follow_bus(self) -> None:
-        batches = self._bus.follow(self._position)
-        try:
-            async for batch in batches:
-                self._ingest(batch)
-        finally:
-            aclose = getattr(batches, "aclose", None)  # close the generator's connection now
-            if aclose is not None:
-                await aclose()
+    # -- fan-out -----------------------------------------------------------------------------------
 
-    async def _poll_store(self) -> None:
-        """Read the outbox every poll_interval until the bus answers again."""
-        self._degraded = True
-        loop = asyncio.get_running_loop()
-        retry_at = loop.time() + self._bus_retry
-        while True:
-            await self._read_store()
-            if loop.time() >= retry_at:
-                try:
-                    await self._bus.last_position()
-                except Exception:
-                    retry_at = loop.time() + self._bus_retry
-                else:
-                    await self._read_store()  # batches whose publishing failed while it was away
-                    self._degraded = False
-                    log.info("gateway feed: bus is back at position %s", self._position)
-                    return
-            await asyncio.sleep(self._poll_interval)
-
-    async def _read_store(self) -> bool:
-        """Fan out the outbox batches after the feed's position; True when there were any."""
-        progressed = False
-        while True:
-            batches = await asyncio.to_thread(self._store.batches_after, self._position, STORE_PAGE)
-            if batches is None:
-                await self._resync()
-                return True
-            for batch in batches:
-                self._ingest(batch)
-            progressed = progressed or bool(batches)
-            if len(batches) < STORE_PAGE:
-                return progressed
-
-    async def _resync(self) -> None:
-        """The outbox was pruned past the feed: subscribers missed changes nobody can replay,
-        so they reconnect (and get snapshots); the feed restarts from the store's position."""
-        position = await asyncio.to_thread(self._store.position)
-        log.warning(
-            "gateway feed: history lost after %s; resyncing at %s", self._position, position
-        )
-        self._ring.clear()
-        self._position = self._floor = position
-        for ws, names in list(self._subscriptions.items()):
-            if names:
-                self._drop(ws, CloseCode.SERVICE_RESTART, "resync")
-
-    def _ingest(self, batch: Batch) -> None:
-        if batch.position <= self._position:  # seen already: bus and store overlap
-            return
-        if len(self._ring) == self._history:
-            self._floor = self._ring[0].position
-        self._ring.append(batch)
-        self._position = batch.position
-        for change in batch.changes:
+    def _deliver(self, change: Change) -> None:
+        if change.channel == people.ACCESS:
+            for ws in self._access.ended(change.data):
+                self._end_access(ws, SESSION_ENDED)
+        else:
             self._fan_out(change)
+
+    def _resync(self) -> None:
+        """The feed lost batches nobody can replay: subscribers missed changes, and any client
+        may have missed the end of its access, so every client reconnects and starts over."""
+        for ws in list(self._clients):
+            self._drop(ws, CloseCode.SERVICE_RESTART, "resync")
 
     def _fan_out(self, change: Change) -> None:
         pending = self._pending.get(change.channel)
@@ -478,26 +483,23 @@ class Gateway:
             for ws in [ws for ws in live if _buffered(ws) > self._max_write_buffer]:
                 self._slow_drops += 1
                 self._drop(ws, CloseCode.TRY_AGAIN_LATER, "too slow")
-            broadcast(live, frame)
+            broadcast(self._not_ahead(change, live), frame)
 
-
-def _frames(channel: str, batches: Iterable[Batch]) -> list[str]:
-    return [
-        protocol.change(c.channel, c.position, c.data)
-        for batch in batches
-        for c in batch.changes
-        if c.channel == channel
-    ]
+    def _not_ahead(self, change: Change, live: set[ServerConnection]) -> set[ServerConnection]:
+        """The live subscribers that lack `change`; forgets ahead ones the feed has reached."""
+        ahead = self._ahead.get(change.channel)
+        if ahead is None:
+            return live
+        have = {ws for ws, has in ahead.items() if has >= change.position}
+        for ws in [ws for ws, has in ahead.items() if has <= change.position]:
+            del ahead[ws]
+        if not ahead:
+            del self._ahead[change.channel]
+        return live - have
 
 
 def _buffered(ws: ServerConnection) -> int:
     return ws.transport.get_write_buffer_size()
-
-
-def _bearer(headers: Headers) -> str | None:
-    scheme, _, token = headers.get("Authorization", "").partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
 
 
 def _peer(ws: ServerConnection) -> str:

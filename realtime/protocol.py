@@ -1,9 +1,10 @@
-"""The gateway's wire protocol: JSON text frames parsed into typed client messages, and the
-frames the server sends. Pure: no sockets, no clock, no store."""
+"""The gateway's wire protocol: JSON text frames parsed into typed client messages, the frames
+the server sends, and the credentials a handshake carries. Pure: no sockets, no clock, no store."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -11,6 +12,7 @@ ErrorCode = Literal["forbidden", "unknown_channel", "bad_request", "unauthentica
 
 MAX_CHANNEL_LENGTH: Final = 200  # longer names exist nowhere; refusing them keeps errors small
 MAX_TOKEN_LENGTH: Final = 4096
+SESSION_COOKIE: Final = "posko_session"  # the web app's session cookie, sent on handshakes too
 
 
 class ProtocolError(Exception):
@@ -116,3 +118,36 @@ def error(code: ErrorCode, message: str, channel: str | None = None) -> str:
     if channel is not None:
         body["channel"] = channel
     return _dumps(body)
+
+
+# -- handshake ------------------------------------------------------------------------------------
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header value, if that is what it is."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def cookie(headers: Iterable[str], name: str) -> str | None:
+    """The value of cookie `name` in the given Cookie header values; None when absent or empty.
+
+    Parsed by hand: http.cookies gives up on the whole header at one malformed cookie, and a
+    browser sends every cookie of the site, other applications' included.
+    """
+    for header in headers:
+        for pair in header.split(";"):
+            key, sep, value = pair.partition("=")
+            if sep and key.strip() == name:
+                value = value.strip()
+                if len(value) >= 2 and value[0] == value[-1] == '"':  # RFC 6265 allows quotes
+                    value = value[1:-1]
+                return value or None
+    return None
+
+
+def normalise_origin(origin: str) -> str:
+    """An origin as browsers send it (`scheme://host[:port]`, lower case), from one as people
+    configure it (`https://Posko.example/`)."""
+    return origin.strip().rstrip("/").lower()

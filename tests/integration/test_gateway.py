@@ -8,9 +8,11 @@ import asyncio
 import contextlib
 import json
 import secrets
+import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,25 +22,41 @@ import redis.asyncio as redis
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from core.access import Principal
+from core.access import Principal, Role
 from projections import channels
 from projections.changes import Batch, Change
+from projections.people import ACCESS
 from projections.rows import Doc
 from projections.store import SQLiteViewStore
+from realtime.access import AccessIndex
 from realtime.bus import Bus, BusUnavailable, MemoryBus, RedisBus
-from realtime.gateway import MAX_SUBSCRIPTIONS, Gateway
+from realtime.gateway import MAX_SUBSCRIPTIONS, Authenticate, Gateway
 
 DEADLINE = 10.0
-ADMIN = Principal("admin-1", admin=True)
-MEMBER = Principal("member-1")
-TOKENS = {"admin-token": ADMIN, "member-token": MEMBER}
+ADMIN = Principal("api-key", roles=(Role("admin"),))
+MEMBER = Principal("person:member-1", session_id="member-session")
 ACTION = uuid.UUID("0b7c8a2e-9d44-4f7e-a3c1-5d2f6e8b9a01")
 MAP = f"action:{ACTION}:map"
 OTHER_MAP = f"action:{uuid.UUID('5f0e1d2c-3b4a-4968-8776-a5b4c3d2e1f0')}:map"
+# People in sessions and a korlap through an invite, all allowed to read MAP.
+PHONE = Principal("person:p1", roles=(Role("admin"),), session_id="s1")
+LAPTOP = Principal("person:p1", roles=(Role("admin"),), session_id="s2")
+OTHER = Principal("person:p2", roles=(Role("coordinator", action_id=str(ACTION)),), session_id="s3")
+KORLAP = Principal("invite:i1", roles=(Role("organiser", action_id=str(ACTION)),), session_id="s4")
+TOKENS = {
+    "admin-token": ADMIN,
+    "member-token": MEMBER,
+    "phone-token": PHONE,
+    "laptop-token": LAPTOP,
+    "other-token": OTHER,
+    "korlap-token": KORLAP,
+}
+PAGE = "https://posko.example"
+ENDED = {"type": "error", "code": "unauthenticated", "message": "session ended"}
 
 
-def authenticate(token: str | None) -> Principal | None:
-    return TOKENS.get(token) if token else None
+def authenticate(token: str) -> Principal | None:
+    return TOKENS.get(token)
 
 
 def feature(site: str, headcount: int, padding: int = 0) -> Doc:
@@ -162,9 +180,9 @@ def views(store: SQLiteViewStore, bus: MemoryBus) -> Views:
 def start_gateway(store: SQLiteViewStore, bus: MemoryBus) -> StartGateway:
     @asynccontextmanager
     async def start(
-        *, on_bus: Bus | None = None, **options: Any
+        *, on_bus: Bus | None = None, auth: Authenticate = authenticate, **options: Any
     ) -> AsyncIterator[tuple[Gateway, str]]:
-        gateway = Gateway(store, on_bus or bus, authenticate, **options)
+        gateway = Gateway(store, on_bus or bus, auth, **options)
         async with gateway.running("127.0.0.1", 0) as server:
             port = server.sockets[0].getsockname()[1]
             yield gateway, f"ws://127.0.0.1:{port}"
@@ -266,6 +284,96 @@ async def test_a_good_token_in_the_handshake_header_needs_no_auth_message(
     assert (await client.subscribe("actions"))["type"] == "snapshot"
 
 
+@pytest.mark.parametrize(
+    ("allowed", "origin"),
+    [({PAGE}, PAGE), ({"HTTPS://Posko.example/"}, PAGE), (None, "https://anywhere.example")],
+    ids=["allowed", "configured-loosely", "any-origin"],
+)
+async def test_the_session_cookie_signs_in_from_an_allowed_page(
+    start_gateway: StartGateway, open_client: Connect, allowed: set[str] | None, origin: str
+) -> None:
+    async with start_gateway(allowed_origins=allowed) as (_, url):
+        client = await open_client(
+            url,
+            token=None,
+            additional_headers={
+                "Cookie": "theme=dark; posko_session=phone-token",
+                "Origin": origin,
+            },
+        )
+        assert await client.recv() == {"type": "ready"}
+        assert (await client.subscribe(MAP))["type"] == "snapshot"
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["https://evil.example", "http://posko.example", None],
+    ids=["foreign", "http", "none"],
+)
+async def test_the_session_cookie_from_another_page_is_refused(
+    start_gateway: StartGateway, open_client: Connect, origin: str | None
+) -> None:
+    """A page elsewhere can open a socket to us and the browser adds our cookie: the Origin
+    is all that tells it from ours (cross-site websocket hijacking)."""
+    headers = {"Cookie": "posko_session=phone-token"}
+    if origin is not None:
+        headers["Origin"] = origin
+    async with start_gateway(allowed_origins={PAGE}) as (_, url):
+        client = await open_client(url, token=None, additional_headers=headers)
+        assert await client.recv() == {
+            "type": "error",
+            "code": "unauthenticated",
+            "message": "origin not allowed",
+        }
+        assert await client.closed() == 1008
+
+
+async def test_a_bearer_token_or_auth_message_is_honoured_from_any_origin(
+    start_gateway: StartGateway, open_client: Connect
+) -> None:
+    async with start_gateway(allowed_origins={PAGE}) as (_, url):
+        foreign = {"Origin": "https://elsewhere.example"}
+        bearer = {"Authorization": "Bearer phone-token", "Cookie": "posko_session=x", **foreign}
+        client = await open_client(url, token=None, additional_headers=bearer)
+        assert await client.recv() == {"type": "ready"}
+        # The auth message (which open_client sends) takes no notice of the origin either.
+        client = await open_client(url, token="phone-token", additional_headers=foreign)
+        assert (await client.subscribe(MAP))["type"] == "snapshot"
+
+
+async def test_a_slow_token_lookup_does_not_hold_up_other_connections(
+    start_gateway: StartGateway, open_client: Connect
+) -> None:
+    looking_up, release = threading.Event(), threading.Event()
+
+    def slow(token: str) -> Principal | None:
+        if token == "slow-token":
+            looking_up.set()
+            release.wait(DEADLINE)
+        return TOKENS.get(token, ADMIN)
+
+    async with start_gateway(auth=slow) as (_, url):
+        waiting = await open_client(url, token=None)
+        await waiting.send(type="auth", token="slow-token")
+        assert await asyncio.to_thread(looking_up.wait, DEADLINE)
+        other = await open_client(url)  # authenticates while the lookup above still blocks
+        assert (await other.subscribe(MAP))["type"] == "snapshot"
+        release.set()
+        assert await waiting.recv() == {"type": "ready"}
+
+
+async def test_a_failing_token_lookup_asks_the_client_to_try_again_later(
+    start_gateway: StartGateway, open_client: Connect
+) -> None:
+    def broken(token: str) -> Principal | None:
+        raise OSError("the event store is unreachable")
+
+    async with start_gateway(auth=broken) as (_, url):
+        client = await open_client(url, token=None)
+        await client.send(type="auth", token="phone-token")
+        assert await client.closed() == 1013
+
+
 async def test_a_client_silent_past_the_auth_timeout_is_refused(
     start_gateway: StartGateway, open_client: Connect
 ) -> None:
@@ -296,7 +404,7 @@ async def test_an_unknown_channel_is_an_error_and_the_connection_stays_open(
 ) -> None:
     _, url = gateway
     client = await open_client(url)
-    for name in ["nope", f"action:{ACTION}:feed", f"action:{str(ACTION).upper()}:map"]:
+    for name in ["nope", f"action:{ACTION}:chat", f"action:{str(ACTION).upper()}:map"]:
         error = await client.subscribe(name)
         assert error == {
             "type": "error",
@@ -318,6 +426,136 @@ async def test_a_non_admin_is_forbidden_every_channel_and_stays_connected(
     assert gw.stats().subscriptions == 0
     await client.send(type="subscribe", channel="nope", since=None)
     assert (await client.recv())["code"] == "unknown_channel"
+
+
+async def test_the_access_channel_is_refused_to_everyone_even_the_api_key(
+    gateway: tuple[Gateway, str], open_client: Connect
+) -> None:
+    _, url = gateway
+    for token in ["admin-token", "phone-token", "member-token"]:
+        client = await open_client(url, token=token)
+        error = await client.subscribe(ACCESS)
+        assert (error["type"], error["code"], error["channel"]) == ("error", "forbidden", ACCESS)
+
+
+# -- access ending -------------------------------------------------------------------------------
+
+
+def ended(kind: str, id: str) -> Doc:
+    """A `system:access` row as the people projection writes it."""
+    return {"kind": kind, "id": id}
+
+
+async def test_an_ended_session_person_or_invite_closes_exactly_its_connections(
+    gateway: tuple[Gateway, str], open_client: Connect, views: Views
+) -> None:
+    gw, url = gateway
+    tokens = ["admin-token", "phone-token", "laptop-token", "other-token", "korlap-token"]
+    clients = {token: await open_client(url, token=token) for token in tokens}
+    for client in clients.values():
+        assert (await client.subscribe(MAP))["type"] == "snapshot"
+
+    async def end(kind: str, id: str, *, closes: str) -> None:
+        # A map change rides in the same batch, after the end: the ended client sees none of it.
+        position = await views.write({ACCESS: [ended(kind, id)], MAP: [feature("s1", 1)]})
+        gone = clients.pop(closes)
+        assert await gone.recv() == ENDED
+        assert await gone.closed() == 1008
+        for client in clients.values():  # everyone else is still served
+            assert positions(await client.until(position)) == [position]
+
+    await end("session", "s1", closes="phone-token")  # p1's other session goes on
+    await end("person", "p1", closes="laptop-token")
+    await end("invite", "i1", closes="korlap-token")
+    await wait_until(lambda: gw.stats().connections == 2)
+    assert set(clients) == {"admin-token", "other-token"}
+
+
+async def test_an_access_end_during_the_token_lookup_still_refuses_the_connection(
+    start_gateway: StartGateway, open_client: Connect, views: Views
+) -> None:
+    """The lookup may read the session just before it ends, and the end reach the gateway
+    before the lookup returns: the connection is refused, not left open."""
+    looking_up, release = threading.Event(), threading.Event()
+
+    def slow(token: str) -> Principal | None:
+        looking_up.set()
+        release.wait(DEADLINE)
+        return TOKENS.get(token)
+
+    async with start_gateway(auth=slow) as (gw, url):
+        client = await open_client(url, token=None)
+        await client.send(type="auth", token="phone-token")
+        assert await asyncio.to_thread(looking_up.wait, DEADLINE)
+        position = await views.write({ACCESS: [ended("session", "s1")]})
+        await wait_until(lambda: gw.stats().position == position)
+        release.set()
+        assert await client.recv() == ENDED
+        assert await client.closed() == 1008
+
+
+async def test_a_connection_is_closed_when_its_principal_expires(
+    start_gateway: StartGateway, open_client: Connect, views: Views
+) -> None:
+    def expiring(token: str) -> Principal | None:
+        if token != "brief-token":
+            return TOKENS.get(token)
+        soon = datetime.now(UTC) + timedelta(seconds=1)
+        return Principal("person:p9", roles=(Role("admin"),), session_id="s9", expires_at=soon)
+
+    async with start_gateway(auth=expiring, expiry_sweep=0.05) as (gw, url):
+        brief = await open_client(url, token="brief-token")
+        lasting = await open_client(url, token="other-token")
+        for client in [brief, lasting]:
+            assert (await client.subscribe(MAP))["type"] == "snapshot"
+        assert await brief.recv() == ENDED
+        assert await brief.closed() == 1008
+        position = await views.site("s1", 1)
+        assert positions(await lasting.until(position)) == [position]
+        await wait_until(lambda: gw.stats().connections == 1)
+
+
+def test_the_access_index_hands_out_the_connections_an_end_concerns() -> None:
+    index: AccessIndex[str] = AccessIndex()
+    for conn, principal in [("phone", PHONE), ("laptop", LAPTOP), ("korlap", KORLAP)]:
+        index.add(conn, principal)
+    index.add("api", ADMIN)
+    index.begin_lookup("authenticating")
+    assert index.ended({"ended": [ended("session", "s1")]}) == {"phone"}
+    assert index.ended({"ended": [ended("person", "p1"), ended("session", "s2")]}) == {
+        "phone",
+        "laptop",
+    }
+    assert index.ended({"ended": [ended("invite", "i1"), ended("api", "key")]}) == {"korlap"}
+    assert index.end_lookup("authenticating") == {
+        "session:s1",
+        "person:p1",
+        "session:s2",
+        "invite:i1",
+    }
+    index.remove("phone")
+    assert index.ended({"ended": [ended("session", "s1")]}) == set()
+
+
+def test_the_access_index_tells_each_expiry_once_and_forgets_closed_connections() -> None:
+    index: AccessIndex[int] = AccessIndex()
+    t0 = datetime(2026, 5, 1, tzinfo=UTC)
+
+    def add(conn: int, seconds: float) -> None:
+        expires_at = t0 + timedelta(seconds=seconds)
+        index.add(conn, Principal(f"person:{conn}", session_id=str(conn), expires_at=expires_at))
+
+    for conn in range(10):
+        add(conn, seconds=10 - conn)
+    index.remove(3)  # expires at +7, but was closed before
+    assert index.expired((t0 + timedelta(seconds=7)).timestamp()) == [9, 8, 7, 6, 5, 4]
+    assert index.expired((t0 + timedelta(seconds=7)).timestamp()) == []
+    # Days-long sessions closing and reconnecting: their heap entries are dropped, not kept.
+    for conn in range(100, 10_100):
+        add(conn, seconds=86_400)
+        index.remove(conn)
+    index.expired(t0.timestamp())
+    assert len(index._expiries) < 100
 
 
 # -- snapshot, changes, resume -------------------------------------------------------------------
@@ -346,6 +584,20 @@ async def test_snapshot_then_every_change_in_increasing_positions(
     assert all(m["type"] == "change" and m["channel"] == MAP for m in messages)
     assert positions(messages) == [written[0], written[2], written[3]]
     assert client.features == await fresh_features(url, open_client)
+
+
+async def test_a_change_the_snapshot_holds_is_not_sent_again_when_the_bus_brings_it_late(
+    gateway: tuple[Gateway, str], open_client: Connect, views: Views, bus: MemoryBus
+) -> None:
+    gw, url = gateway
+    late = await views.site("s1", 1, publish=False)  # committed; the runner has yet to publish
+    client = await open_client(url)
+    snapshot = await client.subscribe(MAP)
+    assert snapshot["position"] == late and gw.stats().position < late
+    [batch] = views.store.batches_after(late - 3, 10) or []
+    await bus.publish(batch)
+    after = await views.site("s2", 2)
+    assert positions(await client.until(after)) == [after]
 
 
 async def test_subscribing_again_starts_over_and_unsubscribing_stops_changes(
@@ -647,7 +899,7 @@ async def test_on_redis_changes_flow_through_an_outage_without_gap_or_duplicate(
         await admin.aclose()
 
 
-async def test_when_the_feed_lost_history_subscribers_are_sent_to_resync(
+async def test_when_the_feed_lost_history_every_client_is_sent_to_resync(
     tmp_path: Path, redis_url: str, open_client: Connect
 ) -> None:
     store = SQLiteViewStore(tmp_path / "pruned.db", outbox_keep=5)
@@ -663,6 +915,7 @@ async def test_when_the_feed_lost_history_subscribers_are_sent_to_resync(
             url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
             client = await open_client(url)
             snapshot = await client.subscribe(MAP)
+            idle = await open_client(url)  # it may have missed the end of its access
             # Redis restarts empty while 500 batches are committed and never published, and
             # the outbox is pruned meanwhile: nobody can replay what the subscriber missed.
             await admin.delete(stream)
@@ -670,6 +923,7 @@ async def test_when_the_feed_lost_history_subscribers_are_sent_to_resync(
                 await views.site(f"s{headcount % 7}", headcount, publish=False)
             await views.site("s1", 1_000)
             assert await client.closed() == 1012
+            assert await idle.closed() == 1012
             client = await open_client(url)
             again = await client.subscribe(MAP, since=snapshot["position"])
             assert (again["type"], again["position"]) == ("snapshot", views.position)

@@ -127,3 +127,47 @@ def test_error_frames_name_the_channel_only_when_given() -> None:
 def test_frames_keep_non_ascii_text_as_utf8() -> None:
     frame = protocol.change("actions", 1, {"actions": [{"title": "Aksi Buruh — Sidoarjo"}]})
     assert "Aksi Buruh — Sidoarjo" in frame
+
+
+# -- handshake ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [
+        ("Bearer s3cret", "s3cret"),
+        ("bearer  s3cret ", "s3cret"),
+        ("Basic czNjcmV0", None),
+        ("Bearer", None),
+        ("Bearer   ", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_reads_a_bearer_token_from_the_authorization_header(
+    header: str | None, token: str | None
+) -> None:
+    assert protocol.bearer_token(header) == token
+
+
+@pytest.mark.parametrize(
+    ("headers", "token"),
+    [
+        (["posko_session=s3cret"], "s3cret"),
+        (["theme=dark; posko_session=s3cret; lang=id"], "s3cret"),
+        (["theme=dark", "posko_session=s3cret"], "s3cret"),  # split over two headers
+        (['posko_session="s3cret"'], "s3cret"),
+        (["bad cookie without equals; posko_session=s3cret"], "s3cret"),
+        (["my_posko_session=other; posko_session_old=x"], None),
+        (["posko_session="], None),
+        (["theme=dark"], None),
+        ([], None),
+    ],
+)
+def test_reads_the_session_cookie_among_others(headers: list[str], token: str | None) -> None:
+    assert protocol.cookie(headers, protocol.SESSION_COOKIE) == token
+
+
+def test_origins_are_compared_as_browsers_send_them() -> None:
+    assert protocol.normalise_origin(" HTTPS://Posko.Example/ ") == "https://posko.example"
+    assert protocol.normalise_origin("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
