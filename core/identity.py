@@ -193,7 +193,7 @@ class IdentityCommands(PoskoBase):
             return None
         if session.person_id is not None:
             person = self._find(session.person_id, Person)
-            if person is None or not person.active:
+            if person is None or not person.accepts_session(session.created_on):
                 return None
             return Principal(
                 id=f"person:{person.id}",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -147,6 +148,7 @@ class Person(Aggregate):
         self.password_hash: str | None = None
         self.roles: list[dict[str, str]] = []
         self.active = True
+        self.sessions_since: datetime | None = None  # sessions started before do not count
 
     @staticmethod
     def details(
@@ -250,6 +252,13 @@ class Person(Aggregate):
     @event(Reactivated)
     def _reactivated(self, *, actor: str) -> None:
         self.active = True
+        # Sessions ended by the deactivation stay ended: every session started before it is
+        # older than the event before this one (modified_on is not yet this event's time).
+        self.sessions_since = self.modified_on
+
+    def accepts_session(self, started: datetime) -> bool:
+        """An active person, and a session not ended by an earlier deactivation."""
+        return self.active and (self.sessions_since is None or started > self.sessions_since)
 
     def role_objects(self) -> tuple[Role, ...]:
         return tuple(Role.from_dict(r) for r in self.roles)

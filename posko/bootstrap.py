@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from core.access import Authenticator
@@ -55,7 +56,9 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     else:
         store = SQLiteViewStore(settings.data_dir / "views.db")
     bus = create_bus(settings.redis_url)
-    authenticator = Authenticator(settings.api_key)
+    authenticator = Authenticator(
+        settings.api_key, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
+    )
     components = Components(
         settings=settings,
         app=app,

@@ -1,22 +1,33 @@
-"""Process entry points: `posko serve | web | gateway | project | rebuild`."""
+"""Process entry points: `posko serve | web | gateway | project | rebuild`, and `posko user`
+to add people who sign in (the first admin) and set passwords, scriptably."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import getpass
 import logging
+import os
 import signal
 import sys
 import time
+import uuid
+from typing import TextIO
 
 from aiohttp import web
 
+from core import values
+from core.access import Role
+from core.application import Posko
+from core.errors import InvalidInput, PoskoError
 from posko.bootstrap import Components, build, web_services
 from posko.demo import simulate
 from posko.settings import Settings, SettingsError
 from projections.runner import ProjectionRunner
+from web import passwords
 from web.app import create_app
+from web.messages import render
 
 log = logging.getLogger("posko")
 
@@ -32,6 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("gateway", help="the websocket gateway only (scaled deployment)")
     commands.add_parser("project", help="the projection runner only (run exactly one)")
     commands.add_parser("rebuild", help="drop all views and rebuild them from the event log")
+    _user_parser(commands)
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -44,9 +56,13 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as error:
         sys.exit(f"posko: {error}")
     if generated:
-        print(f"Generated an API key and stored it in {settings.data_dir / 'api_key'}:")
-        print(f"  {settings.api_key}")
+        # `posko user` prints only the person's id on stdout, for scripts to read.
+        out = sys.stderr if args.command == "user" else sys.stdout
+        print(f"Generated an API key and stored it in {settings.data_dir / 'api_key'}:", file=out)
+        print(f"  {settings.api_key}", file=out)
 
+    if args.command == "user":
+        sys.exit(user(settings, args))
     if args.command == "rebuild":
         rebuild(settings)
         return
@@ -137,3 +153,101 @@ def rebuild(settings: Settings) -> None:
         print(f"rebuilt views up to position {position} in {seconds:.2f}s")
     finally:
         components.close()
+
+
+# -- posko user ----------------------------------------------------------------------------------
+
+CLI_ACTOR = "cli"  # recorded on the events these commands make
+CLI_PEOPLE = uuid.UUID("0c1b1e53-4d0f-4b8e-a1f5-6f0a2f3f3c11")  # ids of people added here
+
+
+def _user_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    user_parser = commands.add_parser("user", help="people who sign in: add one, set a password")
+    users = user_parser.add_subparsers(dest="user_command", required=True)
+    add = users.add_parser(
+        "add",
+        help="add a person with a role and a password; prints their id",
+        description="Add a person who signs in with their phone (or email) and a password. "
+        "The password comes from stdin with --password-stdin, else from POSKO_NEW_PASSWORD, "
+        "else a prompt. Running it again for the same phone sets the password and adds the "
+        "role, and prints the same id.",
+    )
+    add.add_argument("--name", required=True)
+    add.add_argument("--phone", required=True, help="e.g. 0812-3456-7890 or +6281234567890")
+    add.add_argument("--email")
+    add.add_argument("--role", required=True, choices=("admin", "coordinator"))
+    add.add_argument("--action-id", type=uuid.UUID, help="coordinator of this action only")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    passwd = users.add_parser("passwd", help="set the password of the person with this login")
+    passwd.add_argument("--login", required=True, help="their phone number or email")
+    passwd.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+
+
+def user(
+    settings: Settings,
+    args: argparse.Namespace,
+    stdin: TextIO = sys.stdin,
+    environ: dict[str, str] | None = None,
+) -> int:
+    """`posko user add | passwd`: exit status 0 and the person's id on stdout, or 1 and why."""
+    components = build(settings, runner=False, gateway=False)
+    try:
+        password = passwords.checked(
+            "password", _new_password(args.password_stdin, stdin, environ or dict(os.environ))
+        )
+        password_hash = passwords.hash_password(password)
+        if args.user_command == "add":
+            person_id = add_user(components.app, args, password_hash)
+        else:
+            person_id = set_user_password(components.app, args.login, password_hash)
+    except PoskoError as error:
+        params = {**error.params, **({"field": error.field} if error.field else {})}
+        print(f"posko: {render(error.code, 'en', params)}", file=sys.stderr)
+        return 1
+    finally:
+        components.close()
+    print(person_id)
+    return 0
+
+
+def add_user(app: Posko, args: argparse.Namespace, password_hash: str) -> uuid.UUID:
+    """The person's id comes from their phone, so a script that runs twice adds them once."""
+    phone = values.phone("phone", args.phone)
+    person_id = uuid.uuid5(CLI_PEOPLE, phone)
+    result = app.register_person(
+        id=person_id,
+        name=args.name,
+        phone=phone,
+        email=args.email,
+        password_hash=password_hash,
+        actor=CLI_ACTOR,
+    )
+    if not result.created:  # added before: the password given now is the one to sign in with
+        app.set_password(person_id=person_id, password_hash=password_hash, actor=CLI_ACTOR)
+    action_id = None if args.action_id is None else str(args.action_id)
+    role = Role(args.role, action_id=action_id if args.role == "coordinator" else None)
+    app.grant_role(person_id=person_id, role=role, actor=CLI_ACTOR)
+    return person_id
+
+
+def set_user_password(app: Posko, login: str, password_hash: str) -> uuid.UUID:
+    person = app.person_by_login(login)
+    if person is None:
+        raise InvalidInput("unknown_login", field="login")
+    app.set_password(person_id=person.id, password_hash=password_hash, actor=CLI_ACTOR)
+    return person.id
+
+
+def _new_password(from_stdin: bool, stdin: TextIO, environ: dict[str, str]) -> str:
+    """From stdin (one line), else POSKO_NEW_PASSWORD, else asked twice on a terminal. Read
+    here, not in settings: it is input to one command, not configuration of a process."""
+    if from_stdin:
+        return stdin.readline().rstrip("\r\n")
+    if environ.get("POSKO_NEW_PASSWORD"):
+        return environ["POSKO_NEW_PASSWORD"]
+    if not stdin.isatty():
+        raise InvalidInput("password_needed", field="password")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Again: ") != first:
+        raise InvalidInput("passwords_differ", field="password")
+    return first

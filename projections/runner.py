@@ -9,9 +9,9 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
@@ -22,6 +22,7 @@ from projections.rows import Rows
 from projections.store import ViewStore
 
 log = logging.getLogger("posko.projections")
+T = TypeVar("T")
 
 BATCH_SIZE = 500
 TAKE_TIMEOUT = 0.5  # seconds a worker waits for news before checking whether it should stop
@@ -123,7 +124,7 @@ class ProjectionRunner:
                     if not pump.is_alive():
                         raise RuntimeError(f"the event log subscription ended: {pump.error!r}")
                     continue
-                batch = await asyncio.to_thread(self.apply, notifications)
+                batch = await _to_completion(self.apply, notifications)
                 self.status.last_error = None
                 async with self._advanced:
                     self._advanced.notify_all()
@@ -177,6 +178,17 @@ class ProjectionRunner:
             for batch in batches:
                 await self.publisher.publish(batch)  # the bus ignores ones it already has
             after = batches[-1].position
+
+
+async def _to_completion(fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn` in a thread; if cancelled meanwhile, let it finish first: a batch half-way
+    through its commit must not have its store closed under it by whoever cancelled us."""
+    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        raise
 
 
 class _Pump(threading.Thread):

@@ -1,31 +1,25 @@
-"""The aiohttp application: the JSON API under /api/, the OpenAPI document, health, and the
-static page. Handlers parse, authorise, call one command or query, and render."""
+"""The aiohttp application: its routes, middlewares and pages. The handlers live by subject in
+actions, people, sessions and invites; each parses, authorises, calls one command or query, and
+renders."""
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid as uuid_module
 from pathlib import Path
-from uuid import UUID
 
 from aiohttp import web
 
-from core.access import Permission, Principal, may
-from core.application import Recorded
-from core.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from projections import live_map, overview
-from web import parse
+from web import actions, invites, passwords, people, sessions
+from web.context import SERVICES, services
 from web.openapi import openapi_document
-from web.problems import MAX_BODY, Handler, problems_middleware
+from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
+from web.security import auth_middleware, gateway_url, security_headers
 from web.services import Services
 
 log = logging.getLogger("posko.web")
 
-SERVICES = web.AppKey("services", Services)
-PRINCIPAL = web.RequestKey("principal", Principal)
 STATIC = Path(__file__).parent / "static"
-PUBLIC_PATHS = ("/healthz", "/api/openapi.json")
 
 
 def create_app(services: Services) -> web.Application:
@@ -34,23 +28,63 @@ def create_app(services: Services) -> web.Application:
         middlewares=[log_middleware, problems_middleware, auth_middleware],
     )
     app[SERVICES] = services
+    app.on_response_prepare.append(security_headers)
+    app.on_startup.append(_warm_up)
     app.add_routes(
         [
             web.get("/healthz", healthz),
             web.get("/api/openapi.json", openapi),
             web.get("/api/config", config),
-            web.get("/api/actions", list_actions),
-            web.post("/api/actions", plan_action),
-            web.get("/api/actions/{id}", get_action),
-            web.post("/api/actions/{id}/sites", add_site),
-            web.post("/api/actions/{id}/status", change_status),
-            web.post("/api/actions/{id}/reports", file_report),
-            web.get("/api/actions/{id}/map", get_map),
-            web.get("/", index),
+            # sign-in and sessions
+            web.post("/api/session", sessions.sign_in),
+            web.get("/api/session", sessions.who_am_i),
+            web.delete("/api/session", sessions.sign_out),
+            web.delete("/api/sessions/{session_id}", sessions.end_session),
+            # the organisation and its people
+            web.post("/api/affiliates", people.register_affiliate),
+            web.get("/api/affiliates", people.list_affiliates),
+            web.post("/api/affiliates/{id}/branches", people.add_branch),
+            web.post("/api/people", people.register_person),
+            web.get("/api/people", people.list_people),
+            web.get("/api/people/{id}", people.get_person),
+            web.put("/api/people/{id}", people.edit_person),
+            web.put("/api/people/{id}/password", people.set_password),
+            web.post("/api/people/{id}/roles", people.grant_role),
+            web.delete("/api/people/{id}/roles", people.revoke_role),
+            web.post("/api/people/{id}/deactivate", people.deactivate_person),
+            web.post("/api/people/{id}/reactivate", people.reactivate_person),
+            web.get("/api/people/{id}/sessions", sessions.list_person_sessions),
+            # actions, the field, the map
+            web.get("/api/actions", actions.list_actions),
+            web.post("/api/actions", actions.plan_action),
+            web.get("/api/actions/{id}", actions.get_action),
+            web.post("/api/actions/{id}/sites", actions.add_site),
+            web.post("/api/actions/{id}/status", actions.change_status),
+            web.post("/api/actions/{id}/reports", actions.file_report),
+            web.get("/api/actions/{id}/map", actions.get_map),
+            web.get("/api/actions/{id}/checkins", actions.list_checkins),
+            # invites for korlaps
+            web.post("/api/actions/{id}/invites", invites.create_invite),
+            web.get("/api/actions/{id}/invites", invites.list_invites),
+            web.post("/api/invites/{invite_id}/revoke", invites.revoke_invite),
+            web.post("/api/invites/redeem", invites.redeem_invite),
+            # pages
+            web.get("/", page("index.html")),
+            web.get("/masuk", page("masuk.html")),
+            web.get("/login", page("masuk.html")),
+            web.get("/admin", page("admin.html")),
+            web.get("/i/{code}", page("invite.html")),
             web.static("/static", STATIC),
         ]
     )
     return app
+
+
+PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}")  # HTML, not API: not in OpenAPI
+
+
+async def _warm_up(app: web.Application) -> None:
+    await app[SERVICES].call(passwords.warm_up)
 
 
 # -- middlewares ---------------------------------------------------------------------------------
@@ -58,51 +92,25 @@ def create_app(services: Services) -> web.Application:
 
 @web.middleware
 async def log_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """One line per request, naming the route (/i/{code}), never the path or query: those can
+    carry invite codes."""
     started = time.perf_counter()
     response = await handler(request)
     log.info(
-        "http method=%s path=%s status=%s ms=%.1f",
+        "http method=%s route=%s status=%s ms=%.1f",
         request.method,
-        request.path,
+        route_pattern(request),
         response.status,
         (time.perf_counter() - started) * 1000,
     )
     return response
 
 
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path.startswith("/api/") and request.path not in PUBLIC_PATHS:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        principal = request.app[SERVICES].authenticator.principal(
-            token.strip() if scheme.lower() == "bearer" else None
-        )
-        if principal is None:
-            raise Unauthenticated()
-        request[PRINCIPAL] = principal
-    return await handler(request)
-
-
-def authorise(request: web.Request, permission: Permission, action_id: UUID | None = None) -> str:
-    """Checks the caller may do `permission`; returns the actor id to record on events."""
-    principal = request[PRINCIPAL]
-    if not may(principal, permission, action_id):
-        raise Forbidden()
-    return principal.id
-
-
-def created(result: Recorded) -> web.Response:
-    return web.json_response(
-        {"id": str(result.id), "position": result.position},
-        status=201 if result.created else 200,
-    )
-
-
 # -- handlers ------------------------------------------------------------------------------------
 
 
 async def healthz(request: web.Request) -> web.Response:
-    state = await request.app[SERVICES].health()
+    state = await services(request).health()
     return web.json_response(state, status=200 if state["status"] == "ok" else 503)
 
 
@@ -111,127 +119,13 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 async def config(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
-    ws_url = services.public_ws_url or f"ws://{request.url.host}:{services.ws_port}/"
-    return web.json_response({"ws_url": ws_url, "api": "/api"})
+    return web.json_response({"ws_url": gateway_url(request), "api": "/api"})
 
 
-async def list_actions(request: web.Request) -> web.Response:
-    authorise(request, Permission.READ_ACTIONS)
-    services = request.app[SERVICES]
-    await _wait_for_min_position(request)
-    position, docs = await services.call(services.store.snapshot, overview.CHANNEL)
-    return web.json_response({"position": position, **overview.snapshot(docs)})
+def page(name: str) -> Handler:
+    """A page is a static HTML file; what it shows it fetches from the API with the cookie."""
 
+    async def serve(request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / name)
 
-async def get_action(request: web.Request) -> web.Response:
-    action_id = parse.path_id(request)
-    authorise(request, Permission.READ_ACTION, action_id)
-    services = request.app[SERVICES]
-    await _wait_for_min_position(request)
-    position = await services.call(services.store.position)
-    doc = await services.call(services.store.load, overview.CHANNEL, str(action_id))
-    if doc is None:
-        raise NotFound("unknown_action", field="id")
-    return web.json_response({**doc, "position": position})
-
-
-async def get_map(request: web.Request) -> web.Response:
-    action_id = parse.path_id(request)
-    authorise(request, Permission.READ_ACTION, action_id)
-    services = request.app[SERVICES]
-    await _wait_for_min_position(request)
-    if await services.call(services.store.load, overview.CHANNEL, str(action_id)) is None:
-        raise NotFound("unknown_action", field="id")
-    position, docs = await services.call(services.store.snapshot, live_map.channel(action_id))
-    return web.json_response({**live_map.snapshot(docs), "position": position})
-
-
-async def plan_action(request: web.Request) -> web.Response:
-    actor = authorise(request, Permission.PLAN_ACTIONS)
-    body = await parse.json_body(request)
-    services = request.app[SERVICES]
-    result = await services.call(
-        services.app.plan_action,
-        id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        title=parse.string(body, "title"),
-        kind=parse.string(body, "kind"),
-        demands=parse.string_list(body, "demands"),
-        starts_at=parse.timestamp(body, "starts_at"),
-        ends_at=parse.timestamp(body, "ends_at"),
-        actor=actor,
-    )
-    return created(result)
-
-
-async def add_site(request: web.Request) -> web.Response:
-    action_id = parse.path_id(request)
-    actor = authorise(request, Permission.PLAN_ACTIONS, action_id)
-    body = await parse.json_body(request)
-    services = request.app[SERVICES]
-    result = await services.call(
-        services.app.add_site,
-        action_id=action_id,
-        site_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        name=parse.string(body, "name"),
-        lat=parse.number(body, "lat"),
-        lon=parse.number(body, "lon"),
-        target=parse.integer(body, "target"),
-        actor=actor,
-    )
-    return created(result)
-
-
-async def change_status(request: web.Request) -> web.Response:
-    action_id = parse.path_id(request)
-    actor = authorise(request, Permission.PLAN_ACTIONS, action_id)
-    body = await parse.json_body(request)
-    to = parse.string(body, "status")
-    if to not in ("live", "concluded", "cancelled"):
-        raise InvalidInput("not_one_of", field="status", allowed=["live", "concluded", "cancelled"])
-    services = request.app[SERVICES]
-    result = await services.call(
-        services.app.change_action_status,
-        action_id=action_id,
-        to=to,
-        reason=parse.optional_string(body, "reason"),
-        actor=actor,
-    )
-    return created(result)
-
-
-async def file_report(request: web.Request) -> web.Response:
-    action_id = parse.path_id(request)
-    actor = authorise(request, Permission.FILE_REPORTS, action_id)
-    body = await parse.json_body(request)
-    services = request.app[SERVICES]
-    result = await services.call(
-        services.app.file_report,
-        id=parse.uuid(body, "id"),
-        action_id=action_id,
-        site_id=parse.uuid(body, "site_id"),
-        kind=parse.string(body, "kind"),
-        at=parse.timestamp(body, "at"),
-        lat=parse.optional_number(body, "lat"),
-        lon=parse.optional_number(body, "lon"),
-        accuracy_m=parse.optional_number(body, "accuracy_m"),
-        headcount=parse.optional_integer(body, "headcount"),
-        actor=actor,
-    )
-    return created(result)
-
-
-async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html")
-
-
-# -- helpers -------------------------------------------------------------------------------------
-
-
-async def _wait_for_min_position(request: web.Request) -> None:
-    raw = request.query.get("min_position")
-    if raw is None:
-        return
-    if not raw.isdigit():
-        raise InvalidInput("wrong_type", field="min_position", expected="integer")
-    await request.app[SERVICES].views_at_least(int(raw))
+    return serve

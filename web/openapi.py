@@ -1,145 +1,41 @@
 """The OpenAPI 3 document served at /api/openapi.json. A test checks it lists exactly the
-routes the app serves, and the API tests check responses against these schemas."""
+routes the app serves, and the API tests check responses against these schemas (web/schemas.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-Schema = dict[str, Any]
+from web.schemas import (
+    ACTION_IN,
+    ACTION_OUT,
+    AFFILIATE_OUT,
+    CHECKIN_OUT,
+    INVITE_CREATED,
+    INVITE_IN,
+    INVITE_OUT,
+    MAP_OUT,
+    NAMED_IN,
+    PASSWORD_IN,
+    PERSON_EDIT,
+    PERSON_IN,
+    PERSON_OUT,
+    PROBLEM,
+    RECORDED,
+    REDEEM_IN,
+    REDEEMED,
+    REPORT_IN,
+    ROLE,
+    SESSION_ROW,
+    SIGN_IN,
+    SIGNED_IN,
+    SITE_IN,
+    UUID_S,
+    WHO_AM_I,
+    Schema,
+    listing,
+)
 
-UUID_S: Schema = {"type": "string", "format": "uuid"}
-TIME_S: Schema = {"type": "string", "format": "date-time"}
-NULLABLE_TIME_S: Schema = {"type": ["string", "null"], "format": "date-time"}
-
-RECORDED: Schema = {
-    "type": "object",
-    "required": ["id", "position"],
-    "properties": {
-        "id": UUID_S,
-        "position": {
-            "type": "integer",
-            "description": "Event log position; pass as ?min_position= to read your write.",
-        },
-    },
-}
-
-PROBLEM: Schema = {
-    "type": "object",
-    "required": ["type", "code", "status", "title"],
-    "properties": {
-        "type": {"type": "string"},
-        "code": {"type": "string"},
-        "status": {"type": "integer"},
-        "title": {"type": "string", "description": "In the caller's language (Accept-Language)."},
-        "field": {"type": "string", "description": "The offending field, for bad input."},
-        "params": {"type": "object"},
-    },
-}
-
-ACTION_IN: Schema = {
-    "type": "object",
-    "required": ["title", "kind", "starts_at", "ends_at"],
-    "properties": {
-        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
-        "title": {"type": "string", "maxLength": 200},
-        "kind": {"enum": ["rally", "strike", "march", "hearing", "other"]},
-        "starts_at": TIME_S,
-        "ends_at": TIME_S,
-        "demands": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
-    },
-}
-
-ACTION_OUT: Schema = {
-    "type": "object",
-    "required": ["id", "title", "kind", "status", "starts_at", "ends_at", "sites", "target"],
-    "properties": {
-        "id": UUID_S,
-        "title": {"type": "string"},
-        "kind": {"type": "string"},
-        "demands": {"type": "array", "items": {"type": "string"}},
-        "status": {"enum": ["planned", "live", "concluded", "cancelled"]},
-        "starts_at": TIME_S,
-        "ends_at": TIME_S,
-        "planned_at": TIME_S,
-        "started_at": NULLABLE_TIME_S,
-        "concluded_at": NULLABLE_TIME_S,
-        "cancelled_at": NULLABLE_TIME_S,
-        "cancel_reason": {"type": ["string", "null"]},
-        "sites": {"type": "integer"},
-        "target": {"type": "integer"},
-        "headcount": {"type": "integer", "description": "Sum of the sites' latest headcounts."},
-        "reports": {"type": "integer"},
-        "last_report_at": NULLABLE_TIME_S,
-        "position": {"type": "integer"},
-    },
-}
-
-SITE_IN: Schema = {
-    "type": "object",
-    "required": ["name", "lat", "lon", "target"],
-    "properties": {
-        "id": UUID_S,
-        "name": {"type": "string", "maxLength": 200},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "target": {"type": "integer", "minimum": 0, "description": "Target headcount."},
-    },
-}
-
-REPORT_IN: Schema = {
-    "type": "object",
-    "required": ["id", "site_id", "kind", "at"],
-    "properties": {
-        "id": {**UUID_S, "description": "Made by the phone; a resend returns the first answer."},
-        "site_id": UUID_S,
-        "kind": {"enum": ["checkin", "headcount"]},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "accuracy_m": {"type": "number", "minimum": 0},
-        "headcount": {"type": "integer", "minimum": 0, "description": "For kind headcount."},
-        "at": {**TIME_S, "description": "When the phone made the report (with a zone)."},
-    },
-}
-
-FEATURE: Schema = {
-    "type": "object",
-    "required": ["type", "id", "geometry", "properties"],
-    "properties": {
-        "type": {"const": "Feature"},
-        "id": UUID_S,
-        "geometry": {
-            "type": "object",
-            "properties": {
-                "type": {"const": "Point"},
-                "coordinates": {"type": "array", "items": {"type": "number"}},
-            },
-        },
-        "properties": {
-            "type": "object",
-            "required": ["name", "target", "headcount", "last_report_at"],
-            "properties": {
-                "name": {"type": "string"},
-                "target": {"type": "integer"},
-                "headcount": {"type": ["integer", "null"]},
-                "headcount_at": NULLABLE_TIME_S,
-                "last_report_at": NULLABLE_TIME_S,
-                "last_checkin_at": NULLABLE_TIME_S,
-                "reports": {"type": "integer"},
-                "reporters": {"type": "integer"},
-            },
-        },
-    },
-}
-
-MAP_OUT: Schema = {
-    "type": "object",
-    "required": ["type", "position", "features"],
-    "properties": {
-        "type": {"const": "FeatureCollection"},
-        "position": {"type": "integer"},
-        "features": {"type": "array", "items": FEATURE},
-    },
-}
+Operation = dict[str, Any]
 
 
 def _json(schema: Schema, description: str) -> dict[str, Any]:
@@ -147,16 +43,25 @@ def _json(schema: Schema, description: str) -> dict[str, Any]:
 
 
 def _problems(*statuses: int) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         str(s): {
             "description": "Problem details (RFC 9457)",
             "content": {"application/problem+json": {"schema": PROBLEM}},
         }
         for s in statuses
     }
+    if "429" in out:
+        out["429"]["headers"] = {
+            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        }
+    return out
 
 
-ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": UUID_S}
+def _path_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": UUID_S}
+
+
+ID_PARAM = _path_param("id")
 MIN_POSITION = {
     "name": "min_position",
     "in": "query",
@@ -164,21 +69,203 @@ MIN_POSITION = {
     "schema": {"type": "integer", "minimum": 0},
     "description": "Wait (up to 3 s) until the views include this position.",
 }
+WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 422)
 
 
-def _create(schema: Schema, summary: str, *, with_id: bool) -> dict[str, Any]:
-    op: dict[str, Any] = {
+def _body(schema: Schema) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _create(schema: Schema | None, summary: str, *, param: str | None = "id") -> Operation:
+    """A create or a state change: 201 recorded, 200 for a repeat that changed nothing."""
+    op: Operation = {
         "summary": summary,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
         "responses": {
             "201": _json(RECORDED, "Recorded"),
-            "200": _json(RECORDED, "Already recorded with this id: the first answer"),
-            **_problems(400, 401, 403, 404, 409, 413, 422),
+            "200": _json(RECORDED, "Already recorded (a repeat): the first answer"),
+            **_problems(*WRITE_PROBLEMS),
         },
     }
-    if with_id:
-        op["parameters"] = [ID_PARAM]
+    if schema is not None:
+        op["requestBody"] = _body(schema)
+    if param is not None:
+        op["parameters"] = [_path_param(param)]
     return op
+
+
+def _edit(schema: Schema, summary: str, *, extra: tuple[int, ...] = ()) -> Operation:
+    """An edit: 200 whether or not it changed anything."""
+    return {
+        "summary": summary,
+        "parameters": [ID_PARAM],
+        "requestBody": _body(schema),
+        "responses": {
+            "200": _json(RECORDED, "Recorded (or nothing to change)"),
+            **_problems(*WRITE_PROBLEMS, *extra),
+        },
+    }
+
+
+def _read(schema: Schema, summary: str, *, param: str | None = "id") -> Operation:
+    op: Operation = {
+        "summary": summary,
+        "parameters": [MIN_POSITION] if param is None else [_path_param(param), MIN_POSITION],
+        "responses": {"200": _json(schema, summary), **_problems(401, 403, 404, 422)},
+    }
+    return op
+
+
+def _public(op: Operation) -> Operation:
+    return {**op, "security": []}
+
+
+def _sessions_paths() -> dict[str, Any]:
+    return {
+        "/api/session": {
+            "post": _public(
+                {
+                    "summary": "Sign in with phone or email and password",
+                    "description": "Sets the HttpOnly posko_session cookie as well. Repeated "
+                    "failures from one login or address are answered 429 with Retry-After.",
+                    "requestBody": _body(SIGN_IN),
+                    "responses": {
+                        "201": _json(SIGNED_IN, "Signed in"),
+                        **_problems(400, 401, 413, 422, 429),
+                    },
+                }
+            ),
+            "get": {
+                "summary": "Who am I: actor, roles, CSRF token",
+                "responses": {"200": _json(WHO_AM_I, "The caller"), **_problems(401)},
+            },
+            "delete": {
+                "summary": "Sign out: end this session and clear the cookie",
+                "responses": {"204": {"description": "Signed out"}, **_problems(401, 403)},
+            },
+        },
+        "/api/sessions/{session_id}": {
+            "delete": {
+                "summary": "End a session (its owner) or revoke it (an administrator)",
+                "parameters": [_path_param("session_id")],
+                "responses": {
+                    "200": _json(RECORDED, "Ended (or already ended)"),
+                    **_problems(401, 403, 404, 409),
+                },
+            }
+        },
+    }
+
+
+def _people_paths() -> dict[str, Any]:
+    return {
+        "/api/affiliates": {
+            "post": _create(NAMED_IN, "Register an affiliate (federasi)", param=None),
+            "get": _read(
+                listing("affiliates", AFFILIATE_OUT, "Affiliates with their branches"),
+                "The affiliates",
+                param=None,
+            ),
+        },
+        "/api/affiliates/{id}/branches": {
+            "post": _create(NAMED_IN, "Add a union or branch (SP/PUK) to an affiliate")
+        },
+        "/api/people": {
+            "post": _create(PERSON_IN, "Register a person (password optional)", param=None),
+            "get": _read(listing("people", PERSON_OUT, "People"), "People", param=None),
+        },
+        "/api/people/{id}": {
+            "get": _read(PERSON_OUT, "One person (an administrator, or themself)"),
+            "put": _edit(PERSON_EDIT, "Edit a person's details"),
+        },
+        "/api/people/{id}/password": {
+            "put": _edit(
+                PASSWORD_IN, "Set a password (an administrator, or themself)", extra=(429,)
+            )
+        },
+        "/api/people/{id}/roles": {
+            "post": _create(ROLE, "Grant a role with its scope"),
+            "delete": _edit(ROLE, "Revoke a role (the body names it with its scope)"),
+        },
+        "/api/people/{id}/deactivate": {
+            "post": _create(None, "Deactivate a person: their sessions stop at once")
+        },
+        "/api/people/{id}/reactivate": {"post": _create(None, "Reactivate a person")},
+        "/api/people/{id}/sessions": {
+            "get": _read(
+                listing("sessions", SESSION_ROW, "Sessions, open and ended"),
+                "A person's sessions (an administrator, or themself)",
+            )
+        },
+    }
+
+
+def _actions_paths() -> dict[str, Any]:
+    return {
+        "/api/actions": {
+            "get": _read(
+                listing("actions", ACTION_OUT, "Every action, or only the caller's own"),
+                "Actions with their totals (national overview)",
+                param=None,
+            ),
+            "post": _create(ACTION_IN, "Plan an action", param=None),
+        },
+        "/api/actions/{id}": {"get": _read(ACTION_OUT, "One action with its totals")},
+        "/api/actions/{id}/sites": {"post": _create(SITE_IN, "Add a site (lokasi) to an action")},
+        "/api/actions/{id}/status": {
+            "post": _create(
+                {
+                    "type": "object",
+                    "required": ["status"],
+                    "properties": {
+                        "status": {"enum": ["live", "concluded", "cancelled"]},
+                        "reason": {"type": "string", "description": "Why, when cancelling."},
+                    },
+                },
+                "Move an action through planned -> live -> concluded, or cancel it",
+            )
+        },
+        "/api/actions/{id}/reports": {
+            "post": _create(REPORT_IN, "File a field report (check-in or headcount)")
+        },
+        "/api/actions/{id}/map": {
+            "get": _read(MAP_OUT, "The action's sites as GeoJSON with latest headcounts")
+        },
+        "/api/actions/{id}/checkins": {
+            "get": _read(
+                listing("checkins", CHECKIN_OUT, "Check-ins with exact positions"),
+                "People's exact check-in positions (coordinators of the action; every read "
+                "is recorded)",
+            )
+        },
+        "/api/actions/{id}/invites": {
+            "post": {
+                "summary": "Create an invite link for korlaps of the action",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(INVITE_IN),
+                "responses": {
+                    "201": _json(INVITE_CREATED, "Created; the code is shown only now"),
+                    **_problems(*WRITE_PROBLEMS),
+                },
+            },
+            "get": _read(listing("invites", INVITE_OUT, "Invites with their uses"), "Invites"),
+        },
+        "/api/invites/{invite_id}/revoke": {
+            "post": _create(None, "Revoke an invite: its sessions stop at once", param="invite_id")
+        },
+        "/api/invites/redeem": {
+            "post": _public(
+                {
+                    "summary": "Open an invite link: an organiser session for its action",
+                    "description": "Sets the HttpOnly posko_session cookie as well.",
+                    "requestBody": _body(REDEEM_IN),
+                    "responses": {
+                        "201": _json(REDEEMED, "Signed in as a korlap of the action"),
+                        **_problems(400, 404, 409, 413, 422),
+                    },
+                }
+            )
+        },
+    }
 
 
 def openapi_document() -> dict[str, Any]:
@@ -188,13 +275,17 @@ def openapi_document() -> dict[str, Any]:
             "title": "Posko API",
             "version": "0.1.0",
             "description": "Command post for joint actions. Authenticate with "
-            "`Authorization: Bearer <key or token>`. Errors are problem+json in the caller's "
+            "`Authorization: Bearer <key or token>`, or the posko_session cookie plus an "
+            "X-CSRF-Token header on writes. Errors are problem+json in the caller's "
             "language (Bahasa Indonesia by default, English with Accept-Language: en).",
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "posko_session"},
+            },
         },
-        "security": [{"bearer": []}],
+        "security": [{"bearer": []}, {"cookie": []}],
         "paths": {
             "/healthz": {
                 "get": {
@@ -229,62 +320,8 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
-            "/api/actions": {
-                "get": {
-                    "summary": "All actions with their totals (national overview)",
-                    "parameters": [MIN_POSITION],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["position", "actions"],
-                                "properties": {
-                                    "position": {"type": "integer"},
-                                    "actions": {"type": "array", "items": ACTION_OUT},
-                                },
-                            },
-                            "Overview",
-                        ),
-                        **_problems(401, 403, 422),
-                    },
-                },
-                "post": _create(ACTION_IN, "Plan an action", with_id=False),
-            },
-            "/api/actions/{id}": {
-                "get": {
-                    "summary": "One action with its totals",
-                    "parameters": [ID_PARAM, MIN_POSITION],
-                    "responses": {"200": _json(ACTION_OUT, "Action"), **_problems(401, 403, 404)},
-                }
-            },
-            "/api/actions/{id}/sites": {
-                "post": _create(SITE_IN, "Add a site (lokasi) to an action", with_id=True)
-            },
-            "/api/actions/{id}/status": {
-                "post": _create(
-                    {
-                        "type": "object",
-                        "required": ["status"],
-                        "properties": {
-                            "status": {"enum": ["live", "concluded", "cancelled"]},
-                            "reason": {"type": "string", "description": "Why, when cancelling."},
-                        },
-                    },
-                    "Move an action through planned -> live -> concluded, or cancel it",
-                    with_id=True,
-                )
-            },
-            "/api/actions/{id}/reports": {
-                "post": _create(
-                    REPORT_IN, "File a field report (check-in or headcount)", with_id=True
-                )
-            },
-            "/api/actions/{id}/map": {
-                "get": {
-                    "summary": "The action's sites as GeoJSON with latest headcounts",
-                    "parameters": [ID_PARAM, MIN_POSITION],
-                    "responses": {"200": _json(MAP_OUT, "Live map"), **_problems(401, 403, 404)},
-                }
-            },
+            **_sessions_paths(),
+            **_people_paths(),
+            **_actions_paths(),
         },
     }

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from core.access import ROLE_NAMES, SCOPE_KEYS, Role
 from core.errors import InvalidInput, NotFound
 
 Body = dict[str, Any]
@@ -112,3 +113,16 @@ def timestamp(body: Body, field: str) -> datetime:
     if parsed.tzinfo is None:
         raise InvalidInput("needs_timezone", field=field)
     return parsed
+
+
+def optional_timestamp(body: Body, field: str) -> datetime | None:
+    return None if body.get(field) is None else timestamp(body, field)
+
+
+def role(body: Body) -> Role:
+    """A role with its scope: {"name", "action_id"?, "site_id"?, "fund_id"?, ...}."""
+    name = string(body, "name")
+    if name not in ROLE_NAMES:
+        raise InvalidInput("not_one_of", field="name", allowed=list(ROLE_NAMES))
+    scope = {key: optional_uuid(body, key) for key in SCOPE_KEYS}
+    return Role(name, **{key: str(value) for key, value in scope.items() if value is not None})

@@ -61,14 +61,29 @@ async def problems_middleware(request: web.Request, handler: Handler) -> web.Str
     try:
         return await handler(request)
     except PoskoError as error:
-        return problem(request, error.status, error.code, field=error.field, params=error.params)
+        response = problem(
+            request, error.status, error.code, field=error.field, params=error.params
+        )
+        if "retry_after" in error.params:  # 429: say when to come back
+            response.headers["Retry-After"] = str(error.params["retry_after"])
+        return response
     except web.HTTPRequestEntityTooLarge:
         return problem(request, 413, "body_too_large", field="body", params={"max": MAX_BODY})
     except web.HTTPException as error:
         if error.status < 400:
             raise
         code = _HTTP_CODES.get(error.status, "invalid")
-        return problem(request, error.status, code)
+        response = problem(request, error.status, code)
+        if "Allow" in error.headers:  # 405 names the methods that are allowed (RFC 9110)
+            response.headers["Allow"] = error.headers["Allow"]
+        return response
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, route_pattern(request))
         return problem(request, 500, "internal")
+
+
+def route_pattern(request: web.Request) -> str:
+    """The route a request matched, e.g. /i/{code}: what logs show instead of the raw path,
+    which may hold an invite code or other secrets (queries are never logged either)."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "-"

@@ -7,12 +7,13 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from core.access import Authenticator
 from core.application import Posko
 from projections.store import ViewStore
+from web.throttle import SignInThrottle
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -29,6 +30,13 @@ class Services:
     ws_port: int
     public_ws_url: str  # "" -> same host as the page, ws_port, path /
     health: Callable[[], Awaitable[dict[str, Any]]]
+    # Failed sign-ins by login and by address; per process (see the README).
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+
+    @property
+    def secret(self) -> str:
+        """The server secret that CSRF tokens are derived from: the API key."""
+        return self.authenticator.api_key
 
     async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a blocking call (application command, view read) off the event loop."""

@@ -31,9 +31,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright (never `playwright install`)."""
+    """Debian's Chromium driven by Playwright (never `playwright install`). Per module: while
+    Playwright's sync API runs, the main thread counts as inside an event loop, which would
+    stop the asyncio tests of later modules."""
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing; install it with: apt-get install -y chromium"
         if os.environ.get("POSKO_REQUIRE_SERVICES") == "1":
@@ -58,3 +60,19 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"  # screenshots kept by tests (ignored by git)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A korlap's phone: small touch screen, Indonesian, in WIB."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
+    )
+    page = context.new_page()
+    yield page
+    context.close()

@@ -12,11 +12,11 @@ from aiohttp import web
 
 from posko.bootstrap import build, web_services
 from posko.settings import Settings
-from web.app import create_app
+from web.app import PAGES, create_app
 from web.openapi import openapi_document
 
 METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
-UNDOCUMENTED = {"/"}  # the page itself; /static is skipped as a static resource
+UNDOCUMENTED = set(PAGES)  # HTML pages, not API; /static is skipped as a static resource
 
 
 @pytest.fixture

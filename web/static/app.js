@@ -1,17 +1,10 @@
 // The minimal live page: the national overview and one action's sites, kept current over the
-// gateway's websocket (snapshot, then changes; reconnects with `since` after a blip).
-const TEXT = {
-  id: { offline: "luring", live: "tersambung", reconnecting: "menyambung ulang…",
-        api_key: "Kunci API", connect: "Sambungkan", actions: "Aksi", title: "Judul",
-        status: "Status", sites: "Lokasi", headcount: "Massa", target: "Target", map: "Peta",
-        site: "Lokasi", reporters: "Pelapor", last_report: "Laporan terakhir" },
-  en: { offline: "offline", live: "live", reconnecting: "reconnecting…", api_key: "API key",
-        connect: "Connect", actions: "Actions", title: "Title", status: "Status",
-        sites: "Sites", headcount: "Headcount", target: "Target", map: "Map", site: "Site",
-        reporters: "Reporters", last_report: "Last report" },
-};
-const lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "id";
-const t = (key) => TEXT[lang][key] ?? key;
+// gateway's websocket (snapshot, then changes; reconnects with `since` after a blip). Signed in,
+// the session cookie authenticates both the API and the websocket handshake; the API key box
+// stays as a fallback for machines and for gateways reached on another site.
+import { signOut, whoAmI } from "./api.js";
+import { applyText, href, lang, t } from "./i18n.js";
+
 const number = new Intl.NumberFormat(lang === "en" ? "en-US" : "id-ID");
 const time = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "id-ID",
   { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -104,7 +97,12 @@ function onMessage(msg) {
     if (state.selected) subscribe(`action:${state.selected}:map`);
     return;
   }
-  if (msg.type === "error") { console.warn("posko:", msg.code, msg.message); return; }
+  if (msg.type === "error") {
+    // The live overview is for national coordinators; others get their own actions, once.
+    if (msg.code === "forbidden" && msg.channel === "actions") loadOwnActions();
+    else console.warn("posko:", msg.code, msg.message);
+    return;
+  }
   if (msg.type !== "snapshot" && msg.type !== "change") return;
   state.positions[msg.channel] = msg.position;
   if (msg.channel === "actions") {
@@ -119,17 +117,33 @@ function onMessage(msg) {
   }
 }
 
+let headers = {};  // how API reads authenticate: the key typed in, else the session cookie
+
+async function loadOwnActions() {
+  const reply = await fetch("/api/actions", { headers, credentials: "same-origin" });
+  if (!reply.ok) return;
+  onMessage({ type: "snapshot", channel: "actions", position: 0, data: await reply.json() });
+}
+
+// `key` is the API key typed in the box, or null when the session cookie signs us in.
 async function connect(key) {
-  const config = await fetch("/api/config", { headers: { Authorization: `Bearer ${key}` } });
+  headers = key ? { Authorization: `Bearer ${key}` } : {};
+  const config = await fetch("/api/config", { headers, credentials: "same-origin" });
   if (!config.ok) { sessionStorage.removeItem("posko-key"); showSignin(); return; }
   const { ws_url } = await config.json();
   document.getElementById("board").hidden = false;
   document.getElementById("signin").hidden = true;
   const open = () => {
     socket = new WebSocket(ws_url);
-    socket.onopen = () => socket.send(JSON.stringify({ type: "auth", token: key }));
+    socket.onopen = () => { if (key) socket.send(JSON.stringify({ type: "auth", token: key })); };
     socket.onmessage = (event) => onMessage(JSON.parse(event.data));
-    socket.onclose = () => {
+    socket.onclose = (event) => {
+      if (event.code === 1008) {  // refused: a wrong key, an ended session, or no cookie
+        setConnection("offline");
+        sessionStorage.removeItem("posko-key");
+        showSignin();
+        return;
+      }
       setConnection(navigator.onLine ? "reconnecting" : "offline");
       setTimeout(open, retry);
       retry = Math.min(retry * 2, 10000);
@@ -149,7 +163,22 @@ function showSignin() {
   };
 }
 
-for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-document.documentElement.lang = lang;
+function showMe(me) {
+  const link = document.getElementById("account");
+  if (!me) { link.href = href("/masuk"); link.textContent = t("sign_in"); return; }
+  document.getElementById("me").textContent =
+    `${t("signed_in_as")} ${me.person?.name ?? me.actor}`;
+  link.href = "#";
+  link.textContent = t("sign_out");
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    await signOut();
+    location.assign(href("/masuk"));
+  });
+}
+
+applyText();
+const me = await whoAmI();
+showMe(me);
 const saved = sessionStorage.getItem("posko-key");
-if (saved) connect(saved); else showSignin();
+if (me) connect(null); else if (saved) connect(saved); else showSignin();

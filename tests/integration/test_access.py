@@ -1,0 +1,366 @@
+"""Every HTTP endpoint against every kind of caller: an admin, a national coordinator, the
+coordinator of action A, the coordinator of another action, a korlap invited to one site of A,
+a member, and nobody. Each is allowed (2xx), refused (403 problem+json), or, anonymous, asked
+to sign in (401). One server and one world for the module; every case makes what it changes
+(a new action, person, site...) or repeats an idempotent change, so cases do not interfere."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+import pytest_asyncio
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from core.access import Role
+from core.sessions import session_id
+from posko.bootstrap import build, web_services
+from posko.settings import Settings
+from web.app import create_app
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+KEY = "a" * 32
+PASSWORD = "kata-sandi-yang-panjang"
+CALLERS = ("admin", "national", "coord_a", "coord_b", "korlap_a", "member", "anonymous")
+EVERYONE = frozenset(CALLERS) - {"anonymous"}
+READ_A = frozenset({"admin", "national", "coord_a", "korlap_a"})
+COORDINATE_A = frozenset({"admin", "national", "coord_a"})
+NATIONAL = frozenset({"admin", "national"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass
+class World:
+    session: ClientSession
+    tokens: dict[str, str]
+    people: dict[str, str]  # caller -> their person id
+    action_a: str
+    action_b: str
+    site: str  # the korlap's site
+    other_site: str
+    invite: str  # an invite nobody uses, for revoking
+    affiliate: str
+    target: str  # a person the admin cases change
+    target_session: str
+
+    async def call(self, caller: str, method: str, path: str, body: Any = None) -> Any:
+        headers = (
+            {"Authorization": f"Bearer {self.tokens[caller]}"} if caller in self.tokens else {}
+        )
+        data = None if body is None else json.dumps(body)
+        async with self.session.request(
+            method, path, data=data, headers={**headers, "Content-Type": "application/json"}
+        ) as response:
+            text = await response.text()
+            return response.status, response.content_type, json.loads(text) if text else None
+
+
+def _action() -> dict[str, Any]:
+    starts = datetime.now(UTC)
+    return {
+        "title": "Aksi",
+        "kind": "rally",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=4)).isoformat(),
+    }
+
+
+def _site() -> dict[str, Any]:
+    return {"name": "Lokasi", "lat": -6.2, "lon": 106.8, "target": 100}
+
+
+def _report(site_id: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "site_id": site_id,
+        "kind": "headcount",
+        "headcount": 10,
+        "at": datetime.now(UTC).isoformat(),
+    }
+
+
+def _phone() -> str:
+    return f"0857{uuid4().int % 10**8:08d}"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    data_dir = Path(tmp_path_factory.mktemp("access"))
+    components = build(Settings(data_dir=data_dir, api_key=KEY), runner=True, gateway=False)
+    services = web_services(components)
+    server = TestServer(create_app(services))
+    await server.start_server(access_log=None)
+    assert components.runner is not None
+    projecting = asyncio.create_task(components.runner.run())
+    session = ClientSession(base_url=str(server.make_url("/")))
+    w = World(session, {"admin": KEY}, {}, "", "", "", "", "", "", "", "")
+    try:
+        await _populate(w)
+        await services.views_at_least(components.app.recorder.max_notification_id() or 0)
+        yield w
+    finally:
+        await session.close()
+        projecting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await projecting
+        await server.close()
+        # A cancelled runner may still be committing a batch in a worker thread: let it
+        # finish before the store's connections close under it.
+        await asyncio.get_running_loop().shutdown_default_executor()
+        components.close()
+
+
+async def _populate(w: World) -> None:
+    async def admin(path: str, body: Any = None) -> Any:
+        status, _, reply = await w.call("admin", "POST", path, body)
+        assert status in (200, 201), reply
+        return reply
+
+    w.action_a = (await admin("/api/actions", _action()))["id"]
+    w.action_b = (await admin("/api/actions", _action()))["id"]
+    w.site = (await admin(f"/api/actions/{w.action_a}/sites", _site()))["id"]
+    w.other_site = (await admin(f"/api/actions/{w.action_a}/sites", _site()))["id"]
+    roles = {
+        "admin": Role("admin"),
+        "national": Role("coordinator"),
+        "coord_a": Role("coordinator", action_id=w.action_a),
+        "coord_b": Role("coordinator", action_id=w.action_b),
+        "member": Role("member"),
+    }
+    for caller, role in roles.items():
+        phone = _phone()
+        person = await admin("/api/people", {"name": caller, "phone": phone, "password": PASSWORD})
+        await admin(f"/api/people/{person['id']}/roles", role.as_dict())
+        status, _, signed_in = await w.call(
+            "anonymous", "POST", "/api/session", {"login": phone, "password": PASSWORD}
+        )
+        assert status == 201, signed_in
+        w.tokens[caller] = signed_in["token"]
+        w.people[caller] = person["id"]
+    invite = await admin(f"/api/actions/{w.action_a}/invites", {"label": "K", "site_id": w.site})
+    status, _, redeemed = await w.call(
+        "anonymous", "POST", "/api/invites/redeem", {"code": invite["code"], "name": "Sri"}
+    )
+    assert status == 201, redeemed
+    w.tokens["korlap_a"] = redeemed["token"]
+    w.invite = (await admin(f"/api/actions/{w.action_a}/invites", {"label": "spare"}))["id"]
+    w.affiliate = (await admin("/api/affiliates", {"name": "FSPMI"}))["id"]
+    phone = _phone()
+    w.target = (await admin("/api/people", {"name": "T", "phone": phone, "password": PASSWORD}))[
+        "id"
+    ]
+    status, _, signed_in = await w.call(
+        "anonymous", "POST", "/api/session", {"login": phone, "password": PASSWORD}
+    )
+    assert status == 201, signed_in
+    w.target_session = str(session_id(signed_in["token"]))
+
+
+# (name, method, path and body for a caller, who may) -------------------------------------------
+
+Request = Callable[[World, str], tuple[str, Any]]
+
+
+def case(name: str, method: str, request: Request, allowed: frozenset[str]) -> Any:
+    return pytest.param(method, request, allowed, id=name)
+
+
+def route_of(method: str, path: str, w: World) -> tuple[str, str]:
+    """The documented route a request goes to: ids put back as their parameters."""
+    for name, value in (
+        ("{id}", w.action_a),
+        ("{id}", w.affiliate),
+        ("{id}", w.target),
+        ("{invite_id}", w.invite),
+        ("{session_id}", w.target_session),
+    ):
+        path = path.replace(value, name)
+    for caller_id in w.people.values():
+        path = path.replace(caller_id, "{id}")
+    return method.lower(), path.split("?")[0]
+
+
+CASES = [
+    case("config", "GET", lambda w, c: ("/api/config", None), EVERYONE),
+    case("who am I", "GET", lambda w, c: ("/api/session", None), EVERYONE),
+    case("list actions", "GET", lambda w, c: ("/api/actions", None), EVERYONE),
+    case("plan action", "POST", lambda w, c: ("/api/actions", _action()), NATIONAL),
+    case("read action", "GET", lambda w, c: (f"/api/actions/{w.action_a}", None), READ_A),
+    case("read map", "GET", lambda w, c: (f"/api/actions/{w.action_a}/map", None), READ_A),
+    case(
+        "add site",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/sites", _site()),
+        COORDINATE_A,
+    ),
+    case(
+        "change status",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/status", {"status": "live"}),
+        COORDINATE_A,
+    ),
+    case(
+        "report at the korlap's site",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/reports", _report(w.site)),
+        READ_A,
+    ),
+    case(
+        "report at another site",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/reports", _report(w.other_site)),
+        COORDINATE_A,
+    ),
+    case(
+        "exact positions",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/checkins", None),
+        COORDINATE_A,
+    ),
+    case(
+        "create invite",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/invites", {"label": "Korlap"}),
+        COORDINATE_A,
+    ),
+    case(
+        "list invites",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/invites", None),
+        COORDINATE_A,
+    ),
+    case(
+        "revoke invite",
+        "POST",
+        lambda w, c: (f"/api/invites/{w.invite}/revoke", None),
+        COORDINATE_A,
+    ),
+    case("list affiliates", "GET", lambda w, c: ("/api/affiliates", None), ADMIN),
+    case("register affiliate", "POST", lambda w, c: ("/api/affiliates", {"name": "KSPI"}), ADMIN),
+    case(
+        "add branch",
+        "POST",
+        lambda w, c: (f"/api/affiliates/{w.affiliate}/branches", {"name": "PUK"}),
+        ADMIN,
+    ),
+    case("list people", "GET", lambda w, c: ("/api/people", None), ADMIN),
+    case(
+        "register person",
+        "POST",
+        lambda w, c: ("/api/people", {"name": "Baru", "phone": _phone()}),
+        ADMIN,
+    ),
+    case("read a person", "GET", lambda w, c: (f"/api/people/{w.target}", None), ADMIN),
+    case(
+        "read oneself",
+        "GET",
+        lambda w, c: (f"/api/people/{w.people.get(c, w.target)}", None),
+        EVERYONE - {"korlap_a"},  # a korlap by invite is no person
+    ),
+    case(
+        "edit a person",
+        "PUT",
+        lambda w, c: (f"/api/people/{w.target}", {"name": "Target", "phone": _phone()}),
+        ADMIN,
+    ),
+    case(
+        "set a person's password",
+        "PUT",
+        lambda w, c: (f"/api/people/{w.target}/password", {"password": PASSWORD}),
+        ADMIN,
+    ),
+    case(
+        "grant a role",
+        "POST",
+        lambda w, c: (f"/api/people/{w.target}/roles", {"name": "member"}),
+        ADMIN,
+    ),
+    case(
+        "revoke a role",
+        "DELETE",
+        lambda w, c: (f"/api/people/{w.target}/roles", {"name": "treasurer"}),
+        ADMIN,
+    ),
+    case("deactivate", "POST", lambda w, c: (f"/api/people/{w.target}/deactivate", None), ADMIN),
+    case("reactivate", "POST", lambda w, c: (f"/api/people/{w.target}/reactivate", None), ADMIN),
+    case(
+        "a person's sessions",
+        "GET",
+        lambda w, c: (f"/api/people/{w.target}/sessions", None),
+        ADMIN,
+    ),
+    case(
+        "one's own sessions",
+        "GET",
+        lambda w, c: (f"/api/people/{w.people.get(c, w.target)}/sessions", None),
+        EVERYONE - {"korlap_a"},
+    ),
+    case(
+        "end a person's session",
+        "DELETE",
+        lambda w, c: (f"/api/sessions/{w.target_session}", None),
+        ADMIN,
+    ),
+]
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(("method", "request_for", "allowed"), CASES)
+async def test_each_endpoint_allows_exactly_whom_it_should(
+    world: World, caller: str, method: str, request_for: Request, allowed: frozenset[str]
+) -> None:
+    path, body = request_for(world, caller)
+
+    status, content_type, reply = await world.call(caller, method, path, body)
+
+    if caller in allowed:
+        assert 200 <= status < 300, (status, reply)
+    else:
+        expected = (401, "unauthenticated") if caller == "anonymous" else (403, "forbidden")
+        assert (status, reply["code"]) == expected, reply
+        assert content_type == "application/problem+json"
+
+
+async def test_the_action_list_shows_each_caller_only_their_actions(world: World) -> None:
+    seen = {}
+    for caller in EVERYONE:
+        status, _, reply = await world.call(caller, "GET", "/api/actions")
+        assert status == 200
+        seen[caller] = {a["id"] for a in reply["actions"]} & {world.action_a, world.action_b}
+
+    both = {world.action_a, world.action_b}
+    assert seen == {
+        "admin": both,
+        "national": both,
+        "coord_a": {world.action_a},
+        "coord_b": {world.action_b},
+        "korlap_a": {world.action_a},
+        "member": set(),
+    }
+
+
+async def test_the_table_covers_every_endpoint_that_needs_a_caller(world: World) -> None:
+    from web.openapi import openapi_document
+
+    documented = {
+        (method, path)
+        for path, item in openapi_document()["paths"].items()
+        for method, operation in item.items()
+        if path.startswith("/api/") and operation.get("security") != []
+    }
+    covered = {
+        route_of(param.values[0], param.values[1](world, "admin")[0], world) for param in CASES
+    }
+
+    # Signing out needs no permission (anyone signed in may); the auth tests cover it.
+    assert documented - covered == {("delete", "/api/session")}

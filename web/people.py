@@ -1,0 +1,174 @@
+"""The organisation and its people: affiliates and their branches, people with their details,
+passwords and roles, deactivation. Administrators (MANAGE_PEOPLE) only, except that a person may
+read their own record and change their own password."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import Any
+
+from aiohttp import web
+
+from core.access import Permission, may
+from core.errors import NotFound
+from projections.people import AFFILIATES, PEOPLE
+from web import parse, passwords
+from web.context import (
+    PRINCIPAL,
+    authorise,
+    authorise_self_or,
+    created,
+    recorded,
+    services,
+    wait_for_min_position,
+)
+from web.sessions import confirm_password
+
+# -- affiliates ----------------------------------------------------------------------------------
+
+
+async def register_affiliate(request: web.Request) -> web.Response:
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    body = await parse.json_body(request)
+    svc = services(request)
+    result = await svc.call(
+        svc.app.register_affiliate,
+        id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
+        name=parse.string(body, "name"),
+        actor=actor,
+    )
+    return created(result)
+
+
+async def list_affiliates(request: web.Request) -> web.Response:
+    authorise(request, Permission.MANAGE_PEOPLE)
+    svc = services(request)
+    await wait_for_min_position(request)
+    position, docs = await svc.call(svc.store.snapshot, AFFILIATES)
+    return web.json_response({"position": position, "affiliates": docs})
+
+
+async def add_branch(request: web.Request) -> web.Response:
+    affiliate_id = parse.path_id(request)
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    body = await parse.json_body(request)
+    svc = services(request)
+    result = await svc.call(
+        svc.app.add_branch,
+        affiliate_id=affiliate_id,
+        branch_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
+        name=parse.string(body, "name"),
+        actor=actor,
+    )
+    return created(result)
+
+
+# -- people --------------------------------------------------------------------------------------
+
+
+async def register_person(request: web.Request) -> web.Response:
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    body = await parse.json_body(request)
+    person_id = parse.optional_uuid(body, "id") or uuid_module.uuid4()
+    details = _details(body)
+    password = parse.optional_string(body, "password")
+    svc = services(request)
+    password_hash = (
+        None
+        if password is None
+        else await svc.call(passwords.hash_password, passwords.checked("password", password))
+    )
+    result = await svc.call(
+        svc.app.register_person, id=person_id, **details, password_hash=password_hash, actor=actor
+    )
+    return created(result)
+
+
+async def list_people(request: web.Request) -> web.Response:
+    authorise(request, Permission.MANAGE_PEOPLE)
+    svc = services(request)
+    await wait_for_min_position(request)
+    position, docs = await svc.call(svc.store.snapshot, PEOPLE)
+    return web.json_response({"position": position, "people": docs})
+
+
+async def get_person(request: web.Request) -> web.Response:
+    person_id = parse.path_id(request)
+    authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
+    svc = services(request)
+    await wait_for_min_position(request)
+    position = await svc.call(svc.store.position)
+    doc = await svc.call(svc.store.load, PEOPLE, str(person_id))
+    if doc is None:
+        raise NotFound("unknown_person", field="id")
+    return web.json_response({**doc, "position": position})
+
+
+async def edit_person(request: web.Request) -> web.Response:
+    """PUT: the whole record; a field left out (email, affiliate, branch) is cleared."""
+    person_id = parse.path_id(request)
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    body = await parse.json_body(request)
+    svc = services(request)
+    result = await svc.call(svc.app.edit_person, person_id=person_id, **_details(body), actor=actor)
+    return recorded(result)
+
+
+async def set_password(request: web.Request) -> web.Response:
+    person_id = parse.path_id(request)
+    actor = authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
+    body = await parse.json_body(request)
+    password = passwords.checked("password", parse.string(body, "password"))
+    if not may(request[PRINCIPAL], Permission.MANAGE_PEOPLE):
+        await confirm_password(request, person_id, parse.string(body, "current_password"))
+    svc = services(request)
+    password_hash = await svc.call(passwords.hash_password, password)
+    result = await svc.call(
+        svc.app.set_password, person_id=person_id, password_hash=password_hash, actor=actor
+    )
+    return recorded(result)
+
+
+async def grant_role(request: web.Request) -> web.Response:
+    person_id = parse.path_id(request)
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    role = parse.role(await parse.json_body(request))
+    svc = services(request)
+    result = await svc.call(svc.app.grant_role, person_id=person_id, role=role, actor=actor)
+    return created(result)
+
+
+async def revoke_role(request: web.Request) -> web.Response:
+    """DELETE with the role as its body: roles have no id of their own, their scope is it."""
+    person_id = parse.path_id(request)
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    role = parse.role(await parse.json_body(request))
+    svc = services(request)
+    result = await svc.call(svc.app.revoke_role, person_id=person_id, role=role, actor=actor)
+    return recorded(result)
+
+
+async def deactivate_person(request: web.Request) -> web.Response:
+    person_id = parse.path_id(request)
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    svc = services(request)
+    result = await svc.call(svc.app.deactivate_person, person_id=person_id, actor=actor)
+    return created(result)
+
+
+async def reactivate_person(request: web.Request) -> web.Response:
+    person_id = parse.path_id(request)
+    actor = authorise(request, Permission.MANAGE_PEOPLE)
+    svc = services(request)
+    result = await svc.call(svc.app.reactivate_person, person_id=person_id, actor=actor)
+    return created(result)
+
+
+def _details(body: parse.Body) -> dict[str, Any]:
+    return {
+        "name": parse.string(body, "name"),
+        "phone": parse.string(body, "phone"),
+        "email": parse.optional_string(body, "email"),
+        "affiliate_id": parse.optional_uuid(body, "affiliate_id"),
+        "branch_id": parse.optional_uuid(body, "branch_id"),
+    }

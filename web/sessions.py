@@ -1,0 +1,187 @@
+"""Signing in and out, "who am I", and the sessions a person has open (listed and revoked by
+their owner or an administrator). Tokens are random, handed out once, and kept only as hashes."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+
+from core.access import Permission
+from core.application import Posko
+from core.errors import InvalidInput, Unauthenticated
+from core.people import Person
+from core.sessions import Session
+from projections.people import sessions_channel
+from web import parse, passwords
+from web.context import (
+    PRINCIPAL,
+    authorise,
+    authorise_self_or,
+    person_actor,
+    recorded,
+    services,
+    wait_for_min_position,
+)
+from web.security import (
+    clear_session_cookie,
+    csrf_token,
+    csrf_token_of,
+    set_session_cookie,
+)
+
+TOKEN_BYTES = 32
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def client_of(request: web.Request) -> str:
+    """What a person sees in their list of sessions: the browser, shortened by the core."""
+    return request.headers.get("User-Agent", "") or "-"
+
+
+def address_of(request: web.Request) -> str:
+    """The client address sign-in failures are counted by (the proxy's, behind a proxy)."""
+    return request.remote or "-"
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    body = await parse.json_body(request)
+    login = parse.string(body, "login")
+    password = parse.string(body, "password")
+    svc = services(request)
+    address = address_of(request)
+    svc.throttle.begin(login, address)
+    person = await svc.call(check_credentials, svc.app, login, password)
+    if person is None:  # the same answer for an unknown login and a wrong password
+        raise Unauthenticated("bad_credentials")
+    svc.throttle.succeeded(login, address)
+    token = new_token()
+    session = await svc.call(
+        svc.app.start_session,
+        token=token,
+        person_id=person.id,
+        client=client_of(request),
+        now=datetime.now(UTC),
+        actor=person_actor(person.id),
+    )
+    return session_started(request, token, session, person=_person(person))
+
+
+def session_started(
+    request: web.Request, token: str, session: Session, **about: Any
+) -> web.Response:
+    """201 with the token (for API clients), the CSRF token (for pages) and its expiry, plus
+    `about` the session; and the cookie that carries the token for the browser."""
+    response = web.json_response(
+        {
+            "token": token,
+            "csrf_token": csrf_token(services(request).secret, str(session.id)),
+            "expires_at": session.expires_at.isoformat(),
+            **about,
+        },
+        status=201,
+    )
+    set_session_cookie(request, response, token, session.expires_at)
+    return response
+
+
+def check_credentials(app: Posko, login: str, password: str) -> Person | None:
+    """The active person with this login and password, else None; a missing person costs the
+    same argon2 work as a wrong password, so timing tells nothing about who has an account."""
+    person = app.person_by_login(login)
+    active = person if person is not None and person.active else None
+    matches = passwords.verify(None if active is None else active.password_hash, password)
+    return active if matches else None
+
+
+async def confirm_password(request: web.Request, person_id: UUID, password: str) -> None:
+    """A person changing their own password proves they know the current one; guesses are
+    throttled like sign-ins, so a stolen session cannot be used to find it."""
+    svc = services(request)
+    person = await svc.call(svc.app.person, person_id)
+    address = address_of(request)
+    svc.throttle.begin(person.phone, address)
+    if not await svc.call(passwords.verify, person.password_hash, password):
+        raise InvalidInput("wrong_password", field="current_password")
+    svc.throttle.succeeded(person.phone, address)
+
+
+async def who_am_i(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    svc = services(request)
+    person = None
+    if principal.id.startswith("person:"):
+        person = await svc.call(svc.app.person, UUID(principal.id.removeprefix("person:")))
+    return web.json_response(
+        {
+            "actor": principal.id,
+            "roles": [role.as_dict() for role in principal.roles],
+            "csrf_token": csrf_token_of(svc.secret, principal),
+            "expires_at": _iso(principal.expires_at),
+            "person": None if person is None else _person(person),
+        }
+    )
+
+
+async def sign_out(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    svc = services(request)
+    if principal.session_id is not None:  # the API key has no session to end
+        await svc.call(
+            svc.app.end_session,
+            session_id=UUID(principal.session_id),
+            actor=principal.id,
+            reason="logout",
+        )
+    response = web.Response(status=204)
+    clear_session_cookie(request, response)
+    return response
+
+
+async def list_person_sessions(request: web.Request) -> web.Response:
+    person_id = parse.path_id(request)
+    authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
+    svc = services(request)
+    await wait_for_min_position(request)
+    position, docs = await svc.call(svc.store.snapshot, sessions_channel(person_id))
+    current = request[PRINCIPAL].session_id
+    sessions = [{**doc, "current": doc["id"] == current} for doc in docs]
+    return web.json_response({"position": position, "sessions": sessions})
+
+
+async def end_session(request: web.Request) -> web.Response:
+    """Its owner ends it (a log-out elsewhere) or an administrator revokes it."""
+    session_id = parse.path_id(request, "session_id")
+    svc = services(request)
+    session = await svc.call(svc.app.session, session_id)
+    owner = _owner(session)
+    actor = (
+        owner if request[PRINCIPAL].id == owner else authorise(request, Permission.MANAGE_PEOPLE)
+    )
+    result = await svc.call(
+        svc.app.end_session,
+        session_id=session_id,
+        actor=actor,
+        reason="logout" if actor == owner else "revoked",
+    )
+    return recorded(result)
+
+
+def _owner(session: Session) -> str:
+    if session.person_id is not None:
+        return person_actor(session.person_id)
+    return f"invite:{session.invite_id}"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _person(person: Person) -> dict[str, Any]:
+    return {"id": str(person.id), "name": person.name, "roles": person.roles}

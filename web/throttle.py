@@ -1,0 +1,131 @@
+"""Slowing repeated failed sign-ins, per login and per client address, in bounded memory.
+
+Pure (the clock is injected) and per process: with N web processes an attacker gets N times the
+attempts, which the doubling delay still keeps to a few dozen guesses an hour per login.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core import values
+from core.errors import InvalidInput, PoskoError
+
+LIMIT = 5  # failures allowed before the first wait
+WINDOW = 15 * 60.0  # seconds after the last failure when a key's count starts over
+FIRST_DELAY = 30.0  # seconds of the first wait; each further failure doubles it
+MAX_DELAY = 15 * 60.0
+MAX_KEYS = 10_000  # per table; the least recently seen key is forgotten first
+MAX_KEY_LENGTH = 254  # the longest email; longer logins cannot exist, and keys stay small
+
+
+class TooManyAttempts(PoskoError):
+    status = 429
+    code = "too_many_attempts"
+
+
+@dataclass
+class _Entry:
+    failures: int = 0
+    last_failure: float = 0.0
+    blocked_until: float = 0.0
+
+
+class Throttle:
+    """Failure counts by key in an LRU of at most `max_keys` entries.
+
+    An attempt is counted as a failure when it starts (`attempt`), not when it fails, so a storm
+    of concurrent requests cannot all slip in before the first failure is recorded; a success
+    takes its count back (`forgive`) or clears the key (`reset`).
+    """
+
+    def __init__(
+        self,
+        *,
+        limit: int = LIMIT,
+        window: float = WINDOW,
+        first_delay: float = FIRST_DELAY,
+        max_delay: float = MAX_DELAY,
+        max_keys: int = MAX_KEYS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.max_keys = max_keys
+        self.clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def retry_after(self, key: str) -> float:
+        """Seconds until `key` may try again; 0 when it may now."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return 0.0
+        return max(0.0, entry.blocked_until - self.clock())
+
+    def attempt(self, key: str) -> None:
+        """Count an attempt as a failure; from the `limit`-th on, `key` waits, doubling."""
+        now = self.clock()
+        entry = self._entries.pop(key, None) or _Entry()
+        if now - entry.last_failure > self.window:
+            entry.failures = 0
+        entry.failures += 1
+        entry.last_failure = now
+        if entry.failures >= self.limit:
+            doublings = min(entry.failures - self.limit, 32)  # 2**32 is past any max_delay
+            entry.blocked_until = now + min(self.first_delay * 2**doublings, self.max_delay)
+        self._entries[key] = entry  # most recently seen at the end
+        while len(self._entries) > self.max_keys:
+            self._entries.popitem(last=False)
+
+    def forgive(self, key: str) -> None:
+        """Take back the failure `attempt` counted for an attempt that succeeded."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return
+        entry.failures = max(0, entry.failures - 1)
+        if entry.failures < self.limit:
+            entry.blocked_until = 0.0
+
+    def reset(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+
+class SignInThrottle:
+    """The two tables sign-in consults: one by login, one by client address."""
+
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS
+    ) -> None:
+        self.logins = Throttle(clock=clock, max_keys=max_keys)
+        self.addresses = Throttle(clock=clock, max_keys=max_keys)
+
+    def begin(self, login: str, address: str) -> None:
+        """Refuse (429 with the wait) while either is waiting; else count the attempt."""
+        key = login_key(login)
+        wait = max(self.logins.retry_after(key), self.addresses.retry_after(address))
+        if wait > 0:
+            raise TooManyAttempts(retry_after=math.ceil(wait))
+        self.logins.attempt(key)
+        self.addresses.attempt(address)
+
+    def succeeded(self, login: str, address: str) -> None:
+        """A success clears its login and takes its attempt back from the address."""
+        self.logins.reset(login_key(login))
+        self.addresses.forgive(address)
+
+
+def login_key(login: str) -> str:
+    """One key per person whatever the spelling: 0812-... and +62812... are the same login."""
+    try:
+        return values.email("login", login) if "@" in login else values.phone("login", login)
+    except InvalidInput:
+        return login.strip().lower()[:MAX_KEY_LENGTH]
