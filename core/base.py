@@ -86,9 +86,19 @@ class PoskoBase(Application[UUID]):
             return Recorded(id, self._position_of(id), created=False)
         return Recorded(id, recordings[-1].notification.id, created=True)
 
-    def _load(self, id: UUID, kind: type[A], *, field: str, missing: PoskoError | None = None) -> A:
+    def _load(
+        self,
+        id: UUID,
+        kind: type[A],
+        *,
+        field: str,
+        missing: PoskoError | None = None,
+        copy: bool = True,
+    ) -> A:
+        """The aggregate, or NotFound naming `field`. `copy=False` hands out the cached object
+        itself (no deep copy of, say, every site of an action): only for reading."""
         try:
-            aggregate: Any = self.repository.get(id)
+            aggregate: Any = self.repository.get(id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise missing or NotFound("unknown_" + kind.__name__.lower(), field=field) from None
         if not isinstance(aggregate, kind):

@@ -26,7 +26,7 @@ class FieldCommands(PoskoBase):
         """A report, incident or request concerns an action that takes them, at one of its
         sites (when it names one)."""
         subject: _InAction = item
-        action = self._load(subject.action_id, Action, field="action_id")
+        action = self._load(subject.action_id, Action, field="action_id", copy=False)
         if subject.site_id is not None:
             action.site(subject.site_id)
         if not action.accepts_reports():

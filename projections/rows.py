@@ -21,12 +21,15 @@ class Rows:
         self.changed: dict[RowKey, Doc] = {}
 
     def get(self, channel: str, key: str) -> Doc | None:
-        """A copy of the row, or None; change it and `put` it back."""
+        """The batch's own copy of the row, or None. A view that changes it must `put` it back
+        (only put rows are written and published)."""
         row = (channel, key)
         if row not in self._docs:
-            self._docs[row] = self._load(channel, key)
-        doc = self._docs[row]
-        return None if doc is None else copy.deepcopy(doc)
+            # One copy per row per batch, not one per read: reads of hot rows (an action's
+            # totals, read for every report) would otherwise copy them again and again.
+            loaded = self._load(channel, key)
+            self._docs[row] = None if loaded is None else copy.deepcopy(loaded)
+        return self._docs[row]
 
     def put(self, channel: str, key: str, doc: Doc) -> None:
         self._docs[(channel, key)] = doc

@@ -24,7 +24,8 @@ from projections.store import ViewStore
 log = logging.getLogger("posko.projections")
 T = TypeVar("T")
 
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # live: small batches keep latency low
+CATCH_UP_BATCH_SIZE = 5_000  # rebuilds and catching up: fewer, larger transactions
 TAKE_TIMEOUT = 0.5  # seconds a worker waits for news before checking whether it should stop
 RESTART_DELAY = 1.0  # seconds between restarts after an error
 
@@ -81,7 +82,7 @@ class ProjectionRunner:
         """Apply everything in the log after the stored position; returns the new position."""
         position = self.store.position()
         while notifications := self.app.recorder.select_notifications(
-            start=position, limit=self.batch_size, inclusive_of_start=False
+            start=position, limit=CATCH_UP_BATCH_SIZE, inclusive_of_start=False
         ):
             position = self.apply(notifications).position
         return position
