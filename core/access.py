@@ -29,6 +29,7 @@ class Permission(StrEnum):
     HANDLE_FIELD = "handle_field"  # acknowledge and resolve incidents, commit and fulfil help
     MANAGE_INVITES = "manage_invites"  # invite links for korlaps of an action
     MANAGE_PEOPLE = "manage_people"  # people, roles, sessions, the organisation
+    READ_ORGANISATION = "read_organisation"  # affiliates and branches by name: anyone signed in
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def may(
     """True when `principal` may do `permission` on the given action (and site)."""
     if principal is None:
         return False
-    if principal.admin:
+    if principal.admin or permission is Permission.READ_ORGANISATION:
         return True
     coordinates = any(r.covers_action(action_id) for r in principal.has("coordinator"))
     national = any(r.action_id is None for r in principal.has("coordinator"))

@@ -45,6 +45,13 @@ class Unauthenticated(PoskoError):
     code = "unauthenticated"
 
 
+class Unavailable(PoskoError):
+    """Something Posko depends on for this request (a geocoder) did not answer; try later."""
+
+    status = 503
+    code = "unavailable"
+
+
 class Conflict(PoskoError):
     """The request is valid but contradicts what is already recorded."""
 

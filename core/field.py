@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from core import geo
+from core import geo, values
 from core.action import Action
 from core.base import PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput
@@ -158,6 +158,7 @@ class FieldCommands(PoskoBase):
 
     def nearest_site(self, *, action_id: UUID, lat: float, lon: float) -> dict[str, Any]:
         """The action's site nearest to a position: what a phone without a site is offered."""
+        lat, lon = values.latitude("lat", lat), values.longitude("lon", lon)
         action = self._load(action_id, Action, field="action_id")
         if not action.sites:
             raise InvalidInput("no_sites", field="action_id")

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from core import values
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput
 from core.report import check_time
 
 KINDS = ("medic", "water_food", "legal_aid", "transport", "sound", "other")
@@ -76,12 +76,14 @@ class HelpRequest(Aggregate):
         now: datetime,
         actor: str,
     ) -> HelpRequest:
+        if not 1 <= quantity <= MAX_QUANTITY:  # "0 medics" is a mistake, not a request
+            raise InvalidInput("out_of_range", field="quantity", min=1, max=MAX_QUANTITY)
         return cls(
             id=id,
             action_id=action_id,
             site_id=site_id,
             kind=values.choice("kind", kind, KINDS),
-            quantity=max(1, values.count("quantity", quantity, maximum=MAX_QUANTITY)),
+            quantity=quantity,
             note=note.strip()[:500],
             at=check_time(at, now),
             actor=actor,

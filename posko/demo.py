@@ -1,7 +1,11 @@
-"""A demo day of action for newcomers: a national rally with sites in several provinces, and a
-simulator that files check-ins and headcounts every few seconds, as korlaps would.
+"""A demo day of action for newcomers: a national rally with sites in several provinces, the
+affiliates that mobilise for it and their targets, and a simulator of the street and the posko:
+korlaps check in, count heads (per affiliate), report their site's status, incidents and
+requests for help every few seconds, and a coordinator acknowledges and resolves incidents and
+commits and fulfils requests a little later.
 
-Seeding uses fixed ids, so restarting the demo on the same data dir adds nothing twice.
+Seeding uses fixed ids, so restarting the demo on the same data dir adds nothing twice; the
+coordinator picks up what was left open before a restart.
 """
 
 from __future__ import annotations
@@ -9,12 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
+from eventsourcing.utils import get_topic
+
+from core import report
 from core.application import Posko
 from core.errors import PoskoError
+from core.help_request import HelpRequest
+from core.incident import Incident
 
 log = logging.getLogger("posko.demo")
 
@@ -22,6 +32,7 @@ NAMESPACE = uuid.UUID("6f1d3c2e-0b7a-4d4e-9a55-5d0c3b1f7a10")
 ACTION_ID = uuid.uuid5(NAMESPACE, "aksi-nasional")
 WIB = timezone(timedelta(hours=7), "WIB")
 ACTOR = "demo"
+COORDINATOR = "satgas-demo"  # the simulated coordinator in the posko
 
 
 @dataclass(frozen=True)
@@ -50,8 +61,22 @@ SITES = (
 )
 
 
+# Affiliates (federations) mobilising for the rally, and their share of each site's target.
+AFFILIATES = (
+    ("FSP Logam, Elektronik dan Mesin", 0.35),
+    ("FSP Tekstil, Sandang dan Kulit", 0.25),
+    ("FSP Kimia, Energi dan Pertambangan", 0.2),
+    ("FSP Transportasi dan Logistik", 0.1),
+)
+
+
+def affiliate_id(name: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, "affiliate:" + name)
+
+
 def seed(app: Posko, today: datetime | None = None) -> uuid.UUID:
-    """Plan the demo action with its sites and start it; repeatable."""
+    """Plan the demo action with its sites, its affiliates and their targets, and start it;
+    repeatable."""
     if ACTION_ID not in app.repository:  # a restart on another day keeps the first plan
         day = (today or datetime.now(WIB)).astimezone(WIB).date()
         app.plan_action(
@@ -77,51 +102,218 @@ def seed(app: Posko, today: datetime | None = None) -> uuid.UUID:
             target=site.target,
             actor=ACTOR,
         )
+    for name, share in AFFILIATES:
+        app.register_affiliate(id=affiliate_id(name), name=name, actor=ACTOR)
+        for site in SITES:
+            app.set_target(
+                action_id=ACTION_ID,
+                affiliate_id=affiliate_id(name),
+                site_id=site.id,
+                target=int(site.target * share),
+                actor=ACTOR,
+            )
     if app.action(ACTION_ID).status == "planned":
         app.change_action_status(action_id=ACTION_ID, to="live", reason=None, actor=ACTOR)
     return ACTION_ID
 
 
-def one_report(app: Posko, rng: random.Random, crowd: dict[uuid.UUID, int]) -> None:
-    """A korlap somewhere checks in or counts heads; crowds grow toward their targets."""
-    site = rng.choice(SITES)
-    now = datetime.now(UTC)
-    if rng.random() < 0.35:
-        app.file_report(
+INCIDENTS = (
+    ("police", "medium", "Polisi memasang barikade di jalur long march."),
+    ("arrest", "high", "Dua peserta aksi diamankan polisi dan dibawa ke polsek."),
+    ("injury", "medium", "Seorang peserta pingsan karena panas, ditangani tim medis."),
+    ("provocation", "high", "Sekelompok orang tak dikenal melempar botol ke barisan."),
+    ("logistics", "low", "Mobil komando mogok, sound system mati sementara."),
+    ("weather", "low", "Hujan deras, massa berteduh di sekitar lokasi."),
+    ("violence", "critical", "Bentrokan kecil di depan gerbang, beberapa orang terluka."),
+)
+REQUESTS = (
+    ("water_food", 200, "Air minum untuk barisan depan."),
+    ("medic", 2, "Butuh tim medis tambahan."),
+    ("legal_aid", 1, "Pendampingan hukum untuk peserta yang diamankan."),
+    ("transport", 3, "Bus untuk memulangkan massa."),
+    ("sound", 1, "Sound system cadangan."),
+)
+OPEN = ("open", "acknowledged", "committed")  # the coordinator still has a step to take
+DELIVERERS = ("Tim Medis Posko", "LBH Buruh", "Logistik Satgas", "Korlap Wilayah")
+
+
+@dataclass
+class Street:
+    """The simulated korlaps and coordinator; `tick` is one step of either."""
+
+    app: Posko
+    rng: random.Random
+    crowd: dict[uuid.UUID, int] = field(default_factory=dict)
+    phase: dict[uuid.UUID, int] = field(default_factory=dict)
+    pending: list[tuple[float, str, uuid.UUID]] = field(default_factory=list)  # due, kind, id
+
+    def tick(self, now: float) -> None:
+        """One thing from the street, then whatever the coordinator has got round to."""
+        roll, site = self.rng.random(), self.rng.choice(SITES)
+        if roll < 0.3:
+            self.check_in(site)
+        elif roll < 0.72:
+            self.count_heads(site)
+        elif roll < 0.84:
+            self.report_status(site)
+        elif roll < 0.92:
+            self.report_incident(site, now)
+        else:
+            self.request_help(site, now)
+        self.coordinate(now)
+
+    def korlap(self) -> str:
+        return f"korlap-{self.rng.randint(1, 40)}"
+
+    def check_in(self, site: DemoSite) -> None:
+        far = self.rng.random() < 0.05  # now and then a phone far from its site: flagged
+        spread = 0.02 if far else 0.001
+        self.app.file_report(
             id=uuid.uuid4(),
             action_id=ACTION_ID,
             site_id=site.id,
             kind="checkin",
-            at=now,
-            lat=site.lat + rng.uniform(-0.001, 0.001),
-            lon=site.lon + rng.uniform(-0.001, 0.001),
-            accuracy_m=rng.choice([8.0, 15.0, 30.0, 65.0]),
-            actor=f"korlap-{rng.randint(1, 40)}",
+            at=datetime.now(UTC),
+            lat=site.lat + self.rng.uniform(-spread, spread),
+            lon=site.lon + self.rng.uniform(-spread, spread),
+            accuracy_m=self.rng.choice([8.0, 15.0, 30.0, 65.0]),
+            actor=self.korlap(),
         )
-        return
-    current = crowd.get(site.id, site.target // 10)
-    step = rng.randint(-site.target // 50, site.target // 8)
-    crowd[site.id] = max(0, min(int(site.target * 1.3), current + step))
-    app.file_report(
-        id=uuid.uuid4(),
-        action_id=ACTION_ID,
-        site_id=site.id,
-        kind="headcount",
-        at=now,
-        headcount=crowd[site.id],
-        actor=f"korlap-{rng.randint(1, 40)}",
-    )
+
+    def count_heads(self, site: DemoSite) -> None:
+        """Crowds grow toward their targets; the count is broken down by affiliate."""
+        current = self.crowd.get(site.id, site.target // 10)
+        step = self.rng.randint(-site.target // 50, site.target // 8)
+        total = self.crowd[site.id] = max(0, min(int(site.target * 1.3), current + step))
+        counted = int(total * self.rng.uniform(0.6, 0.95))  # some people wear no colours
+        by_affiliate = {str(affiliate_id(name)): int(counted * share) for name, share in AFFILIATES}
+        self.app.file_report(
+            id=uuid.uuid4(),
+            action_id=ACTION_ID,
+            site_id=site.id,
+            kind="headcount",
+            at=datetime.now(UTC),
+            headcount=total,
+            by_affiliate=by_affiliate,
+            actor=self.korlap(),
+        )
+
+    def report_status(self, site: DemoSite) -> None:
+        """Sites move assembling -> marching -> holding -> dispersed, then gather again."""
+        phase = self.phase.get(site.id, 0)
+        if self.rng.random() < 0.4:
+            phase = (phase + 1) % len(report.PHASES)
+        self.phase[site.id] = phase
+        self.app.file_report(
+            id=uuid.uuid4(),
+            action_id=ACTION_ID,
+            site_id=site.id,
+            kind="status",
+            at=datetime.now(UTC),
+            phase=report.PHASES[phase],
+            mood="tense" if self.rng.random() < 0.25 else "calm",
+            actor=self.korlap(),
+        )
+
+    def report_incident(self, site: DemoSite, now: float) -> None:
+        kind, severity, description = self.rng.choice(INCIDENTS)
+        incident_id = uuid.uuid4()
+        self.app.report_incident(
+            id=incident_id,
+            action_id=ACTION_ID,
+            site_id=site.id,
+            kind=kind,
+            severity=severity,
+            description=description,
+            lat=site.lat + self.rng.uniform(-0.002, 0.002),
+            lon=site.lon + self.rng.uniform(-0.002, 0.002),
+            at=datetime.now(UTC),
+            actor=self.korlap(),
+        )
+        self.later(now, "incident", incident_id)
+
+    def request_help(self, site: DemoSite, now: float) -> None:
+        kind, quantity, note = self.rng.choice(REQUESTS)
+        request_id = uuid.uuid4()
+        self.app.request_help(
+            id=request_id,
+            action_id=ACTION_ID,
+            site_id=site.id,
+            kind=kind,
+            quantity=quantity,
+            note=note,
+            at=datetime.now(UTC),
+            actor=self.korlap(),
+        )
+        self.later(now, "request", request_id)
+
+    def later(self, now: float, kind: str, item_id: uuid.UUID) -> None:
+        self.pending.append((now + self.rng.uniform(10, 45), kind, item_id))
+
+    def coordinate(self, now: float) -> None:
+        """The coordinator takes the next step on everything due: acknowledge, then resolve an
+        incident; commit, then fulfil (or now and then cancel) a request."""
+        due = [p for p in self.pending if p[0] <= now]
+        self.pending = [p for p in self.pending if p[0] > now]
+        for _, kind, item_id in due:
+            try:
+                if kind == "incident":
+                    self.next_for_incident(self.app.incident(item_id), now)
+                else:
+                    self.next_for_request(self.app.help_request(item_id), now)
+            except PoskoError as error:  # someone in the posko got there first: fine
+                log.info("demo coordinator skipped %s %s: %s", kind, item_id, error)
+
+    def next_for_incident(self, incident: Incident, now: float) -> None:
+        if incident.status == "open":
+            self.app.acknowledge_incident(incident_id=incident.id, actor=COORDINATOR)
+            self.later(now + 30, "incident", incident.id)
+        elif incident.status == "acknowledged":
+            self.app.resolve_incident(
+                incident_id=incident.id, note="Sudah ditangani tim di lapangan.", actor=COORDINATOR
+            )
+
+    def next_for_request(self, request: HelpRequest, now: float) -> None:
+        if request.status == "open" and self.rng.random() < 0.1:
+            self.app.cancel_help(
+                request_id=request.id, reason="Sudah teratasi oleh korlap.", actor=COORDINATOR
+            )
+        elif request.status == "open":
+            by = self.rng.choice(DELIVERERS)
+            self.app.commit_help(request_id=request.id, by=by, actor=COORDINATOR)
+            self.later(now + 20, "request", request.id)
+        elif request.status == "committed":
+            self.app.fulfil_help(request_id=request.id, actor=COORDINATOR)
+
+    def resume(self, now: float) -> None:
+        """After a restart: what the demo left open in its action is taken up again."""
+        topics = [get_topic(Incident.Reported), get_topic(HelpRequest.Requested)]
+        position = 0
+        while notes := self.app.recorder.select_notifications(
+            start=position, limit=500, topics=topics, inclusive_of_start=False
+        ):
+            for note in notes:
+                item_id = uuid.UUID(str(note.originator_id))
+                item: Incident | HelpRequest = (
+                    self.app.incident(item_id)
+                    if note.topic == topics[0]
+                    else self.app.help_request(item_id)
+                )
+                if item.action_id == ACTION_ID and item.status in OPEN:
+                    kind = "incident" if isinstance(item, Incident) else "request"
+                    self.later(now - 10, kind, item_id)
+            position = notes[-1].id
 
 
 async def simulate(app: Posko, *, interval: float = 2.0, seed_value: int | None = None) -> None:
-    """Seed, then file a report every `interval` seconds (jittered) until cancelled."""
+    """Seed, then run the street every `interval` seconds (jittered) until cancelled."""
     await asyncio.to_thread(seed, app)
-    rng = random.Random(seed_value)
-    crowd: dict[uuid.UUID, int] = {}
+    street = Street(app, random.Random(seed_value))
+    await asyncio.to_thread(street.resume, time.monotonic())
     log.info("demo action %s is live with %d sites", ACTION_ID, len(SITES))
     while True:
         try:
-            await asyncio.to_thread(one_report, app, rng, crowd)
+            await asyncio.to_thread(street.tick, time.monotonic())
         except PoskoError as error:  # e.g. someone cancelled the demo action: say so, go on
-            log.warning("demo report refused: %s", error)
-        await asyncio.sleep(interval * rng.uniform(0.5, 1.5))
+            log.warning("demo step refused: %s", error)
+        await asyncio.sleep(interval * street.rng.uniform(0.5, 1.5))

@@ -52,17 +52,17 @@ def apply(rows: Rows, event: Any) -> None:
     elif isinstance(event, HelpRequest.Requested):
         _add(rows, event, _request(event))
     elif isinstance(event, Incident.Acknowledged):
-        _update(rows, event, status="acknowledged", acknowledged_by=event.actor)
+        _update(rows, event, "acknowledged", acknowledged_by=event.actor)
     elif isinstance(event, Incident.Resolved):
-        _update(rows, event, status="resolved", resolution=event.note, resolved_by=event.actor)
+        _update(rows, event, "resolved", resolution=event.note, resolved_by=event.actor)
     elif isinstance(event, Incident.Reopened):
-        _update(rows, event, status="open", reopened_because=event.reason)
+        _update(rows, event, "open", reopened_because=event.reason, reopened_at=_when(event))
     elif isinstance(event, HelpRequest.Committed):
-        _update(rows, event, status="committed", committed_by=event.by)
+        _update(rows, event, "committed", committed_by=event.by)
     elif isinstance(event, HelpRequest.Fulfilled):
-        _update(rows, event, status="fulfilled")
+        _update(rows, event, "fulfilled", fulfilled_by=event.actor)
     elif isinstance(event, HelpRequest.Cancelled):
-        _update(rows, event, status="cancelled", cancel_reason=event.reason)
+        _update(rows, event, "cancelled", cancel_reason=event.reason)
 
 
 def _common(event: Any, item_type: str) -> Doc:
@@ -121,14 +121,21 @@ def _add(rows: Rows, event: Any, doc: Doc) -> None:
         rows.put(_KEYS, str(event.originator_id), {"action_id": str(event.action_id), "key": key})
 
 
-def _update(rows: Rows, event: Any, **changes: Any) -> None:
+def _when(event: Any) -> str:
+    return str(event.timestamp.isoformat())
+
+
+def _update(rows: Rows, event: Any, status: str, **changes: Any) -> None:
+    """The item's new status, who did it, and when (`<status>_at`, for response times)."""
     where = rows.get(_KEYS, str(event.originator_id))
     if where is None:
         return
     doc = rows.get(channel(where["action_id"]), where["key"])
     if doc is None:
         return
-    doc.update(changes, updated_at=event.timestamp.isoformat())
+    if status != "open":
+        changes[f"{status}_at"] = _when(event)
+    doc.update(changes, status=status, updated_at=_when(event))
     rows.put(channel(where["action_id"]), where["key"], doc)
     if doc["legal"]:
         rows.put(legal_channel(where["action_id"]), where["key"], doc)

@@ -1,5 +1,6 @@
-"""Actions, their sites and field reports, the overview and the live map, and the one read of
-people's exact positions (recorded as an event every time)."""
+"""Actions, their sites (by position or by address) and field reports, the overview, the live
+map, feed and legal channel (now or as of any moment), and the one read of people's exact
+positions (recorded as an event every time)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aiohttp import web
 
 from core.access import Permission, may
 from core.errors import InvalidInput, NotFound
-from projections import live_map, overview
+from projections import channels, feed, live_map, overview, time_travel
 from projections.people import checkins_channel
 from web import parse
 from web.context import (
@@ -20,6 +21,9 @@ from web.context import (
     services,
     wait_for_min_position,
 )
+from web.field import required_site
+from web.geocoding import geocode
+from web.services import Services
 
 STATUSES = ("live", "concluded", "cancelled")
 
@@ -49,14 +53,40 @@ async def get_action(request: web.Request) -> web.Response:
 
 
 async def get_map(request: web.Request) -> web.Response:
-    action_id = parse.path_id(request)
-    authorise(request, Permission.READ_ACTION, action_id)
+    return await _read_channel(request, live_map.channel(parse.path_id(request)))
+
+
+async def get_feed(request: web.Request) -> web.Response:
+    return await _read_channel(request, feed.channel(parse.path_id(request)))
+
+
+async def get_legal(request: web.Request) -> web.Response:
+    return await _read_channel(request, feed.legal_channel(parse.path_id(request)))
+
+
+async def _read_channel(request: web.Request, name: str) -> web.Response:
+    """A channel's snapshot as a client subscribing now would get it (the feed: its latest
+    items, oldest first), or with ?at= as it stood then, computed from the events up to it."""
+    ref = channels.parse(name)
+    if ref is None or ref.action_id is None or (permission := channels.permission(ref)) is None:
+        raise NotFound("not_found", field="id")
+    authorise(request, permission, ref.action_id)
+    at = parse.query_timestamp(request, "at")
     svc = services(request)
     await wait_for_min_position(request)
+    await require_action(svc, ref.action_id)
+    if at is not None:  # replays the log: in the pool, a few at a time, never on the loop
+        async with svc.replays:
+            position, data = await svc.call(time_travel.snapshot_at, svc.app, ref, at)
+        return web.json_response({**data, "position": position, "at": at.isoformat()})
+    position, docs = await svc.call(svc.store.snapshot, ref.name, channels.snapshot_limit(ref))
+    return web.json_response({**channels.snapshot_data(ref, docs), "position": position})
+
+
+async def require_action(svc: Services, action_id: UUID) -> None:
+    """404 unless the views know the action (reads of views only: a command checks itself)."""
     if await svc.call(svc.store.load, overview.CHANNEL, str(action_id)) is None:
         raise NotFound("unknown_action", field="id")
-    position, docs = await svc.call(svc.store.snapshot, live_map.channel(action_id))
-    return web.json_response({**live_map.snapshot(docs), "position": position})
 
 
 async def list_checkins(request: web.Request) -> web.Response:
@@ -66,8 +96,7 @@ async def list_checkins(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.READ_EXACT_POSITIONS, action_id)
     svc = services(request)
     await wait_for_min_position(request)
-    if await svc.call(svc.store.load, overview.CHANNEL, str(action_id)) is None:
-        raise NotFound("unknown_action", field="id")
+    await require_action(svc, action_id)
     position, docs = await svc.call(svc.store.snapshot, checkins_channel(action_id))
     await svc.call(svc.app.record_positions_read, action_id=action_id, count=len(docs), actor=actor)
     return web.json_response({"position": position, "checkins": docs})
@@ -91,21 +120,36 @@ async def plan_action(request: web.Request) -> web.Response:
 
 
 async def add_site(request: web.Request) -> web.Response:
+    """A site at a position ({"lat", "lon"}), or at an address ({"address"}) that the configured
+    geocoder places; the answer then says where it found it."""
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
     body = await parse.json_body(request)
+    site_id = parse.optional_uuid(body, "id") or uuid_module.uuid4()
+    name, target = parse.string(body, "name"), parse.integer(body, "target")
+    address = parse.optional_string(body, "address")
     svc = services(request)
+    place = None
+    if address is None:
+        lat, lon = parse.number(body, "lat"), parse.number(body, "lon")
+    elif body.get("lat") is not None or body.get("lon") is not None:
+        raise InvalidInput("address_or_position", field="address")
+    else:
+        place = await geocode(svc, address)
+        lat, lon = place.lat, place.lon
     result = await svc.call(
         svc.app.add_site,
         action_id=action_id,
-        site_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        name=parse.string(body, "name"),
-        lat=parse.number(body, "lat"),
-        lon=parse.number(body, "lon"),
-        target=parse.integer(body, "target"),
+        site_id=site_id,
+        name=name,
+        lat=lat,
+        lon=lon,
+        target=target,
         actor=actor,
     )
-    return created(result)
+    if place is None:
+        return created(result)
+    return created(result, lat=place.lat, lon=place.lon, found=place.label)
 
 
 async def change_status(request: web.Request) -> web.Response:
@@ -129,7 +173,9 @@ async def change_status(request: web.Request) -> web.Response:
 async def file_report(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     body = await parse.json_body(request)
-    site_id = parse.uuid(body, "site_id")  # a korlap may be scoped to one site: check it first
+    # A korlap may be scoped to one site: know it first. A phone that sent its position but no
+    # site is told the nearest one.
+    site_id = await required_site(request, action_id, body)
     actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
     svc = services(request)
     result = await svc.call(
@@ -143,6 +189,9 @@ async def file_report(request: web.Request) -> web.Response:
         lon=parse.optional_number(body, "lon"),
         accuracy_m=parse.optional_number(body, "accuracy_m"),
         headcount=parse.optional_integer(body, "headcount"),
+        by_affiliate=parse.counts_by_id(body, "by_affiliate"),
+        phase=parse.optional_string(body, "phase"),
+        mood=parse.optional_string(body, "mood"),
         actor=actor,
     )
     return created(result)

@@ -3,6 +3,7 @@ check (core.access.may), and how a recorded command is rendered."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from aiohttp import web
@@ -46,10 +47,10 @@ def person_actor(person_id: UUID | str) -> str:
     return f"person:{person_id}"
 
 
-def created(result: Recorded) -> web.Response:
+def created(result: Recorded, **extra: Any) -> web.Response:
     """A create or a state change: 201 when recorded, 200 with the same body for a repeat."""
     return web.json_response(
-        {"id": str(result.id), "position": result.position},
+        {"id": str(result.id), "position": result.position, **extra},
         status=201 if result.created else 200,
     )
 

@@ -94,8 +94,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This action already has {max} sites.",
     },
     "bad_transition": {
-        "id": "Status aksi tidak bisa diubah dari {status} ke {to}.",
-        "en": "The action's status cannot change from {status} to {to}.",
+        "id": "Status tidak bisa diubah dari {status} ke {to}.",
+        "en": "The status cannot change from {status} to {to}.",
     },
     "conflict": {
         "id": "Permintaan ini bertentangan dengan data yang sudah tercatat.",
@@ -165,6 +165,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "no_sites": {
         "id": "Aksi ini belum punya lokasi.",
         "en": "This action has no sites yet.",
+    },
+    "choose_site": {
+        "id": "Pilih lokasi (site_id). Lokasi terdekat: {suggestion[name]}, "
+        "{suggestion[distance_m]} m dari sini.",
+        "en": "Choose a site (site_id). The nearest is {suggestion[name]}, "
+        "{suggestion[distance_m]} m from here.",
+    },
+    "address_or_position": {
+        "id": "Kirim alamat (address) atau lintang dan bujur (lat, lon), jangan keduanya.",
+        "en": "Send an address or a latitude and longitude (lat, lon), not both.",
+    },
+    "geocoding_off": {
+        "id": "Pencarian alamat tidak diaktifkan di posko ini; kirim lat dan lon.",
+        "en": "Address lookup is off on this posko; send lat and lon instead.",
+    },
+    "address_not_found": {
+        "id": "Alamat tidak ditemukan; perjelas alamatnya atau kirim lat dan lon.",
+        "en": "The address was not found; make it more precise or send lat and lon.",
+    },
+    "geocoder_unavailable": {
+        "id": "Layanan pencarian alamat tidak menjawab; coba lagi, atau kirim lat dan lon.",
+        "en": "The address lookup service did not answer; try again, or send lat and lon.",
     },
     "unknown_incident": {"id": "Insiden tidak ditemukan.", "en": "No such incident."},
     "unknown_helprequest": {

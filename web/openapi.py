@@ -10,11 +10,16 @@ from web.schemas import (
     ACTION_OUT,
     AFFILIATE_OUT,
     CHECKIN_OUT,
+    FEED_OUT,
+    HELP_IN,
+    INCIDENT_IN,
     INVITE_CREATED,
     INVITE_IN,
     INVITE_OUT,
     MAP_OUT,
     NAMED_IN,
+    NEAREST_SITE,
+    NO_DETAILS,
     PASSWORD_IN,
     PERSON_EDIT,
     PERSON_IN,
@@ -28,11 +33,16 @@ from web.schemas import (
     SESSION_ROW,
     SIGN_IN,
     SIGNED_IN,
+    SITE_CREATED,
     SITE_IN,
+    SITES_GEOJSON,
+    TARGET_IN,
+    TIME_S,
     UUID_S,
     WHO_AM_I,
     Schema,
     listing,
+    text_in,
 )
 
 Operation = dict[str, Any]
@@ -69,6 +79,14 @@ MIN_POSITION = {
     "schema": {"type": "integer", "minimum": 0},
     "description": "Wait (up to 3 s) until the views include this position.",
 }
+AT = {
+    "name": "at",
+    "in": "query",
+    "required": False,
+    "schema": TIME_S,
+    "description": "Time travel: the view as of this moment (ISO 8601 with a zone), computed "
+    "from the events recorded up to it.",
+}
 WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 422)
 
 
@@ -93,6 +111,10 @@ def _create(schema: Schema | None, summary: str, *, param: str | None = "id") ->
     return op
 
 
+def _optional_body(op: Operation) -> Operation:
+    return {**op, "requestBody": {**op["requestBody"], "required": False}}
+
+
 def _edit(schema: Schema, summary: str, *, extra: tuple[int, ...] = ()) -> Operation:
     """An edit: 200 whether or not it changed anything."""
     return {
@@ -113,6 +135,28 @@ def _read(schema: Schema, summary: str, *, param: str | None = "id") -> Operatio
         "responses": {"200": _json(schema, summary), **_problems(401, 403, 404, 422)},
     }
     return op
+
+
+def _as_of(op: Operation) -> Operation:
+    """A read that also answers as of a past moment (?at=)."""
+    return {**op, "parameters": [*op["parameters"], AT]}
+
+
+def _download(
+    media_type: str, summary: str, description: str, schema: Schema | None = None
+) -> Operation:
+    return {
+        "summary": summary,
+        "description": description,
+        "parameters": [ID_PARAM, MIN_POSITION],
+        "responses": {
+            "200": {
+                "description": "An attachment (Content-Disposition names the file)",
+                "content": {media_type: {"schema": schema or {"type": "string"}}},
+            },
+            **_problems(401, 403, 404, 422),
+        },
+    }
 
 
 def _public(op: Operation) -> Operation:
@@ -210,7 +254,18 @@ def _actions_paths() -> dict[str, Any]:
             "post": _create(ACTION_IN, "Plan an action", param=None),
         },
         "/api/actions/{id}": {"get": _read(ACTION_OUT, "One action with its totals")},
-        "/api/actions/{id}/sites": {"post": _create(SITE_IN, "Add a site (lokasi) to an action")},
+        "/api/actions/{id}/sites": {
+            "post": {
+                "summary": "Add a site (lokasi) to an action, at a position or an address",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(SITE_IN),
+                "responses": {
+                    "201": _json(SITE_CREATED, "Recorded (by address: where it was found)"),
+                    "200": _json(SITE_CREATED, "Already recorded (a repeat): the first answer"),
+                    **_problems(*WRITE_PROBLEMS, 503),
+                },
+            }
+        },
         "/api/actions/{id}/status": {
             "post": _create(
                 {
@@ -225,10 +280,103 @@ def _actions_paths() -> dict[str, Any]:
             )
         },
         "/api/actions/{id}/reports": {
-            "post": _create(REPORT_IN, "File a field report (check-in or headcount)")
+            "post": _create(REPORT_IN, "File a field report (check-in, headcount or site status)")
         },
         "/api/actions/{id}/map": {
-            "get": _read(MAP_OUT, "The action's sites as GeoJSON with latest headcounts")
+            "get": _as_of(
+                _read(MAP_OUT, "The action's sites and incidents as GeoJSON, now or at ?at=")
+            )
+        },
+        "/api/actions/{id}/feed": {
+            "get": _as_of(
+                _read(FEED_OUT, "The action's reports, incidents and requests, now or at ?at=")
+            )
+        },
+        "/api/actions/{id}/legal": {
+            "get": _as_of(
+                _read(FEED_OUT, "Arrests and legal-aid requests, for the legal team (LBH)")
+            )
+        },
+        "/api/actions/{id}/nearest-site": {
+            "get": {
+                "summary": "The action's site nearest to a position",
+                "parameters": [
+                    ID_PARAM,
+                    *(
+                        {
+                            "name": name,
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "number", "minimum": -limit, "maximum": limit},
+                        }
+                        for name, limit in (("lat", 90), ("lon", 180))
+                    ),
+                ],
+                "responses": {
+                    "200": _json(NEAREST_SITE, "The nearest site"),
+                    **_problems(401, 403, 404, 422),
+                },
+            }
+        },
+        "/api/actions/{id}/targets": {
+            "post": _create(TARGET_IN, "Set an affiliate's mobilisation target (action or site)")
+        },
+        "/api/actions/{id}/incidents": {
+            "post": _create(INCIDENT_IN, "Report an incident (arrest, injury, police...)")
+        },
+        "/api/incidents/{id}/acknowledge": {
+            "post": _optional_body(
+                _create(NO_DETAILS, "Acknowledge an incident (the posko saw it)")
+            )
+        },
+        "/api/incidents/{id}/resolve": {
+            "post": _create(text_in("note", "How it was resolved."), "Resolve an incident")
+        },
+        "/api/incidents/{id}/reopen": {
+            "post": _create(
+                text_in("reason", "Why it is open again.", 500), "Reopen a resolved incident"
+            )
+        },
+        "/api/actions/{id}/requests": {
+            "post": _create(HELP_IN, "Request help at a site (medic, water, legal aid...)")
+        },
+        "/api/requests/{id}/commit": {
+            "post": _create(
+                text_in("by", "Who will deliver: a name, a team, a phone number.", 200),
+                "Commit to a request: who will deliver",
+            )
+        },
+        "/api/requests/{id}/fulfil": {
+            "post": _optional_body(_create(NO_DETAILS, "Mark a committed request fulfilled"))
+        },
+        "/api/requests/{id}/cancel": {
+            "post": _create(text_in("reason", "Why.", 500), "Cancel a request for help")
+        },
+        "/api/actions/{id}/export/reports.csv": {
+            "get": _download(
+                "text/csv",
+                "Export the action's field reports as CSV",
+                "Exact GPS positions (lat, lon, accuracy_m) only for callers who may read "
+                "them; that read is recorded.",
+            )
+        },
+        "/api/actions/{id}/export/incidents.csv": {
+            "get": _download(
+                "text/csv", "Export the action's incidents as CSV", "With their handling."
+            )
+        },
+        "/api/actions/{id}/export/requests.csv": {
+            "get": _download(
+                "text/csv", "Export the action's requests for help as CSV", "With their handling."
+            )
+        },
+        "/api/actions/{id}/sites.geojson": {
+            "get": _download(
+                "application/geo+json",
+                "Export the action's sites as GeoJSON",
+                "A FeatureCollection of the sites with their latest figures.",
+                SITES_GEOJSON,
+            )
         },
         "/api/actions/{id}/checkins": {
             "get": _read(

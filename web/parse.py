@@ -11,6 +11,7 @@ from uuid import UUID
 
 from aiohttp import web
 
+from core import values
 from core.access import ROLE_NAMES, SCOPE_KEYS, Role
 from core.errors import InvalidInput, NotFound
 
@@ -26,6 +27,11 @@ async def json_body(request: web.Request) -> Body:
     if not isinstance(body, dict):
         raise InvalidInput("not_an_object", field="body")
     return body
+
+
+async def optional_json_body(request: web.Request) -> Body:
+    """A body that may be left out (a click that needs no details): nothing is {}."""
+    return await json_body(request) if (await request.read()).strip() else {}
 
 
 def path_id(request: web.Request, name: str = "id") -> UUID:
@@ -117,6 +123,55 @@ def timestamp(body: Body, field: str) -> datetime:
 
 def optional_timestamp(body: Body, field: str) -> datetime | None:
     return None if body.get(field) is None else timestamp(body, field)
+
+
+def counts_by_id(body: Body, field: str) -> dict[str, int] | None:
+    """{"<uuid>": <int>, ...} (a headcount per affiliate), keys in canonical UUID form."""
+    value = body.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
+    ):
+        raise InvalidInput("wrong_type", field=field, expected="object of integers")
+    try:
+        return {str(UUID(key)): count for key, count in value.items()}
+    except ValueError:
+        raise InvalidInput("not_uuid", field=field) from None
+
+
+# -- the query string ----------------------------------------------------------------------------
+
+
+def query_timestamp(request: web.Request, field: str) -> datetime | None:
+    """An ISO time with a zone from the query (?at=...), or None when absent. An unencoded
+    "+07:00" arrives as " 07:00" (a + in a query is a space); it is read as meant."""
+    raw = request.query.get(field)
+    if raw is None:
+        return None
+    head, space, zone = raw.rpartition(" ")
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        if not space:
+            raise InvalidInput("not_datetime", field=field) from None
+        try:
+            parsed = datetime.fromisoformat(f"{head}+{zone}")
+        except ValueError:
+            raise InvalidInput("not_datetime", field=field) from None
+    if parsed.tzinfo is None:
+        raise InvalidInput("needs_timezone", field=field)
+    return values.aware(field, parsed)
+
+
+def query_number(request: web.Request, field: str) -> float:
+    raw = request.query.get(field)
+    if raw is None or not raw.strip():
+        raise InvalidInput("required", field=field)
+    try:
+        return float(raw)
+    except ValueError:
+        raise InvalidInput("wrong_type", field=field, expected="number") from None
 
 
 def role(body: Body) -> Role:

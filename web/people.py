@@ -41,7 +41,7 @@ async def register_affiliate(request: web.Request) -> web.Response:
 
 
 async def list_affiliates(request: web.Request) -> web.Response:
-    authorise(request, Permission.MANAGE_PEOPLE)
+    authorise(request, Permission.READ_ORGANISATION)
     svc = services(request)
     await wait_for_min_position(request)
     position, docs = await svc.call(svc.store.snapshot, AFFILIATES)

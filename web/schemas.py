@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import help_request, incident, report
 from core.access import ROLE_NAMES
 
 Schema = dict[str, Any]
@@ -12,6 +13,9 @@ Schema = dict[str, Any]
 UUID_S: Schema = {"type": "string", "format": "uuid"}
 TIME_S: Schema = {"type": "string", "format": "date-time"}
 NULLABLE_TIME_S: Schema = {"type": ["string", "null"], "format": "date-time"}
+NAME_S: Schema = {"type": "string", "maxLength": 200}
+NULLABLE_UUID_S: Schema = {"type": ["string", "null"], "format": "uuid"}
+NULLABLE_STRING_S: Schema = {"type": ["string", "null"]}
 
 RECORDED: Schema = {
     "type": "object",
@@ -72,19 +76,64 @@ ACTION_OUT: Schema = {
         "headcount": {"type": "integer", "description": "Sum of the sites' latest headcounts."},
         "reports": {"type": "integer"},
         "last_report_at": NULLABLE_TIME_S,
+        "checkin_radius_m": {
+            "type": "integer",
+            "description": "A check-in farther than this from its site is flagged.",
+        },
+        "open_incidents": {"type": "integer"},
+        "open_requests": {"type": "integer"},
+        "affiliates": {
+            "type": "object",
+            "description": "Mobilisation per affiliate id: its target and the people counted.",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["target", "headcount"],
+                "properties": {"target": {"type": "integer"}, "headcount": {"type": "integer"}},
+            },
+        },
         "position": {"type": "integer"},
     },
 }
 
+_SITE_FIELDS: Schema = {
+    "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
+    "name": {"type": "string", "minLength": 1, "maxLength": 200},
+    "target": {"type": "integer", "minimum": 0, "description": "Target headcount."},
+}
+
 SITE_IN: Schema = {
+    "description": "At a position (lat, lon), or at an address that the configured geocoder "
+    "(Nominatim) places: 422 geocoding_off when none is configured, 422 address_not_found, "
+    "503 geocoder_unavailable.",
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["name", "lat", "lon", "target"],
+            "properties": {
+                **_SITE_FIELDS,
+                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                "lon": {"type": "number", "minimum": -180, "maximum": 180},
+            },
+        },
+        {
+            "type": "object",
+            "required": ["name", "address", "target"],
+            "properties": {
+                **_SITE_FIELDS,
+                "address": {"type": "string", "minLength": 1, "maxLength": 300},
+            },
+        },
+    ],
+}
+
+SITE_CREATED: Schema = {
     "type": "object",
-    "required": ["name", "lat", "lon", "target"],
+    "required": ["id", "position"],
     "properties": {
-        "id": UUID_S,
-        "name": {"type": "string", "minLength": 1, "maxLength": 200},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "target": {"type": "integer", "minimum": 0, "description": "Target headcount."},
+        **RECORDED["properties"],
+        "lat": {"type": "number", "description": "Where the address was found (by address)."},
+        "lon": {"type": "number"},
+        "found": {"type": "string", "description": "What the geocoder found for the address."},
     },
 }
 
@@ -94,40 +143,96 @@ REPORT_IN: Schema = {
     "properties": {
         "id": {**UUID_S, "description": "Made by the phone; a resend returns the first answer."},
         "site_id": UUID_S,
-        "kind": {"enum": ["checkin", "headcount"]},
+        "kind": {"enum": list(report.KINDS)},
         "lat": {"type": "number", "minimum": -90, "maximum": 90},
         "lon": {"type": "number", "minimum": -180, "maximum": 180},
         "accuracy_m": {"type": "number", "minimum": 0},
         "headcount": {"type": "integer", "minimum": 0, "description": "For kind headcount."},
+        "by_affiliate": {
+            "type": "object",
+            "description": "For kind headcount: people per affiliate id (adding up to at most "
+            "the headcount).",
+            "propertyNames": {"format": "uuid"},
+            "additionalProperties": {"type": "integer", "minimum": 0},
+            "maxProperties": report.MAX_AFFILIATES,
+        },
+        "phase": {"enum": list(report.PHASES), "description": "For kind status."},
+        "mood": {"enum": list(report.MOODS), "description": "For kind status."},
         "at": {**TIME_S, "description": "When the phone made the report (with a zone)."},
+    },
+    "description": "Without site_id but with lat and lon: 422 naming site_id with the nearest "
+    "site in params.suggestion {site_id, name, distance_m}.",
+}
+
+POINT: Schema = {
+    "type": "object",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"const": "Point"},
+        "coordinates": {"type": "array", "items": {"type": "number"}, "description": "[lon, lat]"},
     },
 }
 
-FEATURE: Schema = {
+NULLABLE_INT_S: Schema = {"type": ["integer", "null"]}
+SEVERITY_S: Schema = {"enum": list(incident.SEVERITIES)}
+
+SITE_FEATURE: Schema = {
+    "type": "object",
+    "required": ["type", "id", "geometry", "properties"],
+    "properties": {
+        "type": {"const": "Feature"},
+        "id": UUID_S,
+        "geometry": POINT,
+        "properties": {
+            "type": "object",
+            "required": ["kind", "name", "target", "headcount", "last_report_at"],
+            "properties": {
+                "kind": {"const": "site"},
+                "name": {"type": "string"},
+                "target": {"type": "integer"},
+                "headcount": NULLABLE_INT_S,
+                "headcount_at": NULLABLE_TIME_S,
+                "by_affiliate": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "phase": {"enum": [*report.PHASES, None]},
+                "mood": {"enum": [*report.MOODS, None]},
+                "status_at": NULLABLE_TIME_S,
+                "last_report_at": NULLABLE_TIME_S,
+                "last_checkin_at": NULLABLE_TIME_S,
+                "reports": {"type": "integer"},
+                "reporters": {"type": "integer"},
+                "far_checkins": {
+                    "type": "integer",
+                    "description": "Check-ins farther from the site than the action's radius.",
+                },
+                "open_incidents": {"type": "integer"},
+                "max_severity": {"enum": [*incident.SEVERITIES, None]},
+                "open_requests": {"type": "integer"},
+            },
+        },
+    },
+}
+
+INCIDENT_FEATURE: Schema = {
     "type": "object",
     "required": ["type", "id", "geometry", "properties"],
     "properties": {
         "type": {"const": "Feature"},
         "id": UUID_S,
         "geometry": {
-            "type": "object",
-            "properties": {
-                "type": {"const": "Point"},
-                "coordinates": {"type": "array", "items": {"type": "number"}},
-            },
+            "oneOf": [POINT, {"type": "null"}],
+            "description": "Where it was reported, else at its site; null with neither.",
         },
         "properties": {
             "type": "object",
-            "required": ["name", "target", "headcount", "last_report_at"],
+            "required": ["kind", "incident_kind", "severity", "status", "site_id", "at"],
             "properties": {
-                "name": {"type": "string"},
-                "target": {"type": "integer"},
-                "headcount": {"type": ["integer", "null"]},
-                "headcount_at": NULLABLE_TIME_S,
-                "last_report_at": NULLABLE_TIME_S,
-                "last_checkin_at": NULLABLE_TIME_S,
-                "reports": {"type": "integer"},
-                "reporters": {"type": "integer"},
+                "kind": {"const": "incident"},
+                "incident_kind": {"enum": list(incident.KINDS)},
+                "severity": SEVERITY_S,
+                "description": {"type": "string"},
+                "site_id": NULLABLE_UUID_S,
+                "status": {"enum": ["open", "acknowledged", "resolved"]},
+                "at": TIME_S,
             },
         },
     },
@@ -139,14 +244,19 @@ MAP_OUT: Schema = {
     "properties": {
         "type": {"const": "FeatureCollection"},
         "position": {"type": "integer"},
-        "features": {"type": "array", "items": FEATURE},
+        "at": {**TIME_S, "description": "With ?at=: the moment shown."},
+        "features": {"type": "array", "items": {"oneOf": [SITE_FEATURE, INCIDENT_FEATURE]}},
     },
 }
 
-
-NAME_S: Schema = {"type": "string", "maxLength": 200}
-NULLABLE_UUID_S: Schema = {"type": ["string", "null"], "format": "uuid"}
-NULLABLE_STRING_S: Schema = {"type": ["string", "null"]}
+SITES_GEOJSON: Schema = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": SITE_FEATURE},
+    },
+}
 
 
 def listing(key: str, item: Schema, description: str) -> Schema:
@@ -399,5 +509,145 @@ CHECKIN_OUT: Schema = {
         "lon": {"type": "number"},
         "accuracy_m": {"type": ["number", "null"]},
         "at": TIME_S,
+    },
+}
+
+# -- the street: incidents, requests for help, targets, the feed ---------------------------------
+
+CLIENT_ID_S: Schema = {
+    **UUID_S,
+    "description": "Made by the phone; a resend returns the first answer.",
+}
+REPORTED_AT_S: Schema = {**TIME_S, "description": "When it happened (with a zone)."}
+
+INCIDENT_IN: Schema = {
+    "type": "object",
+    "required": ["id", "kind", "severity", "description", "at"],
+    "properties": {
+        "id": CLIENT_ID_S,
+        "site_id": UUID_S,
+        "kind": {"enum": list(incident.KINDS)},
+        "severity": SEVERITY_S,
+        "description": {"type": "string", "minLength": 1, "maxLength": 1000},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "at": REPORTED_AT_S,
+    },
+}
+
+HELP_IN: Schema = {
+    "type": "object",
+    "required": ["id", "site_id", "kind", "quantity", "at"],
+    "properties": {
+        "id": CLIENT_ID_S,
+        "site_id": UUID_S,
+        "kind": {"enum": list(help_request.KINDS)},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": help_request.MAX_QUANTITY},
+        "note": {"type": "string", "maxLength": 500},
+        "lat": {
+            "type": "number",
+            "minimum": -90,
+            "maximum": 90,
+            "description": "Only without site_id: to be told the nearest site (a 422).",
+        },
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "at": REPORTED_AT_S,
+    },
+}
+
+NO_DETAILS: Schema = {"type": "object", "description": "Nothing to say: {} (or no body)."}
+
+
+def text_in(name: str, description: str, max_length: int = 1000) -> Schema:
+    return {
+        "type": "object",
+        "required": [name],
+        "properties": {
+            name: {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": max_length,
+                "description": description,
+            }
+        },
+    }
+
+
+TARGET_IN: Schema = {
+    "type": "object",
+    "required": ["affiliate_id", "target"],
+    "properties": {
+        "affiliate_id": UUID_S,
+        "site_id": {**UUID_S, "description": "Left out: the affiliate's target for the action."},
+        "target": {"type": "integer", "minimum": 0, "description": "People to bring."},
+    },
+}
+
+NEAREST_SITE: Schema = {
+    "type": "object",
+    "required": ["site_id", "name", "distance_m"],
+    "properties": {
+        "site_id": UUID_S,
+        "name": {"type": "string"},
+        "distance_m": {"type": "number", "description": "Geodesic distance in metres."},
+    },
+}
+
+FEED_ITEM: Schema = {
+    "type": "object",
+    "required": ["id", "type", "kind", "at", "site_id", "reporter", "recorded_at", "legal"],
+    "properties": {
+        "id": UUID_S,
+        "type": {"enum": ["report", "incident", "request"]},
+        "kind": {
+            "type": "string",
+            "description": "The report's, incident's or request's own kind.",
+        },
+        "at": REPORTED_AT_S,
+        "site_id": NULLABLE_UUID_S,
+        "reporter": {"type": "string", "description": "person:<id>, invite:<id>, api-key..."},
+        "recorded_at": TIME_S,
+        "legal": {"type": "boolean", "description": "An arrest or legal-aid request (LBH)."},
+        "distance_m": {"type": "integer", "description": "A check-in's distance from its site."},
+        "far": {"type": "boolean", "description": "A check-in beyond the action's radius."},
+        "headcount": NULLABLE_INT_S,
+        "by_affiliate": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}},
+        "phase": {"enum": [*report.PHASES, None]},
+        "mood": {"enum": [*report.MOODS, None]},
+        "severity": SEVERITY_S,
+        "description": {"type": "string"},
+        "quantity": {"type": "integer"},
+        "note": {"type": "string"},
+        "status": {
+            "enum": ["open", "acknowledged", "resolved", "committed", "fulfilled", "cancelled"]
+        },
+        "acknowledged_by": {"type": "string"},
+        "acknowledged_at": TIME_S,
+        "resolved_by": {"type": "string"},
+        "resolved_at": TIME_S,
+        "resolution": {"type": "string"},
+        "reopened_because": {"type": "string"},
+        "reopened_at": TIME_S,
+        "committed_by": {"type": "string", "description": "Who will deliver."},
+        "committed_at": TIME_S,
+        "fulfilled_by": {"type": "string"},
+        "fulfilled_at": TIME_S,
+        "cancel_reason": {"type": "string"},
+        "cancelled_at": TIME_S,
+        "updated_at": TIME_S,
+    },
+}
+
+FEED_OUT: Schema = {
+    "type": "object",
+    "required": ["position", "items"],
+    "properties": {
+        "position": {"type": "integer"},
+        "at": {**TIME_S, "description": "With ?at=: the moment shown."},
+        "items": {
+            "type": "array",
+            "items": FEED_ITEM,
+            "description": "The latest 200 items, oldest first.",
+        },
     },
 }

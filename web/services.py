@@ -13,12 +13,14 @@ from typing import Any, ParamSpec, TypeVar
 from core.access import Authenticator
 from core.application import Posko
 from projections.store import ViewStore
+from web.geocoding import Geocoder
 from web.throttle import SignInThrottle
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 READ_YOUR_WRITES_WAIT = 3.0  # seconds a GET with ?min_position= waits for the views
+REPLAYS_AT_ONCE = 2  # time travel replays the log in the pool that writes share: never all of it
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Services:
     health: Callable[[], Awaitable[dict[str, Any]]]
     # Failed sign-ins by login and by address; per process (see the README).
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    geocoder: Geocoder | None = None  # None: geocoding is off (the default)
+    replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
 
     @property
     def secret(self) -> str:

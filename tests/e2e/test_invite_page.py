@@ -1,6 +1,6 @@
 """The invite flow on a phone-sized headless Chromium against a real `posko serve`: a coordinator
-creates an invite over the API, the phone opens /i/<code>, gives a name, lands on the "you're
-in" screen with the action and site, and its cookie session files a report from the page. And
+creates an invite over the API, the phone opens /i/<code>, gives a name, lands on the field page
+(/lapor) with the action and site, and its cookie session files a report from the page. And
 the sign-in and admin pages on a laptop. No page may break its Content-Security-Policy."""
 
 from __future__ import annotations
@@ -82,15 +82,16 @@ def test_a_korlap_joins_from_an_invite_link_on_a_phone(server: Server, phone: Pa
     phone.goto(server.http + invite["url"])
     expect(phone.locator("#join-form")).to_be_visible()
     phone.fill("#name", "Sri Rahayu")
-    phone.locator("#join-form button").tap()
-
-    expect(phone.locator("#joined")).to_be_visible()
-    expect(phone.locator("#joined-title")).to_have_text("Anda sudah masuk")
-    expect(phone.locator("#action-title")).to_have_text("Aksi Tolak Upah Murah")
-    expect(phone.locator("#site-name")).to_have_text("Bekasi - Kawasan Jababeka")
-    assert invite["code"] not in phone.url  # the code left the address bar and history
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "invite-page.png"), full_page=True)
+    phone.locator("#join-form button").tap()
+
+    expect(phone).to_have_url(server.http + "/lapor")  # on to reporting from the field
+    expect(phone.locator("#action-title")).to_have_text("Aksi Tolak Upah Murah")
+    expect(phone.locator("#site-name")).to_have_text("Bekasi - Kawasan Jababeka")
+    phone.go_back()  # the code left the history: back is where the link came from
+    assert invite["code"] not in phone.url
+    phone.go_forward()
 
     filed: dict[str, Any] = phone.evaluate(
         """async ([actionId, siteId, reportId]) => {
@@ -109,9 +110,9 @@ def test_a_korlap_joins_from_an_invite_link_on_a_phone(server: Server, phone: Pa
     assert filed["actor"].startswith("invite:")
     assert filed["roles"] == [{"name": "organiser", "action_id": action_id, "site_id": site_id}]
 
-    phone.reload()  # the session outlives a reload: straight back to "you're in"
-    expect(phone.locator("#joined")).to_be_visible()
+    phone.reload()  # the session outlives a reload
     expect(phone.locator("#action-title")).to_have_text("Aksi Tolak Upah Murah")
+    expect(phone.locator("#site-name")).to_have_text("Bekasi - Kawasan Jababeka")
     assert violations == []
 
 

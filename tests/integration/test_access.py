@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ class World:
     affiliate: str
     target: str  # a person the admin cases change
     target_session: str
+    items: dict[str, str] = field(default_factory=dict)  # incidents and requests by step
 
     async def call(self, caller: str, method: str, path: str, body: Any = None) -> Any:
         headers = (
@@ -62,7 +63,9 @@ class World:
             method, path, data=data, headers={**headers, "Content-Type": "application/json"}
         ) as response:
             text = await response.text()
-            return response.status, response.content_type, json.loads(text) if text else None
+            if not text or "json" not in response.content_type:  # the CSV exports
+                return response.status, response.content_type, text or None
+            return response.status, response.content_type, json.loads(text)
 
 
 def _action() -> dict[str, Any]:
@@ -164,6 +167,24 @@ async def _populate(w: World) -> None:
     )
     assert status == 201, signed_in
     w.target_session = str(session_id(signed_in["token"]))
+    await _street(w, admin)
+
+
+async def _street(w: World, admin: Callable[..., Any]) -> None:
+    """An incident and a request for each step a case takes, each already where that step
+    starts from (so every allowed caller's repeat changes nothing and answers 200)."""
+    for step in ("acknowledge", "resolve", "reopen"):
+        body = {**_street_item(w.site), "kind": "police", "severity": "low", "description": "x"}
+        w.items[step] = (await admin(f"/api/actions/{w.action_a}/incidents", body))["id"]
+    await admin(f"/api/incidents/{w.items['reopen']}/resolve", {"note": "ok"})
+    for step in ("commit", "fulfil", "cancel"):
+        body = {**_street_item(w.site), "kind": "medic", "quantity": 1}
+        w.items[step] = (await admin(f"/api/actions/{w.action_a}/requests", body))["id"]
+    await admin(f"/api/requests/{w.items['fulfil']}/commit", {"by": "Tim"})
+
+
+def _street_item(site_id: str) -> dict[str, Any]:
+    return {"id": str(uuid4()), "site_id": site_id, "at": datetime.now(UTC).isoformat()}
 
 
 # (name, method, path and body for a caller, who may) -------------------------------------------
@@ -185,7 +206,7 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
         ("{session_id}", w.target_session),
     ):
         path = path.replace(value, name)
-    for caller_id in w.people.values():
+    for caller_id in [*w.people.values(), *w.items.values()]:
         path = path.replace(caller_id, "{id}")
     return method.lower(), path.split("?")[0]
 
@@ -245,7 +266,101 @@ CASES = [
         lambda w, c: (f"/api/invites/{w.invite}/revoke", None),
         COORDINATE_A,
     ),
-    case("list affiliates", "GET", lambda w, c: ("/api/affiliates", None), ADMIN),
+    case("read feed", "GET", lambda w, c: (f"/api/actions/{w.action_a}/feed", None), READ_A),
+    case(
+        "read the map as it was",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/map?at=2026-05-01T10:00:00Z", None),
+        READ_A,
+    ),
+    case(
+        "read legal channel",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/legal", None),
+        COORDINATE_A,
+    ),
+    case(
+        "nearest site",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/nearest-site?lat=-6.2&lon=106.8", None),
+        READ_A,
+    ),
+    case(
+        "set a target",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/targets",
+            {"affiliate_id": w.affiliate, "target": 50},
+        ),
+        COORDINATE_A,
+    ),
+    case(
+        "incident at the korlap's site",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/incidents",
+            {**_street_item(w.site), "kind": "injury", "severity": "low", "description": "x"},
+        ),
+        READ_A,
+    ),
+    case(
+        "request at the korlap's site",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/requests",
+            {**_street_item(w.site), "kind": "water_food", "quantity": 10},
+        ),
+        READ_A,
+    ),
+    case(
+        "request at another site",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/requests",
+            {**_street_item(w.other_site), "kind": "water_food", "quantity": 10},
+        ),
+        COORDINATE_A,
+    ),
+    *(
+        case(
+            f"{step} an incident",
+            "POST",
+            lambda w, c, step=step, body=body: (
+                f"/api/incidents/{w.items[step]}/{step}",
+                body,
+            ),
+            COORDINATE_A,
+        )
+        for step, body in (
+            ("acknowledge", {}),
+            ("resolve", {"note": "ok"}),
+            ("reopen", {"reason": "again"}),
+        )
+    ),
+    *(
+        case(
+            f"{step} a request",
+            "POST",
+            lambda w, c, step=step, body=body: (f"/api/requests/{w.items[step]}/{step}", body),
+            COORDINATE_A,
+        )
+        for step, body in (("commit", {"by": "Tim"}), ("fulfil", {}), ("cancel", {"reason": "x"}))
+    ),
+    *(
+        case(
+            f"export {name}",
+            "GET",
+            lambda w, c, name=name: (f"/api/actions/{w.action_a}/{name}", None),
+            READ_A,
+        )
+        for name in (
+            "export/reports.csv",
+            "export/incidents.csv",
+            "export/requests.csv",
+            "sites.geojson",
+        )
+    ),
+    case("list affiliates", "GET", lambda w, c: ("/api/affiliates", None), EVERYONE),
     case("register affiliate", "POST", lambda w, c: ("/api/affiliates", {"name": "KSPI"}), ADMIN),
     case(
         "add branch",

@@ -1,0 +1,59 @@
+"""The demo on a real SQLite store: seeding twice adds nothing, the street files every kind of
+report, incidents and requests, and the simulated coordinator handles them, also after a
+restart."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from core.application import Posko
+from posko import demo
+from posko.persistence import eventsourcing_env
+from projections import channels
+from projections.time_travel import rows_at
+from tests.unit.test_views import NOW
+
+
+def test_seeding_again_adds_nothing(tmp_path: Path) -> None:
+    app = Posko(env=eventsourcing_env("", tmp_path))
+    demo.seed(app)
+    seeded = app.recorder.max_notification_id()
+
+    demo.seed(app)
+
+    assert app.recorder.max_notification_id() == seeded
+    action = app.action(demo.ACTION_ID)
+    assert action.status == "live"
+    assert len(action.targets) == len(demo.AFFILIATES) * len(demo.SITES)
+    app.close()
+
+
+def test_the_street_reports_and_the_coordinator_handles_it_even_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    app = Posko(env=eventsourcing_env("", tmp_path))
+    demo.seed(app)
+    street = demo.Street(app, random.Random(4))
+    for second in range(0, 400, 2):  # a simulated clock: two seconds a step
+        street.tick(float(second))
+    left_open = {str(item_id) for _, _, item_id in street.pending}
+    assert left_open
+
+    restarted = demo.Street(app, random.Random(5))  # what the first one knew is gone
+    restarted.resume(1000.0)
+    for second in range(1000, 1400, 2):
+        restarted.tick(float(second))
+
+    _, rows = rows_at(app, NOW.replace(year=2100))
+    ref = channels.parse(f"action:{demo.ACTION_ID}:feed")
+    assert ref is not None
+    items = [doc for (channel, _), doc in rows.items() if channel == ref.name]
+    kinds = {(i["type"], i["kind"]) for i in items}
+    assert {("report", "checkin"), ("report", "headcount"), ("report", "status")} <= kinds
+    assert any(i["type"] == "report" and i.get("by_affiliate") for i in items)
+    handled = {i["status"] for i in items if i["type"] != "report"}
+    assert {"resolved", "fulfilled"} <= handled
+    finished = ("resolved", "fulfilled", "cancelled")
+    assert {i["status"] for i in items if i["id"] in left_open} <= set(finished)
+    app.close()
