@@ -18,6 +18,7 @@ from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
+from web.geocoding import nominatim
 from web.services import Services
 
 
@@ -70,7 +71,12 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     if runner:
         components.runner = ProjectionRunner(app, store, bus)
     if gateway:
-        components.gateway = Gateway(store, bus, authenticator.principal)
+        components.gateway = Gateway(
+            store,
+            bus,
+            authenticator.principal,
+            allowed_origins=[settings.public_url] if settings.public_url else None,
+        )
     return components
 
 
@@ -88,6 +94,9 @@ def web_services(components: Components) -> Services:
         ws_port=settings.ws_port,
         public_ws_url=settings.public_ws_url,
         health=health,
+        geocoder=nominatim(
+            settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
+        ),
     )
 
 

@@ -10,6 +10,7 @@ import getpass
 import logging
 import os
 import signal
+import ssl
 import sys
 import time
 import uuid
@@ -98,12 +99,13 @@ async def run(
         async with contextlib.AsyncExitStack() as stack:
             if components.runner is not None:
                 tasks.append(asyncio.create_task(components.runner.run(), name="projections"))
+            tls = settings.tls_context()
             if components.gateway is not None:
                 await stack.enter_async_context(
-                    components.gateway.running(settings.host, settings.ws_port)
+                    components.gateway.running(settings.host, settings.ws_port, ssl=tls)
                 )
             if serve_http:
-                await _start_http(components, stack)
+                await _start_http(components, stack, tls)
             if demo:
                 tasks.append(asyncio.create_task(simulate(components.app), name="demo"))
             _banner(settings, serve_http=serve_http, serve_ws=serve_ws, demo=demo)
@@ -117,19 +119,23 @@ async def run(
         components.close()
 
 
-async def _start_http(components: Components, stack: contextlib.AsyncExitStack) -> None:
+async def _start_http(
+    components: Components, stack: contextlib.AsyncExitStack, tls: ssl.SSLContext | None
+) -> None:
     runner = web.AppRunner(create_app(web_services(components)), access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
-    await web.TCPSite(runner, components.settings.host, components.settings.http_port).start()
+    settings = components.settings
+    await web.TCPSite(runner, settings.host, settings.http_port, ssl_context=tls).start()
 
 
 def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool) -> None:
     lines = []
+    secure = "s" if settings.tls_cert is not None else ""
     if serve_http:
-        lines.append(f"Posko web:      http://{settings.host}:{settings.http_port}/")
+        lines.append(f"Posko web:      http{secure}://{settings.host}:{settings.http_port}/")
     if serve_ws:
-        lines.append(f"Posko gateway:  ws://{settings.host}:{settings.ws_port}/")
+        lines.append(f"Posko gateway:  ws{secure}://{settings.host}:{settings.ws_port}/")
     if demo:
         from posko.demo import ACTION_ID
 
@@ -137,7 +143,7 @@ def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool)
             f"Demo action:    {ACTION_ID}",
             f"API key:        {settings.api_key}",
             f"Try:  curl -H 'Authorization: Bearer {settings.api_key}' "
-            f"http://{settings.host}:{settings.http_port}/api/actions/{ACTION_ID}/map",
+            f"http{secure}://{settings.host}:{settings.http_port}/api/actions/{ACTION_ID}/map",
         ]
     print("\n".join(lines), flush=True)
 

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from ssl import SSLContext
 from typing import Final
 
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
@@ -144,9 +145,12 @@ class Gateway:
     # -- lifecycle ---------------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def running(self, host: str | None, port: int) -> AsyncIterator[Server]:
-        """Serve on host:port (0 picks a free port: read `server.sockets`) until the block exits;
-        then close every connection with 1001 (going away) and stop the feed."""
+    async def running(
+        self, host: str | None, port: int, *, ssl: SSLContext | None = None
+    ) -> AsyncIterator[Server]:
+        """Serve on host:port (0 picks a free port: read `server.sockets`), over TLS (WSS) when
+        given an SSL context, until the block exits; then close every connection with 1001
+        (going away) and stop the feed."""
         await self._feed.start()
         tasks = [
             asyncio.create_task(self._feed.run(), name="gateway-feed"),
@@ -163,6 +167,7 @@ class Gateway:
                 ping_interval=self._ping_interval,
                 ping_timeout=self._ping_timeout,
                 process_request=self._process_request,
+                ssl=ssl,
             ) as server:
                 log.info(
                     "gateway listening sockets=%s position=%s",

@@ -114,7 +114,8 @@ def gateway_url(request: web.Request) -> str:
         return svc.public_ws_url
     try:
         host = request.url.host or "localhost"
-        return str(URL.build(scheme="ws", host=host, port=svc.ws_port, path="/"))
+        scheme = "wss" if over_tls(request) else "ws"  # an HTTPS page may only open wss://
+        return str(URL.build(scheme=scheme, host=host, port=svc.ws_port, path="/"))
     except ValueError:  # a malformed Host header: answer anyway, naming no host of theirs
         return f"ws://localhost:{svc.ws_port}/"
 
