@@ -25,7 +25,7 @@ from core.application import Posko
 from core.report import FieldReport
 from posko.persistence import eventsourcing_env
 from projections import overview
-from projections.runner import BATCH_SIZE, ProjectionRunner
+from projections.runner import CATCH_UP_BATCH_SIZE, ProjectionRunner
 from projections.store import SQLiteViewStore
 
 
@@ -97,7 +97,7 @@ def raw_read(app: Posko, page: int) -> int:
 
 def rebuild(app: Posko, path: Path, batch: int) -> tuple[int, SQLiteViewStore]:
     store = SQLiteViewStore(path)
-    ProjectionRunner(app, store, batch_size=batch or BATCH_SIZE).catch_up()
+    ProjectionRunner(app, store).catch_up(batch or CATCH_UP_BATCH_SIZE)
     return store.position(), store
 
 
@@ -108,7 +108,10 @@ def main() -> None:
     parser.add_argument("--reporters", type=int, default=500, help="distinct korlaps")
     parser.add_argument("--page", type=int, default=500, help="notifications per read/batch")
     parser.add_argument(
-        "--batch", type=int, default=0, help="runner batch size (0: the runner's BATCH_SIZE)"
+        "--batch",
+        type=int,
+        default=0,
+        help="catch-up batch size (0: the runner's CATCH_UP_BATCH_SIZE)",
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile one extra rebuild")
@@ -173,7 +176,7 @@ def main() -> None:
         f"\nrebuild (catch_up into a fresh SQLiteViewStore): {o.show()} events/s (median, min-max)"
     )
     print(f"raw read+decode (pages of {args.page}):             {r.show()} events/s")
-    print(f"(runner batch size {args.batch or BATCH_SIZE})")
+    print(f"(runner batch size {args.batch or CATCH_UP_BATCH_SIZE})")
     print(f"ratio {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})")
     print(
         bk.summary_line(
@@ -183,7 +186,7 @@ def main() -> None:
                 "sites": args.sites,
                 "reporters": args.reporters,
                 "page": args.page,
-                "batch": args.batch or BATCH_SIZE,
+                "batch": args.batch or CATCH_UP_BATCH_SIZE,
                 "runs": args.runs,
                 "median_events/s": f"{o.median:.0f}",
                 "min": f"{o.low:.0f}",

@@ -78,11 +78,11 @@ class ProjectionRunner:
         self.status.position = position
         return batch
 
-    def catch_up(self) -> int:
+    def catch_up(self, batch_size: int = CATCH_UP_BATCH_SIZE) -> int:
         """Apply everything in the log after the stored position; returns the new position."""
         position = self.store.position()
         while notifications := self.app.recorder.select_notifications(
-            start=position, limit=CATCH_UP_BATCH_SIZE, inclusive_of_start=False
+            start=position, limit=batch_size, inclusive_of_start=False
         ):
             position = self.apply(notifications).position
         return position
