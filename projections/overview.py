@@ -148,8 +148,8 @@ def _item_changed(rows: Rows, event: Any) -> None:
     item_id = str(event.originator_id)
     item = rows.get(_ITEMS, item_id)
     if item is None:
-        if not hasattr(event, "action_id"):
-            return
+        if not isinstance(event, Incident.Reported | HelpRequest.Requested):
+            return  # a later step of an item this view never saw made
         item = {"action_id": str(event.action_id), "open": False}
     opens = isinstance(event, _OPENS)
     if not opens and not isinstance(event, _CLOSES):

@@ -82,7 +82,7 @@ async def acknowledge_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
     await parse.optional_json_body(request)
     svc = services(request)
-    actor = await _handler(request, svc.app.incident, incident_id)
+    actor = await _handling_actor(request, svc.app.incident, incident_id)
     return created(
         await svc.call(svc.app.acknowledge_incident, incident_id=incident_id, actor=actor)
     )
@@ -92,7 +92,7 @@ async def resolve_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
     note = parse.string(await parse.json_body(request), "note")
     svc = services(request)
-    actor = await _handler(request, svc.app.incident, incident_id)
+    actor = await _handling_actor(request, svc.app.incident, incident_id)
     return created(
         await svc.call(svc.app.resolve_incident, incident_id=incident_id, note=note, actor=actor)
     )
@@ -102,7 +102,7 @@ async def reopen_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
     reason = parse.string(await parse.json_body(request), "reason")
     svc = services(request)
-    actor = await _handler(request, svc.app.incident, incident_id)
+    actor = await _handling_actor(request, svc.app.incident, incident_id)
     return created(
         await svc.call(svc.app.reopen_incident, incident_id=incident_id, reason=reason, actor=actor)
     )
@@ -135,7 +135,7 @@ async def commit_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
     by = parse.string(await parse.json_body(request), "by")
     svc = services(request)
-    actor = await _handler(request, svc.app.help_request, request_id)
+    actor = await _handling_actor(request, svc.app.help_request, request_id)
     return created(await svc.call(svc.app.commit_help, request_id=request_id, by=by, actor=actor))
 
 
@@ -143,7 +143,7 @@ async def fulfil_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
     await parse.optional_json_body(request)
     svc = services(request)
-    actor = await _handler(request, svc.app.help_request, request_id)
+    actor = await _handling_actor(request, svc.app.help_request, request_id)
     return created(await svc.call(svc.app.fulfil_help, request_id=request_id, actor=actor))
 
 
@@ -151,13 +151,15 @@ async def cancel_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
     reason = parse.string(await parse.json_body(request), "reason")
     svc = services(request)
-    actor = await _handler(request, svc.app.help_request, request_id)
+    actor = await _handling_actor(request, svc.app.help_request, request_id)
     return created(
         await svc.call(svc.app.cancel_help, request_id=request_id, reason=reason, actor=actor)
     )
 
 
-async def _handler(request: web.Request, load: Callable[[UUID], _InAction], item_id: UUID) -> str:
+async def _handling_actor(
+    request: web.Request, load: Callable[[UUID], _InAction], item_id: UUID
+) -> str:
     """Who may handle an incident or request: coordinators of its action, which only the item
     itself knows (so it is loaded first; an unknown id is a 404)."""
     item = await services(request).call(load, item_id)

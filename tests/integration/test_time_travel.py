@@ -51,10 +51,13 @@ def street_events(app: Posko, action_id: uuid.UUID, rng: random.Random) -> None:
 def rebuilt_up_to(app: Posko, at: datetime, path: Path) -> SQLiteViewStore:
     store = SQLiteViewStore(path)
     runner = ProjectionRunner(app, store)
+
+    def recorded_by_then(notification: Any) -> bool:
+        event: Any = app.mapper.to_domain_event(notification)
+        return bool(event.timestamp <= at)
+
     notes = [
-        n
-        for n in app.recorder.select_notifications(start=0, limit=100_000)
-        if app.mapper.to_domain_event(n).timestamp <= at  # type: ignore[attr-defined]
+        n for n in app.recorder.select_notifications(start=0, limit=100_000) if recorded_by_then(n)
     ]
     runner.apply(notes)
     return store
