@@ -37,6 +37,10 @@ class Settings:
     geocoder_user_agent: str = "posko/0.1"  # Nominatim's policy: name the application
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
+    legal_rules_dir: Path | None = None  # rule sets (*.toml) replacing the shipped ones
+    letterhead_name: str = "Satgas Aksi Gabungan"  # the union's letterhead on printed notices
+    letterhead_address: str = ""
+    letterhead_contact: str = ""  # telephone, e-mail, website: one line
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +87,11 @@ class Settings:
         tls_cert, tls_key = _tls_files(env, problems)
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
+        rules_raw = env.get("POSKO_LEGAL_RULES_DIR", "").strip()
+        legal_rules_dir = Path(rules_raw) if rules_raw else None
+        if legal_rules_dir is not None and not legal_rules_dir.is_dir():
+            problems.append(f"POSKO_LEGAL_RULES_DIR={rules_raw}: not a directory")
+            legal_rules_dir = None
         settings = cls(
             host=env.get("POSKO_HOST", "").strip() or "127.0.0.1",
             http_port=port("POSKO_HTTP_PORT", 8080),
@@ -100,6 +109,10 @@ class Settings:
             geocoder_user_agent=user_agent,
             tls_cert=tls_cert,
             tls_key=tls_key,
+            legal_rules_dir=legal_rules_dir,
+            letterhead_name=env.get("POSKO_LETTERHEAD_NAME", "").strip() or "Satgas Aksi Gabungan",
+            letterhead_address=env.get("POSKO_LETTERHEAD_ADDRESS", "").strip(),
+            letterhead_contact=env.get("POSKO_LETTERHEAD_CONTACT", "").strip(),
         )
         if problems:
             raise SettingsError(problems)

@@ -138,3 +138,18 @@ def test_a_configured_api_key_wins_and_nothing_is_written(tmp_path: Path) -> Non
 
 def test_settings_repr_hides_the_api_key() -> None:
     assert "k" * 32 not in repr(Settings(api_key="k" * 32))
+
+
+def test_the_legal_rules_directory_and_letterhead_are_read(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "POSKO_LEGAL_RULES_DIR": str(tmp_path),
+            "POSKO_LETTERHEAD_NAME": " DPP Serikat Pekerja Contoh ",
+            "POSKO_LETTERHEAD_ADDRESS": "Jl. Contoh 1, Jakarta",
+        }
+    )
+    assert settings.legal_rules_dir == tmp_path
+    assert settings.letterhead_name == "DPP Serikat Pekerja Contoh"
+    assert settings.letterhead_address == "Jl. Contoh 1, Jakarta"
+    with pytest.raises(SettingsError, match="POSKO_LEGAL_RULES_DIR"):
+        Settings.from_env({"POSKO_LEGAL_RULES_DIR": str(tmp_path / "missing")})

@@ -1,0 +1,1 @@
+"""Indonesian law as Posko checks it: versioned rule sets and the working-day calendar."""
