@@ -17,12 +17,13 @@ from core.base import Recorded
 from core.errors import Conflict
 from core.field import FieldCommands
 from core.identity import IdentityCommands
+from core.notice_commands import NoticeCommands
 from core.report import FieldReport
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(FieldCommands, IdentityCommands):
+class Posko(FieldCommands, IdentityCommands, NoticeCommands):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands."""
 

@@ -213,6 +213,56 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Layanan sedang tidak tersedia; coba lagi sebentar lagi.",
         "en": "The service is unavailable right now; try again shortly.",
     },
+    # -- legal notices and the evidence log (web/notices.py) --
+    "not_date": {
+        "id": "Kolom {field} harus berupa tanggal, misalnya 2026-07-06.",
+        "en": "Field {field} must be a date, e.g. 2026-07-06.",
+    },
+    "unknown_field": {
+        "id": "Kolom {field} tidak dikenal.",
+        "en": "Field {field} is not known.",
+    },
+    "too_large": {
+        "id": "Berkas terlalu besar (maksimal {max} byte).",
+        "en": "The file is too large (at most {max} bytes).",
+    },
+    "unknown_attachment": {
+        "id": "Lampiran tidak ditemukan pada aksi ini.",
+        "en": "No such attachment in this action.",
+    },
+    "unknown_notice": {"id": "Surat tidak ditemukan.", "en": "No such notice."},
+    "unknown_rulesettext": {
+        "id": "Versi aturan hukum surat ini tidak ditemukan.",
+        "en": "The legal rule set of this notice was not found.",
+    },
+    "action_not_strike": {
+        "id": "Surat pemberitahuan mogok hanya untuk aksi berjenis mogok (jenis aksi ini: {kind}).",
+        "en": "A strike notice needs an action of kind strike (this action: {kind}).",
+    },
+    "action_has_no_sites": {
+        "id": "Surat pemberitahuan aksi memerlukan minimal satu lokasi aksi.",
+        "en": "A demonstration notice needs at least one site of the action.",
+    },
+    "notice_refused": {
+        "id": "Surat belum dapat ditandai siap: {count} hal harus diperbaiki.",
+        "en": "The notice cannot be marked ready: {count} thing(s) must be fixed.",
+    },
+    "notice_locked": {
+        "id": "Surat berstatus {status} tidak dapat diubah lagi; buat surat baru.",
+        "en": "A notice that is {status} can no longer be edited; draft a new one.",
+    },
+    "not_for_notice_kind": {
+        "id": "Tindakan ini tidak berlaku untuk surat jenis {kind}.",
+        "en": "This does not apply to a notice of kind {kind}.",
+    },
+    "notice_not_sent": {
+        "id": "Tanda terima hanya dapat dicatat setelah surat dikirim (status: {status}).",
+        "en": "A receipt can only be recorded once the notice is sent (status: {status}).",
+    },
+    "before_sent": {
+        "id": "Tanggal tanda terima tidak boleh sebelum tanggal kirim ({sent_on}).",
+        "en": "The receipt cannot be dated before the notice was sent ({sent_on}).",
+    },
 }
 
 
