@@ -15,15 +15,15 @@ from core.action import Action
 from core.audit import PositionsRead
 from core.base import Recorded
 from core.errors import Conflict
+from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
 from core.identity import IdentityCommands
-from core.notice_commands import NoticeCommands
 from core.report import FieldReport
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(FieldCommands, IdentityCommands, NoticeCommands):
+class Posko(FieldCommands, IdentityCommands, EvidenceCommands):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands."""
 

@@ -1,0 +1,99 @@
+"""Commands and reads of the evidence log after a strike: one hash-chained log per action,
+appended to by officers and coordinators, read (and exported) by the legal team."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from core.action import Action
+from core.base import CONCURRENCY_RETRIES, Recorded
+from core.errors import Conflict
+from core.evidence import (
+    ALGORITHM,
+    GENESIS,
+    EvidenceLog,
+    first_broken,
+    make_entry,
+    summons_deadline,
+)
+from core.notice_commands import NoticeCommands
+
+
+class EvidenceCommands(NoticeCommands):
+    """The evidence log after a strike: one hash-chained log per action."""
+
+    def record_evidence(
+        self,
+        *,
+        action_id: UUID,
+        id: UUID,
+        kind: str,
+        category: str,
+        occurred_at: datetime,
+        description: str,
+        people: str | None,
+        place: str | None,
+        received_on: str | None,
+        return_by: str | None,
+        attachment_ids: list[UUID],
+        now: datetime,
+        actor: str,
+    ) -> Recorded:
+        self._load(action_id, Action, field="action_id", copy=False)
+        rules = self.rulebook.in_force(now.date())
+        entry = make_entry(
+            id=id,
+            kind=kind,
+            category=category,
+            occurred_at=occurred_at,
+            description=description,
+            people=people,
+            place=place,
+            received_on=received_on,
+            return_by=return_by,
+            attachment_ids=attachment_ids,
+            retaliation_kinds=rules.value("retaliation"),
+            recorded_at=now,
+            actor=actor,
+        )
+        for i, attachment in enumerate(attachment_ids):
+            self._require_attachment(attachment, action_id, f"attachment_ids[{i}]")
+        log_id = EvidenceLog.id_for(action_id)
+        for _ in range(CONCURRENCY_RETRIES):
+            log = self._find(log_id, EvidenceLog) or EvidenceLog(id=log_id, action_id=action_id)
+            if not log.record(entry):
+                return Recorded(id, self._position_of(log_id), created=False)
+            try:
+                recordings = self._commits.save(log)
+            except IntegrityError:
+                continue  # someone else appended first: chain after their entry
+            return Recorded(id, recordings[-1].notification.id, created=True)
+        raise Conflict("busy", field="id", id=str(id))
+
+    def evidence(self, action_id: UUID, now: datetime) -> dict[str, Any]:
+        """The log with each summons' deadline, and whether the chain holds."""
+        self._load(action_id, Action, field="action_id", copy=False)
+        log = self._find(EvidenceLog.id_for(action_id), EvidenceLog)
+        links = log.links if log is not None else []
+        rule = self.rulebook.in_force(now.date()).rule("summons_answer_days")
+        entries = [
+            {
+                **link,
+                "deadline": summons_deadline(link["entry"], int(rule.value)),
+            }
+            for link in links
+        ]
+        return {
+            "action_id": str(action_id),
+            "algorithm": ALGORITHM,
+            "genesis": GENESIS,
+            "head": log.head if log is not None else GENESIS,
+            "count": len(links),
+            "intact": first_broken(links) is None,
+            "summons_rule": rule.as_dict(),
+            "entries": entries,
+        }
