@@ -30,6 +30,9 @@ class Permission(StrEnum):
     MANAGE_INVITES = "manage_invites"  # invite links for korlaps of an action
     MANAGE_PEOPLE = "manage_people"  # people, roles, sessions, the organisation
     READ_ORGANISATION = "read_organisation"  # affiliates and branches by name: anyone signed in
+    # legal notices (strike, demonstration) and the evidence log: coordinators of the action
+    # and the officers of the union concerned (an officer with no affiliate: every union)
+    WRITE_NOTICES = "write_notices"
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,10 @@ def may(
     permission: Permission,
     action_id: UUID | None = None,
     site_id: UUID | None = None,
+    affiliate_id: UUID | None = None,
 ) -> bool:
-    """True when `principal` may do `permission` on the given action (and site)."""
+    """True when `principal` may do `permission` on the given action (and site, or for the
+    given affiliate: the union a notice or an evidence entry is made for)."""
     if principal is None:
         return False
     if principal.admin or permission is Permission.READ_ORGANISATION:
@@ -105,6 +110,12 @@ def may(
         Permission.MANAGE_INVITES,
     ):
         return coordinates
+    if permission is Permission.WRITE_NOTICES:
+        return coordinates or any(
+            r.affiliate_id is None
+            or (affiliate_id is not None and r.affiliate_id == str(affiliate_id))
+            for r in principal.has("officer")
+        )
     organises = [r for r in principal.has("organiser") if r.action_id == str(action_id)]
     if permission is Permission.READ_ACTION:
         return coordinates or bool(organises)

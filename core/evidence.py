@@ -96,6 +96,7 @@ def _facts(entry: dict[str, Any]) -> dict[str, Any]:
 def make_entry(
     *,
     id: UUID,
+    affiliate_id: UUID | None,
     kind: str,
     category: str,
     occurred_at: datetime,
@@ -104,28 +105,30 @@ def make_entry(
     place: str | None,
     received_on: str | None,
     return_by: str | None,
-    attachment_ids: list[UUID],
+    attachments: list[tuple[UUID, str]],
     retaliation_kinds: Sequence[str],
     recorded_at: datetime,
     actor: str,
 ) -> dict[str, Any]:
     """One entry, checked: a retaliation names its kind, a summons which call it is and the
-    day it was received."""
+    day it was received. `attachments` are (id, sha256) of files already stored."""
     kind = values.choice("kind", kind, KINDS)
     allowed = tuple(retaliation_kinds) if kind == "retaliation" else SUMMONS_CALLS
     entry: dict[str, Any] = {
         "id": str(id),
+        "affiliate_id": str(affiliate_id) if affiliate_id else None,
         "kind": kind,
         "category": values.choice("category", category, allowed),
         "occurred_at": values.aware("occurred_at", occurred_at).isoformat(),
         "description": values.text("description", description, max_length=notice_fields.LONG_TEXT),
         "people": values.text("people", people, max_length=1_000) if people else None,
         "place": values.text("place", place) if place else None,
-        "attachment_ids": [str(a) for a in attachment_ids],
+        # each file's digest is in the chain too: a swapped file is found, not just a renamed one
+        "attachments": [{"id": str(a), "sha256": sha} for a, sha in attachments],
         "recorded_at": recorded_at.isoformat(),
         "recorded_by": actor,
     }
-    if len(attachment_ids) > MAX_ATTACHMENTS:
+    if len(attachments) > MAX_ATTACHMENTS:
         raise InvalidInput("too_many", field="attachment_ids", max=MAX_ATTACHMENTS)
     if kind == "summons":
         if received_on is None:

@@ -11,10 +11,11 @@ from eventsourcing.persistence import IntegrityError
 
 from core.action import Action
 from core.base import CONCURRENCY_RETRIES, Recorded
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput
 from core.evidence import (
     ALGORITHM,
     GENESIS,
+    MAX_ATTACHMENTS,
     EvidenceLog,
     first_broken,
     make_entry,
@@ -31,6 +32,7 @@ class EvidenceCommands(NoticeCommands):
         *,
         action_id: UUID,
         id: UUID,
+        affiliate_id: UUID | None,
         kind: str,
         category: str,
         occurred_at: datetime,
@@ -45,8 +47,15 @@ class EvidenceCommands(NoticeCommands):
     ) -> Recorded:
         self._load(action_id, Action, field="action_id", copy=False)
         rules = self.rulebook.in_force(now.date())
+        if len(attachment_ids) > MAX_ATTACHMENTS:
+            raise InvalidInput("too_many", field="attachment_ids", max=MAX_ATTACHMENTS)
+        shas = [
+            self._stored_attachment(a, action_id, f"attachment_ids[{i}]").sha256
+            for i, a in enumerate(attachment_ids)
+        ]
         entry = make_entry(
             id=id,
+            affiliate_id=affiliate_id,
             kind=kind,
             category=category,
             occurred_at=occurred_at,
@@ -55,13 +64,11 @@ class EvidenceCommands(NoticeCommands):
             place=place,
             received_on=received_on,
             return_by=return_by,
-            attachment_ids=attachment_ids,
+            attachments=list(zip(attachment_ids, shas, strict=True)),
             retaliation_kinds=rules.value("retaliation"),
             recorded_at=now,
             actor=actor,
         )
-        for i, attachment in enumerate(attachment_ids):
-            self._require_attachment(attachment, action_id, f"attachment_ids[{i}]")
         log_id = EvidenceLog.id_for(action_id)
         for _ in range(CONCURRENCY_RETRIES):
             log = self._find(log_id, EvidenceLog) or EvidenceLog(id=log_id, action_id=action_id)

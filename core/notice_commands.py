@@ -42,11 +42,23 @@ class NoticeCommands(PoskoBase):
     # -- attachments -----------------------------------------------------------------------------
 
     def upload_attachment(
-        self, *, action_id: UUID, filename: str, media_type: str, data: bytes, actor: str
+        self,
+        *,
+        action_id: UUID,
+        affiliate_id: UUID | None,
+        filename: str,
+        media_type: str,
+        data: bytes,
+        actor: str,
     ) -> Recorded:
         self._load(action_id, Action, field="action_id", copy=False)
         attachment = Attachment.upload(
-            action_id=action_id, filename=filename, media_type=media_type, data=data, actor=actor
+            action_id=action_id,
+            affiliate_id=affiliate_id,
+            filename=filename,
+            media_type=media_type,
+            data=data,
+            actor=actor,
         )
         return self._create(attachment.id, lambda: attachment, lambda _: None)
 
@@ -54,9 +66,13 @@ class NoticeCommands(PoskoBase):
         return self._load(attachment_id, Attachment, field="attachment_id")
 
     def _require_attachment(self, attachment_id: UUID, action_id: UUID, field: str) -> None:
+        self._stored_attachment(attachment_id, action_id, field)
+
+    def _stored_attachment(self, attachment_id: UUID, action_id: UUID, field: str) -> Attachment:
         found = self._load(attachment_id, Attachment, field=field, copy=False)
         if found.action_id != action_id:
             raise NotFound("unknown_attachment", field=field)
+        return found
 
     # -- notices ---------------------------------------------------------------------------------
 

@@ -40,16 +40,17 @@ class RuleSetText(Aggregate):
         self.text = text
 
 
-def attachment_id(sha256: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"posko:attachment:{sha256}")
+def attachment_id(key: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"posko:attachment:{key}")
 
 
 class Attachment(Aggregate):
     """A photo or scan (a receipt, negotiation minutes, a summons), stored by its content:
-    uploading the same file twice stores it once."""
+    uploading the same file twice (for one action and union) stores it once."""
 
     class Uploaded(Aggregate.Created):
         action_id: UUID
+        affiliate_id: UUID | None  # the union whose officers may read it; None: coordinators
         filename: str
         media_type: str
         size: int
@@ -63,6 +64,7 @@ class Attachment(Aggregate):
         *,
         id: UUID,
         action_id: UUID,
+        affiliate_id: UUID | None,
         filename: str,
         media_type: str,
         size: int,
@@ -71,6 +73,7 @@ class Attachment(Aggregate):
         actor: str,
     ) -> None:
         self.action_id = action_id
+        self.affiliate_id = affiliate_id
         self.filename = filename
         self.media_type = media_type
         self.size = size
@@ -80,7 +83,14 @@ class Attachment(Aggregate):
 
     @classmethod
     def upload(
-        cls, *, action_id: UUID, filename: str, media_type: str, data: bytes, actor: str
+        cls,
+        *,
+        action_id: UUID,
+        affiliate_id: UUID | None,
+        filename: str,
+        media_type: str,
+        data: bytes,
+        actor: str,
     ) -> Attachment:
         media_type = values.choice("media_type", media_type, MEDIA_TYPES)
         if not data:
@@ -89,8 +99,9 @@ class Attachment(Aggregate):
             raise InvalidInput("too_large", field="body", max=MAX_ATTACHMENT)
         digest = hashlib.sha256(data).hexdigest()
         return cls(
-            id=attachment_id(digest),
+            id=attachment_id(f"{action_id}:{affiliate_id}:{digest}"),
             action_id=action_id,
+            affiliate_id=affiliate_id,
             filename=values.text("filename", filename),
             media_type=media_type,
             size=len(data),
@@ -103,7 +114,7 @@ class Attachment(Aggregate):
         return base64.b64decode(self.content)
 
     def facts(self) -> tuple[Any, ...]:
-        return (self.action_id, self.sha256)
+        return (self.action_id, self.affiliate_id, self.sha256)
 
 
 class Notice(Aggregate):

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.access import Authenticator
 from core.application import Posko
+from core.legal.rules import load_rulebook
 from posko.persistence import eventsourcing_env
 from posko.settings import Settings
 from projections.runner import ProjectionRunner
@@ -51,6 +52,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
             "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
     )
+    app.legal_rules = load_rulebook(settings.legal_rules_dir)  # a bad rule file stops start-up
     store: ViewStore
     if settings.database_url:
         store = PostgresViewStore(settings.database_url, schema=settings.database_schema)
@@ -97,6 +99,11 @@ def web_services(components: Components) -> Services:
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
         ),
+        letterhead={
+            "name": settings.letterhead_name,
+            "address": settings.letterhead_address,
+            "contact": settings.letterhead_contact,
+        },
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, passwords, people, sessions
+from web import actions, exports, field, invites, notices, passwords, people, sessions
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -90,6 +90,25 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/invites", invites.list_invites),
             web.post("/api/invites/{invite_id}/revoke", invites.revoke_invite),
             web.post("/api/invites/redeem", invites.redeem_invite),
+            # legal notices and the evidence log
+            web.get("/api/legal-rules", notices.legal_rules),
+            web.post("/api/actions/{id}/attachments", notices.upload_attachment),
+            web.get("/api/attachments/{id}", notices.get_attachment),
+            web.post("/api/actions/{id}/notices", notices.draft_notice),
+            web.get("/api/actions/{id}/notices", notices.list_notices),
+            web.get("/api/notices/{id}", notices.get_notice),
+            web.put("/api/notices/{id}", notices.edit_notice),
+            web.get("/api/notices/{id}/html", notices.notice_html),
+            web.get("/api/notices/{id}/pdf", notices.notice_pdf),
+            web.post("/api/notices/{id}/negotiations", notices.attach_negotiation),
+            web.post("/api/notices/{id}/ready", notices.mark_ready),
+            web.post("/api/notices/{id}/sent", notices.mark_sent),
+            web.post("/api/notices/{id}/receipts", notices.record_receipt),
+            web.post("/api/notices/{id}/withdraw", notices.withdraw_notice),
+            web.post("/api/notices/{id}/cancel", notices.cancel_notice),
+            web.post("/api/actions/{id}/evidence", notices.record_evidence),
+            web.get("/api/actions/{id}/evidence", notices.get_evidence),
+            web.get("/api/actions/{id}/evidence/bundle.zip", notices.evidence_bundle_zip),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),

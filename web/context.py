@@ -26,10 +26,11 @@ def authorise(
     permission: Permission,
     action_id: UUID | None = None,
     site_id: UUID | None = None,
+    affiliate_id: UUID | None = None,
 ) -> str:
     """Checks the caller may do `permission`; returns the actor id to record on events."""
     principal = request[PRINCIPAL]
-    if not may(principal, permission, action_id, site_id):
+    if not may(principal, permission, action_id, site_id, affiliate_id):
         raise Forbidden()
     return principal.id
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +42,13 @@ def problems(folder: Path) -> list[str]:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         if sha != meta["sha256"]:
             found.append(f"attachment {attachment_id}: the file was changed")
-        if str(uuid.uuid5(uuid.NAMESPACE_URL, f"posko:attachment:{sha}")) != attachment_id:
-            found.append(f"attachment {attachment_id}: the file is not the one the entries name")
     for i, link in enumerate(data["entries"]):
-        for attachment_id in link["entry"].get("attachment_ids", []):
-            if attachment_id not in files:
-                found.append(f"entry {i + 1}: attachment {attachment_id} is not in the bundle")
+        for named in link["entry"].get("attachments", []):
+            meta = files.get(named["id"])
+            if meta is None:
+                found.append(f"entry {i + 1}: attachment {named['id']} is not in the bundle")
+            elif meta["sha256"] != named["sha256"]:
+                found.append(f"entry {i + 1}: attachment {named['id']} is not the file it named")
     return found
 
 

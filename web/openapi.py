@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web import notice_schemas as ns
 from web.schemas import (
     ACTION_IN,
     ACTION_OUT,
@@ -471,5 +472,155 @@ def openapi_document() -> dict[str, Any]:
             **_sessions_paths(),
             **_people_paths(),
             **_actions_paths(),
+            **_notices_paths(),
+        },
+    }
+
+
+def _notices_paths() -> dict[str, Any]:
+    """Legal notices and the evidence log (web/notices.py)."""
+    notice = _path_param("id")
+    html = {
+        "description": "A printable A4 page",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
+    pdf = {
+        "description": "The same letter as PDF (attachment)",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+    return {
+        "/api/legal-rules": {
+            "get": {
+                "summary": "The legal rule set in force: each rule's article and status, the "
+                "working-day calendar, the forbidden places",
+                "responses": {"200": _json(ns.RULES_OUT, "The rule set"), **_problems(401)},
+            }
+        },
+        "/api/actions/{id}/attachments": {
+            "post": {
+                "summary": "Upload a scan or photo (a receipt, minutes, a summons) as the raw body",
+                "parameters": [
+                    ID_PARAM,
+                    {
+                        "name": "filename",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                    },
+                    {"name": "affiliate_id", "in": "query", "required": False, "schema": UUID_S},
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        m: {"schema": {"type": "string", "format": "binary"}}
+                        for m in ns.ATTACHMENT_MEDIA
+                    },
+                },
+                "responses": {
+                    "201": _json(RECORDED, "Stored"),
+                    "200": _json(RECORDED, "The same file was stored before"),
+                    **_problems(*WRITE_PROBLEMS),
+                },
+            }
+        },
+        "/api/attachments/{id}": {
+            "get": {
+                "summary": "An uploaded scan or photo",
+                "parameters": [ID_PARAM],
+                "responses": {
+                    "200": {
+                        "description": "The file",
+                        "content": {
+                            m: {"schema": {"type": "string", "format": "binary"}}
+                            for m in ns.ATTACHMENT_MEDIA
+                        },
+                    },
+                    **_problems(401, 403, 404),
+                },
+            }
+        },
+        "/api/actions/{id}/notices": {
+            "post": _create(
+                ns.NOTICE_IN,
+                "Draft a strike notice (kind strike, from an action of "
+                "kind strike) or a demonstration notice (kind demo, from an action with sites)",
+            ),
+            "get": {
+                "summary": "The action's notices with their findings and clocks",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _json(ns.NOTICES_OUT, "Notices"), **_problems(401, 403, 404)},
+            },
+        },
+        "/api/notices/{id}": {
+            "get": {
+                "summary": "A notice: its fields, receipts, rule-set version, findings and clock",
+                "parameters": [notice],
+                "responses": {
+                    "200": _json(ns.NOTICE_OUT, "The notice"),
+                    **_problems(401, 403, 404),
+                },
+            },
+            "put": _edit(ns.NOTICE_EDIT, "Edit a draft (a ready notice goes back to draft)"),
+        },
+        "/api/notices/{id}/html": {
+            "get": {
+                "summary": "The notice as a printable A4 letter in Bahasa Indonesia",
+                "parameters": [notice],
+                "responses": {"200": html, **_problems(401, 403, 404)},
+            }
+        },
+        "/api/notices/{id}/pdf": {
+            "get": {
+                "summary": "The notice as a PDF",
+                "parameters": [notice],
+                "responses": {"200": pdf, **_problems(401, 403, 404)},
+            }
+        },
+        "/api/notices/{id}/negotiations": {
+            "post": _create(ns.NEGOTIATION_IN, "Attach evidence that negotiations failed")
+        },
+        "/api/notices/{id}/ready": {
+            "post": _optional_body(
+                _create(
+                    NO_DETAILS,
+                    "Mark ready: 409 notice_refused with params.findings while a "
+                    "rule refuses it (incomplete, too close to the start...)",
+                )
+            )
+        },
+        "/api/notices/{id}/sent": {"post": _create(ns.SENT_IN, "Mark sent on a day")},
+        "/api/notices/{id}/receipts": {
+            "post": _create(ns.RECEIPT_IN, "Record a receipt (tanda terima or STTP) with its scan")
+        },
+        "/api/notices/{id}/withdraw": {
+            "post": _create(text_in("reason", "Why"), "Withdraw a draft or ready notice")
+        },
+        "/api/notices/{id}/cancel": {
+            "post": _create(text_in("reason", "Why"), "Cancel a sent demonstration notice")
+        },
+        "/api/actions/{id}/evidence": {
+            "post": _create(ns.EVIDENCE_IN, "Record retaliation or an employer summons"),
+            "get": {
+                "summary": "The evidence log: entries, digests, summons deadlines (legal team)",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _json(ns.EVIDENCE_OUT, "The log"), **_problems(401, 403, 404)},
+            },
+        },
+        "/api/actions/{id}/evidence/bundle.zip": {
+            "get": {
+                "summary": "The evidence bundle for the legal team, with a stand-alone verify "
+                "script; X-Evidence-Head carries the last digest",
+                "parameters": [ID_PARAM],
+                "responses": {
+                    "200": {
+                        "description": "A zip",
+                        "headers": {"X-Evidence-Head": {"schema": {"type": "string"}}},
+                        "content": {
+                            "application/zip": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    **_problems(401, 403, 404),
+                },
+            }
         },
     }

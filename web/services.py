@@ -36,6 +36,8 @@ class Services:
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
+    # the union's letterhead on printed notices: name, address, contact (from the settings)
+    letterhead: dict[str, str] = field(default_factory=lambda: {"name": "Satgas Aksi Gabungan"})
 
     @property
     def secret(self) -> str:

@@ -31,12 +31,26 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 KEY = "a" * 32
 PASSWORD = "kata-sandi-yang-panjang"
-CALLERS = ("admin", "national", "coord_a", "coord_b", "korlap_a", "member", "anonymous")
+CALLERS = (
+    "admin",
+    "national",
+    "coord_a",
+    "coord_b",
+    "korlap_a",
+    "member",
+    "officer_a",  # an officer of the union (w.affiliate) that gives the notices
+    "officer_x",  # an officer of another union
+    "anonymous",
+)
 EVERYONE = frozenset(CALLERS) - {"anonymous"}
 READ_A = frozenset({"admin", "national", "coord_a", "korlap_a"})
 COORDINATE_A = frozenset({"admin", "national", "coord_a"})
 NATIONAL = frozenset({"admin", "national"})
 ADMIN = frozenset({"admin"})
+NOTICES_A = COORDINATE_A | {"officer_a"}  # notices of action A by the union w.affiliate
+NOTICES_S = NATIONAL | {
+    "officer_a"
+}  # notices of the strike action S (coord_a is not its coordinator)
 
 
 @dataclass
@@ -58,10 +72,17 @@ class World:
         headers = (
             {"Authorization": f"Bearer {self.tokens[caller]}"} if caller in self.tokens else {}
         )
-        data = None if body is None else json.dumps(body)
+        data: bytes | str | None = None
+        content_type = "application/json"
+        if isinstance(body, bytes):  # an upload: a scan or photo
+            data, content_type = body, "image/png"
+        elif body is not None:
+            data = json.dumps(body)
         async with self.session.request(
-            method, path, data=data, headers={**headers, "Content-Type": "application/json"}
+            method, path, data=data, headers={**headers, "Content-Type": content_type}
         ) as response:
+            if response.content_type in ("application/pdf", "application/zip", "image/png"):
+                return response.status, response.content_type, await response.read()
             text = await response.text()
             if not text or "json" not in response.content_type:  # the CSV exports
                 return response.status, response.content_type, text or None
@@ -140,6 +161,10 @@ async def _populate(w: World) -> None:
         "coord_b": Role("coordinator", action_id=w.action_b),
         "member": Role("member"),
     }
+    w.affiliate = (await admin("/api/affiliates", {"name": "FSPMI"}))["id"]
+    other_union = (await admin("/api/affiliates", {"name": "KSPSI"}))["id"]
+    roles["officer_a"] = Role("officer", affiliate_id=w.affiliate)
+    roles["officer_x"] = Role("officer", affiliate_id=other_union)
     for caller, role in roles.items():
         phone = _phone()
         person = await admin("/api/people", {"name": caller, "phone": phone, "password": PASSWORD})
@@ -157,7 +182,6 @@ async def _populate(w: World) -> None:
     assert status == 201, redeemed
     w.tokens["korlap_a"] = redeemed["token"]
     w.invite = (await admin(f"/api/actions/{w.action_a}/invites", {"label": "spare"}))["id"]
-    w.affiliate = (await admin("/api/affiliates", {"name": "FSPMI"}))["id"]
     phone = _phone()
     w.target = (await admin("/api/people", {"name": "T", "phone": phone, "password": PASSWORD}))[
         "id"
@@ -168,6 +192,88 @@ async def _populate(w: World) -> None:
     assert status == 201, signed_in
     w.target_session = str(session_id(signed_in["token"]))
     await _street(w, admin)
+    await _notices(w, admin)
+
+
+async def _notices(w: World, admin: Callable[..., Any]) -> None:
+    """A strike action S, a scan, notices in every state a case starts from, and one evidence
+    entry, so every allowed caller's repeat answers 2xx."""
+    starts = datetime.now(UTC) + timedelta(days=40)
+    strike = {**_action(), "kind": "strike", "starts_at": starts.isoformat()}
+    strike["ends_at"] = (starts + timedelta(hours=8)).isoformat()
+    w.items["strike_action"] = (await admin("/api/actions", strike))["id"]
+    status, _, reply = await w.call(
+        "admin", "POST", f"/api/actions/{w.action_a}/attachments?affiliate_id={w.affiliate}", PNG
+    )
+    assert status == 201, reply
+    w.items["scan"] = reply["id"]
+    w.items["strike"] = (
+        await admin(f"/api/actions/{w.items['strike_action']}/notices", _strike_notice(w))
+    )["id"]
+    for state in ("draft", "ready", "sent", "withdraw", "cancel"):
+        notice = (await admin(f"/api/actions/{w.action_a}/notices", _demo_notice(w)))["id"]
+        w.items[f"demo_{state}"] = notice
+        if state != "draft" and state != "withdraw":
+            await admin(f"/api/notices/{notice}/ready", {})
+        if state in ("sent", "cancel"):
+            await admin(f"/api/notices/{notice}/sent", {"sent_on": "2026-07-06"})
+        if state == "cancel":
+            await admin(f"/api/notices/{notice}/cancel", {"reason": "batal"})
+        if state == "withdraw":
+            await admin(f"/api/notices/{notice}/withdraw", {"reason": "ganti"})
+    await admin(f"/api/notices/{w.items['demo_sent']}/receipts", _sttp(w))
+    await admin(f"/api/actions/{w.action_a}/evidence", _evidence(w))
+
+
+PNG = b"\x89PNG\r\n\x1a\n tanda terima"
+EVIDENCE_ID = str(uuid4())
+
+
+def _strike_notice(w: World) -> dict[str, Any]:
+    return {
+        "kind": "strike",
+        "affiliate_id": w.affiliate,
+        "fields": {"employer_name": "PT Contoh", "disnaker_name": "Disnaker Kab. Bekasi"},
+    }
+
+
+def _demo_notice(w: World) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "kind": "demo",
+        "affiliate_id": w.affiliate,
+        "fields": {
+            "police_unit": "Polres Metro Jakarta Pusat",
+            "scope": "district",
+            "purpose": "Upah layak",
+            "form": "unjuk_rasa",
+            "responsible": [{"name": "Budi"}],
+            "organisation_name": "FSPMI",
+            "organisation_address": "Jakarta",
+            "props": "Spanduk",
+            "participants": 80,
+        },
+    }
+
+
+def _sttp(w: World) -> dict[str, Any]:
+    return {
+        "recipient": "police",
+        "received": "2026-07-06T10:00:00+07:00",
+        "received_by": "Bripka Joko",
+        "attachment_id": w.items["scan"],
+    }
+
+
+def _evidence(w: World) -> dict[str, Any]:
+    return {
+        "id": EVIDENCE_ID,
+        "affiliate_id": w.affiliate,
+        "kind": "retaliation",
+        "category": "intimidation",
+        "occurred_at": "2026-07-21T09:00:00+07:00",
+        "description": "Ancaman PHK",
+    }
 
 
 async def _street(w: World, admin: Callable[..., Any]) -> None:
@@ -360,6 +466,100 @@ CASES = [
             "sites.geojson",
         )
     ),
+    case("read the legal rules", "GET", lambda w, c: ("/api/legal-rules", None), EVERYONE),
+    case(
+        "upload a scan",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/attachments?affiliate_id={w.affiliate}", PNG),
+        NOTICES_A,
+    ),
+    case(
+        "read a scan", "GET", lambda w, c: (f"/api/attachments/{w.items['scan']}", None), NOTICES_A
+    ),
+    case(
+        "draft a notice",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/notices", _demo_notice(w)),
+        NOTICES_A,
+    ),
+    case(
+        "list notices",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/notices", None),
+        NOTICES_A | {"officer_x"},  # officer_x is let in and sees none of them
+    ),
+    *(
+        case(
+            f"read a notice {suffix or 'as JSON'}",
+            "GET",
+            lambda w, c, suffix=suffix: (f"/api/notices/{w.items['demo_draft']}{suffix}", None),
+            NOTICES_A,
+        )
+        for suffix in ("", "/html", "/pdf")
+    ),
+    case(
+        "edit a notice",
+        "PUT",
+        lambda w, c: (f"/api/notices/{w.items['demo_draft']}", {"fields": {"props": "Spanduk"}}),
+        NOTICES_A,
+    ),
+    case(
+        "attach negotiation evidence",
+        "POST",
+        lambda w, c: (
+            f"/api/notices/{w.items['strike']}/negotiations",
+            {"kind": "request", "date": "2026-06-01", "note": "Surat ajakan berunding"},
+        ),
+        NOTICES_S,
+    ),
+    case(
+        "mark a notice ready",
+        "POST",
+        lambda w, c: (f"/api/notices/{w.items['demo_ready']}/ready", {}),
+        NOTICES_A,
+    ),
+    case(
+        "mark a notice sent",
+        "POST",
+        lambda w, c: (f"/api/notices/{w.items['demo_sent']}/sent", {"sent_on": "2026-07-06"}),
+        NOTICES_A,
+    ),
+    case(
+        "record a receipt",
+        "POST",
+        lambda w, c: (f"/api/notices/{w.items['demo_sent']}/receipts", _sttp(w)),
+        NOTICES_A,
+    ),
+    case(
+        "withdraw a notice",
+        "POST",
+        lambda w, c: (f"/api/notices/{w.items['demo_withdraw']}/withdraw", {"reason": "ganti"}),
+        NOTICES_A,
+    ),
+    case(
+        "cancel a notice",
+        "POST",
+        lambda w, c: (f"/api/notices/{w.items['demo_cancel']}/cancel", {"reason": "batal"}),
+        NOTICES_A,
+    ),
+    case(
+        "record evidence",
+        "POST",
+        lambda w, c: (f"/api/actions/{w.action_a}/evidence", _evidence(w)),
+        NOTICES_A,
+    ),
+    case(
+        "read evidence",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/evidence", None),
+        COORDINATE_A,  # the legal team (READ_LEGAL)
+    ),
+    case(
+        "evidence bundle",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/evidence/bundle.zip", None),
+        COORDINATE_A,
+    ),
     case("list affiliates", "GET", lambda w, c: ("/api/affiliates", None), EVERYONE),
     case("register affiliate", "POST", lambda w, c: ("/api/affiliates", {"name": "KSPI"}), ADMIN),
     case(
@@ -461,6 +661,8 @@ async def test_the_action_list_shows_each_caller_only_their_actions(world: World
         "coord_b": {world.action_b},
         "korlap_a": {world.action_a},
         "member": set(),
+        "officer_a": set(),
+        "officer_x": set(),
     }
 
 

@@ -4,6 +4,7 @@ stand-alone script, which notices a changed entry, a removed one and a swapped f
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -55,6 +56,7 @@ def strike(app: Posko) -> UUID:
 def record(app: Posko, action_id: UUID, **overrides: Any) -> Any:
     fields: dict[str, Any] = {
         "id": uuid4(),
+        "affiliate_id": None,
         "kind": "retaliation",
         "category": "intimidation",
         "occurred_at": NOW - timedelta(hours=2),
@@ -145,7 +147,7 @@ def test_a_changed_link_is_found() -> None:
 
 def _bundle(app: Posko, action_id: UUID, folder: Path) -> Path:
     log = app.evidence(action_id, NOW)
-    ids = {a for link in log["entries"] for a in link["entry"]["attachment_ids"]}
+    ids = {a["id"] for link in log["entries"] for a in link["entry"]["attachments"]}
     files = [(a, app.attachment(UUID(a))) for a in sorted(ids)]
     data = evidence_bundle.build(log, files, NOW)
     with zipfile.ZipFile(io.BytesIO(data)) as bundle:
@@ -166,6 +168,7 @@ def _verify(folder: Path) -> subprocess.CompletedProcess[str]:
 def test_the_bundle_verifies_and_catches_tampering(app: Posko, tmp_path: Path) -> None:
     action_id = strike(app)
     photo = app.upload_attachment(
+        affiliate_id=None,
         action_id=action_id,
         filename="surat.jpg",
         media_type="image/jpeg",
@@ -199,3 +202,9 @@ def test_the_bundle_verifies_and_catches_tampering(app: Posko, tmp_path: Path) -
     result = _verify(swapped)
     assert result.returncode == 1
     assert "the file was changed" in result.stdout
+    # A swapped file with its manifest rewritten to match is still found: the chain names it.
+    doc = json.loads((swapped / "evidence.json").read_text())
+    [meta] = doc["attachments"].values()
+    meta["sha256"] = hashlib.sha256(b"other photo").hexdigest()
+    (swapped / "evidence.json").write_text(json.dumps(doc))
+    assert "is not the file it named" in _verify(swapped).stdout

@@ -105,6 +105,7 @@ def refused(app: Posko, notice_id: UUID) -> list[dict[str, Any]]:
 
 def scan(app: Posko, action_id: UUID, data: bytes = SCAN) -> UUID:
     return app.upload_attachment(
+        affiliate_id=None,
         action_id=action_id,
         filename="tanda-terima.pdf",
         media_type="application/pdf",
