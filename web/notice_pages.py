@@ -23,7 +23,7 @@ MONTHS = (
     "November",
     "Desember",
 )
-ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
+ZONES = (("WIB", 7), ("WITA", 8), ("WIT", 9))  # Indonesia's zones by UTC offset
 FORMS = {
     "unjuk_rasa": "Unjuk rasa / demonstrasi",
     "pawai": "Pawai",
@@ -72,7 +72,7 @@ def moment(value: str | None) -> str:
     at = datetime.fromisoformat(value)
     offset = at.utcoffset() or timedelta(0)
     hours = int(offset.total_seconds() // 3600)
-    zone = ZONES.get(hours, f"UTC{hours:+d}")
+    zone = next((name for name, h in ZONES if h == hours), f"UTC{hours:+d}")
     return f"{long_date(at.date())} pukul {at:%H.%M} {zone}"
 
 
