@@ -5,7 +5,7 @@ the notice as it stands now, judged by the rule set it was drafted with."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -296,7 +296,29 @@ class NoticeCommands(PoskoBase):
                     )
                 )
         report["findings"] = [f.as_dict() for f in findings]
+        report["deadline"] = _deadline(notice, report, rules)
         return report
+
+
+def _deadline(notice: Notice, report: dict[str, Any], rules: RuleSet) -> dict[str, str] | None:
+    """The next moment that matters, for the dashboard's countdown: the last moment to obtain
+    the strike notice's receipts (the end of the last allowed day), then the strike's start; the
+    police's receipt 72 hours before a demonstration, then the 24-hour cancellation deadline."""
+    raw = notice.fields.get("starts_at")
+    if not raw or notice.status in ("withdrawn", "cancelled"):
+        return None
+    starts = datetime.fromisoformat(raw)
+    if notice.kind == "strike":
+        clock = report["clock"]
+        if clock["counted_from_receipts"]:
+            return {"kind": "start", "at": starts.isoformat()}
+        last_day = datetime.fromisoformat(clock["receipt_deadline"]).date()
+        end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=starts.tzinfo)
+        return {"kind": "receipts", "at": end.isoformat()}
+    if "police" not in notice.receipts:
+        hours = int(rules.value("demo_notice_hours"))
+        return {"kind": "sttp", "at": (starts - timedelta(hours=hours)).isoformat()}
+    return {"kind": "cancellation", "at": report["cancellation_deadline"]}
 
 
 def _moved_start(

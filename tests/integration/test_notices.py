@@ -226,6 +226,9 @@ def test_receipts_run_the_clock_from_the_later_one(app: Posko) -> None:
     app.mark_notice_sent(notice_id=notice_id, sent_on="2026-07-06", actor=ACTOR)
     found = codes(app, notice_id)
     assert found["receipt_missing"] == "warn"
+    # Until both receipts are in, the countdown runs to the end of the last day to get them.
+    deadline = app.notice_report(notice_id, NOW)["deadline"]
+    assert deadline == {"kind": "receipts", "at": "2026-07-09T00:00:00+07:00"}
     with pytest.raises(InvalidInput) as early:
         app.record_notice_receipt(
             notice_id=notice_id,
@@ -257,6 +260,7 @@ def test_receipts_run_the_clock_from_the_later_one(app: Posko) -> None:
         actor=ACTOR,
     )
     report = app.notice_report(notice_id, NOW)
+    assert report["deadline"] == {"kind": "start", "at": at(20)}
     assert report["clock"]["counted_from"] == "2026-07-08"
     assert report["clock"]["counted_from_receipts"] is True
     assert {f["code"]: f["level"] for f in report["findings"]}["inside_margin"] == "amber"
@@ -450,6 +454,7 @@ def test_a_clean_demonstration_notice_has_its_police_level_and_deadlines(app: Po
     report = app.notice_report(notice_id, NOW)
     assert report["police_level"] == "Polres"
     assert report["cancellation_deadline"] == at(19, 9)
+    assert report["deadline"] == {"kind": "sttp", "at": at(17, 9)}  # 72 hours before
     assert {f["code"] for f in report["findings"]} == {"sttp_missing"}
 
 
