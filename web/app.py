@@ -116,6 +116,7 @@ def create_app(services: Services) -> web.Application:
             web.get("/admin", page("admin.html")),
             web.get("/i/{code}", page("invite.html")),
             web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
+            web.get("/surat", page("surat.html")),  # an action's legal notices, for officers
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.static("/static", STATIC),
         ]
@@ -124,7 +125,7 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js")
+PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/surat")
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",

@@ -8,6 +8,7 @@ import { applyText, href, t } from "./i18n.js";
 import { createMap } from "./dashboard-map.js";
 import { createPanels } from "./dashboard-panels.js";
 import { createTimeline } from "./dashboard-timeline.js";
+import { createNoticesPanel } from "./dashboard-notices.js";
 import { el, fill, number, shortId } from "./dashboard-util.js";
 
 const $ = (id) => document.getElementById(id);
@@ -27,6 +28,7 @@ let retryTimer = null;
 let map = null;
 let panels = null;
 let timeline = null;
+let notices = null; // the chosen action's legal notices (dashboard-notices.js)
 let nationalOverview = true; // false: the `actions` channel was refused, read our own actions
 
 // -- talking to the API ----------------------------------------------------------------------------
@@ -205,6 +207,7 @@ function choose(id) {
   state.replay = null;
   map?.reset();
   channelsOf(id).forEach(subscribe);
+  notices?.show(id);
   updateWindow();
   schedule("map", "feed", "tasks", "summary", "affiliates");
 }
@@ -356,6 +359,8 @@ async function start(config) {
     act, me, affiliateName: (id) => state.affiliateNames.get(id) ?? `${t("dash_affiliate")} ${shortId(id)}`,
   });
   timeline = createTimeline({ showAt, goLive });
+  notices = createNoticesPanel();
+  if (state.selected) notices.show(state.selected);
   state.map = map;
   window.addEventListener("hashchange", () => {
     const id = location.hash.slice(1);
