@@ -42,6 +42,7 @@ class Components:
 
 def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     """Build what a process needs; `runner`/`gateway` say whether it projects and/or serves ws."""
+    legal_rules = load_rulebook(settings.legal_rules_dir)  # a bad rule file stops start-up
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Posko(
         env={
@@ -52,7 +53,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
             "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
     )
-    app.legal_rules = load_rulebook(settings.legal_rules_dir)  # a bad rule file stops start-up
+    app.legal_rules = legal_rules
     store: ViewStore
     if settings.database_url:
         store = PostgresViewStore(settings.database_url, schema=settings.database_schema)

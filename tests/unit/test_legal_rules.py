@@ -81,3 +81,21 @@ def test_two_files_with_one_version_are_refused(tmp_path: Path) -> None:
 def test_an_empty_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="no"):
         load_rulebook(tmp_path)
+
+
+def test_a_bad_rules_directory_stops_start_up_and_a_good_one_is_used(tmp_path: Path) -> None:
+    from posko.bootstrap import build
+    from posko.settings import Settings
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.toml").write_text(TEXT.replace("[rules.demo_sttp]", "[rules.other]"))
+    settings = Settings(data_dir=tmp_path / "data", api_key="k" * 32, legal_rules_dir=rules)
+    with pytest.raises(RulesError, match="demo_sttp"):
+        build(settings, runner=False, gateway=False)
+    (rules / "bad.toml").write_text(TEXT.replace('version = "2026.1"', 'version = "lokal-1"'))
+    components = build(settings, runner=False, gateway=False)
+    try:
+        assert components.app.rulebook.in_force(date(2026, 12, 6)).version == "lokal-1"
+    finally:
+        components.close()
