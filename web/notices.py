@@ -323,18 +323,18 @@ async def record_evidence(request: web.Request) -> web.Response:
         place=parse.optional_string(body, "place"),
         received_on=parse.optional_string(body, "received_on"),
         return_by=parse.optional_string(body, "return_by"),
-        attachment_ids=[
-            parse.uuid({"x": a}, "x") if isinstance(a, str) else _bad_attachment(i)
-            for i, a in enumerate(attachments)
-        ],
+        attachment_ids=[_attachment_id(i, a) for i, a in enumerate(attachments)],
         now=_now(),
         actor=actor,
     )
     return created(result)
 
 
-def _bad_attachment(i: int) -> UUID:
-    raise InvalidInput("not_uuid", field=f"attachment_ids[{i}]")
+def _attachment_id(i: int, value: Any) -> UUID:
+    try:
+        return UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        raise InvalidInput("not_uuid", field=f"attachment_ids[{i}]") from None
 
 
 async def get_evidence(request: web.Request) -> web.Response:

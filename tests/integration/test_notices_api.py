@@ -153,6 +153,9 @@ async def test_uploads_are_checked_and_evidence_bundles_carry_the_head(
         "description": "Surat panggilan kerja pertama",
         "attachment_ids": [scan],
     }
+    bad = {**entry, "attachment_ids": [scan, 7]}
+    status, body, _ = await call(client, "POST", f"/api/actions/{action}/evidence", bad)
+    assert (status, body["field"]) == (422, "attachment_ids[1]")
     status, body, _ = await call(client, "POST", f"/api/actions/{action}/evidence", entry)
     assert status == 201, body
     status, body, _ = await call(client, "POST", f"/api/actions/{action}/evidence", entry)
