@@ -565,3 +565,24 @@ def test_bad_field_values_are_refused_naming_the_field(app: Posko) -> None:
     with pytest.raises(NotFound) as missing:
         draft_demo(app, action(app, "rally"), site_ids=[str(uuid4())])
     assert missing.value.field == "site_ids"
+
+
+def test_a_demonstration_in_a_year_without_calendar_or_off_the_actions_time_is_warned(
+    app: Posko,
+) -> None:
+    notice_id = draft_demo(
+        app, action(app, "rally"), starts_at=at(3, 9, 1, 2028), ends_at=at(3, 15, 1, 2028)
+    )
+    found = codes(app, notice_id)
+    assert found["calendar_missing_year"] == "warn"  # no holidays known for 2028
+    assert found["action_start_differs"] == "warn"  # the action starts on 20 July 2026
+
+
+def test_every_strike_clock_says_how_it_counted(app: Posko) -> None:
+    notice_id = draft_strike(app, action(app))
+    [counting] = [
+        f for f in app.notice_report(notice_id, NOW)["findings"] if f["code"] == "counting"
+    ]
+    assert counting["level"] == "info"
+    assert counting["status"] == "unverified"  # the convention itself is not settled law
+    assert counting["params"]["receipt_deadline"] == "2026-07-08"
