@@ -114,7 +114,59 @@ def seed(app: Posko, today: datetime | None = None) -> uuid.UUID:
             )
     if app.action(ACTION_ID).status == "planned":
         app.change_action_status(action_id=ACTION_ID, to="live", reason=None, actor=ACTOR)
+    seed_notice(app)
     return ACTION_ID
+
+
+def seed_notice(app: Posko) -> None:
+    """The demo action's demonstration notice to the police, sent four days before and with
+    its STTP three days before, so the dashboard's notices panel has something to show."""
+    day = app.action(ACTION_ID).starts_at.astimezone(WIB).date()
+    notice_id = uuid.uuid5(NAMESPACE, "notice:demo")
+    union = AFFILIATES[0][0]
+    app.draft_notice(
+        id=notice_id,
+        kind="demo",
+        action_id=ACTION_ID,
+        affiliate_id=affiliate_id(union),
+        fields={
+            "police_unit": "Baintelkam Mabes Polri",
+            "scope": "national",
+            "purpose": "Menolak upah murah dan menuntut kenaikan upah minimum 2027",
+            "form": "unjuk_rasa",
+            "responsible": [{"name": "Koordinator Satgas", "phone": "0812-0000-0000"}],
+            "organisation_name": f"Satgas Aksi Gabungan ({union})",
+            "organisation_address": "Jakarta",
+            "props": "Spanduk, bendera, mobil komando",
+            "participants": sum(site.target for site in SITES),
+            "city": "Jakarta",
+        },
+        now=datetime.combine(day - timedelta(days=5), datetime.min.time(), WIB),
+        actor=ACTOR,
+    )
+    now = datetime.combine(day - timedelta(days=4), datetime.min.time(), WIB)
+    if app.notice(notice_id).status == "draft":  # seeding again takes no step twice
+        app.mark_notice_ready(notice_id=notice_id, now=now, actor=ACTOR)
+    app.mark_notice_sent(
+        notice_id=notice_id, sent_on=(day - timedelta(days=4)).isoformat(), actor=ACTOR
+    )
+    scan = app.upload_attachment(
+        action_id=ACTION_ID,
+        affiliate_id=affiliate_id(union),
+        filename="sttp.pdf",
+        media_type="application/pdf",
+        data=b"%PDF-1.4 demo STTP",
+        actor=ACTOR,
+    )
+    app.record_notice_receipt(
+        notice_id=notice_id,
+        recipient="police",
+        received=datetime.combine(day - timedelta(days=3), datetime.min.time(), WIB).isoformat(),
+        received_by="Petugas Baintelkam",
+        number="STTP/DEMO/2026",
+        attachment_id=scan.id,
+        actor=ACTOR,
+    )
 
 
 INCIDENTS = (
