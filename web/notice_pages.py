@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from html import escape
+from pathlib import Path
 from typing import Any
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -32,29 +33,8 @@ FORMS = {
 }
 BLANK = "…………………………"
 
-STYLE = """
-@page { size: A4; margin: 20mm 20mm 22mm 25mm; }
-* { box-sizing: border-box; }
-body { font-family: "Liberation Serif", "DejaVu Serif", "Times New Roman", serif;
-  font-size: 12pt; line-height: 1.45; color: #000; margin: 0; }
-main { max-width: 170mm; margin: 0 auto; }
-header.kop { text-align: center; border-bottom: 3px double #000; padding-bottom: 4mm;
-  margin-bottom: 6mm; }
-header.kop h1 { font-size: 16pt; margin: 0; letter-spacing: .5pt; }
-header.kop p { margin: 1mm 0 0; font-size: 10pt; }
-table.meta td { padding: 0 2mm 0 0; vertical-align: top; }
-ol.isi > li { margin-bottom: 2mm; }
-dl { margin: 0; } dt { font-weight: bold; } dd { margin: 0 0 2mm 0; white-space: pre-line; }
-.tanggal { text-align: right; margin-top: 8mm; }
-.ttd { display: flex; flex-wrap: wrap; gap: 8mm; margin-top: 4mm; page-break-inside: avoid; }
-.ttd section { flex: 1 1 45%; text-align: center; min-width: 60mm; }
-.ttd .ruang { height: 22mm; }
-.ttd .nama { font-weight: bold; text-decoration: underline; }
-footer { margin-top: 10mm; font-size: 8pt; color: #444; border-top: 1px solid #999;
-  padding-top: 2mm; }
-@media screen { body { background: #eee; } main { background: #fff; padding: 20mm 20mm 22mm 25mm;
-  margin: 8mm auto; box-shadow: 0 1px 4px rgba(0,0,0,.3); width: 210mm; max-width: none; } }
-"""
+LETTER_CSS = Path(__file__).parent / "static" / "letter.css"
+CSS_URL = "/static/letter.css"
 
 
 def long_date(day: date) -> str:
@@ -118,7 +98,7 @@ def _page(title: str, body: str, report: dict[str, Any], letterhead: dict[str, s
     return (
         "<!doctype html>\n"
         f'<html lang="id"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{STYLE}</style></head><body><main>"
+        f'<link rel="stylesheet" href="{CSS_URL}"></head><body><main>'
         f"{_letterhead(letterhead)}{body}"
         f"<footer>Disusun dengan Posko; aturan hukum versi {escape(rules['version'])}. "
         "Bukan nasihat hukum: periksa bersama bagian hukum serikat.</footer>"
@@ -224,8 +204,22 @@ def render(report: dict[str, Any], letterhead: dict[str, str]) -> str:
 
 
 def pdf(page: str) -> bytes:
-    """The page as PDF (WeasyPrint; needs pango). Slow: call it in a worker thread."""
+    """The page as PDF (WeasyPrint; needs pango). Slow: call it in a worker thread. The only
+    resource it may load is the letter's stylesheet, from the package: never the network."""
     from weasyprint import HTML  # imported on use: loading pango takes a moment
 
-    data: bytes = HTML(string=page).write_pdf()
+    data: bytes = HTML(string=page, base_url="file:///", url_fetcher=_fetcher()).write_pdf()
     return data
+
+
+def _fetcher() -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.endswith(CSS_URL):
+                css = LETTER_CSS.read_text("utf-8")
+                return URLFetcherResponse(url, css, {"Content-Type": "text/css"})
+            raise ValueError(f"the letter may not load {url}")
+
+    return LocalOnly()

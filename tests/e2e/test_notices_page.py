@@ -135,6 +135,13 @@ def test_an_officer_gives_strike_notice_and_the_dashboard_counts_down(
     assert errors == []
     page.screenshot(path=str(ARTIFACTS / "notices-page.png"), full_page=True)
 
+    # The printable letter is styled by its own stylesheet (the CSP refuses inline styles).
+    page.goto(server.http + (page.locator("#print-link").get_attribute("href") or ""))
+    kop = page.locator("header.kop")
+    expect(kop).to_contain_text("SATGAS AKSI GABUNGAN")
+    assert kop.evaluate("e => getComputedStyle(e).borderBottomStyle") == "double"
+    assert errors == []
+
     # The coordinators' dashboard: state, both receipts, the countdown, the moved start.
     coordinator = page.context.browser.new_context(  # type: ignore[union-attr]
         viewport={"width": 1440, "height": 900}, locale="id-ID", timezone_id="Asia/Jakarta"

@@ -160,6 +160,21 @@ def test_the_letter_matches_its_golden_file_and_the_pdf_has_the_same_text(
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(p.extract_text() or "" for p in reader.pages)
     assert words(text) == html_words(page)
+    # The letter's own stylesheet was applied: A4, and the serif face it names.
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    # (without the stylesheet WeasyPrint falls back to DejaVu Serif)
+    assert any("Liberation-Serif" in str(f.get_object()["/BaseFont"]) for f in fonts.values())
+
+
+def test_the_letter_stylesheet_prints_on_a4() -> None:
+    assert "@page { size: A4" in notice_pages.LETTER_CSS.read_text()
+
+
+def test_the_pdf_loads_nothing_but_the_letter_stylesheet() -> None:
+    page = '<html><body><img src="http://example.invalid/x.png"><p>Surat</p></body></html>'
+    assert notice_pages.pdf(page).startswith(b"%PDF-")  # the image is refused, not fetched
 
 
 def test_the_letter_says_what_the_law_asks() -> None:
@@ -172,7 +187,7 @@ def test_the_letter_says_what_the_law_asks() -> None:
         "Sekretaris",
         "Pasal 139",
         "DPP FEDERASI SERIKAT PEKERJA CONTOH",
-        "@page { size: A4",
+        '<link rel="stylesheet" href="/static/letter.css">',  # the CSP allows no inline style
     ):
         assert needed in strike, needed
     demo = (GOLDEN / "demo_notice.html").read_text("utf-8")
