@@ -59,6 +59,7 @@ async function loadList() {
     el("a", { href: href(`/surat?action=${actionId}&notice=${r.id}`), "data-notice": r.id,
       text: `${n(`kind_${r.kind}`)} · ${n(`status_${r.status}`)}` }))));
   $("no-notices").hidden = reply.body.notices.length > 0;
+  $("action-title").textContent = reply.body.notices[0]?.action_title ?? "";
 }
 
 async function loadAffiliates() {
@@ -86,6 +87,7 @@ $("new-notice").addEventListener("submit", async (event) => {
 // -- one notice ----------------------------------------------------------------------------------------
 
 async function loadNotice() {
+  loadList(); // the list shows each notice's state too
   const reply = await api("GET", `/api/notices/${noticeId}`);
   if (!reply.ok) { showError("notice-error", reply); return; }
   current = reply.body;
