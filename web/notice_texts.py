@@ -4,9 +4,15 @@ Every text ends with the article its rule cites (added when rendered), never a b
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from web.messages import LANGUAGES
+from web.notice_pages import long_date, moment
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{2}:\d{2}")
 
 FINDINGS: dict[str, dict[str, str]] = {
     "missing_recipient": {
@@ -124,13 +130,23 @@ def title(finding: dict[str, Any], lang: str) -> str:
     """The finding in words, followed by the article its rule cites and how sure that is."""
     lang = lang if lang in LANGUAGES else "id"
     template = FINDINGS[finding["code"]][lang]
-    params = {
-        k: ", ".join(map(str, v)) if isinstance(v, list) else v
-        for k, v in finding["params"].items()
-    }
+    params = {k: _shown(v, lang) for k, v in finding["params"].items()}
     try:
         text = template.format(**params)
     except (KeyError, IndexError):
         text = template
     status = STATUS_WORDS.get(finding["status"], {}).get(lang, finding["status"])
     return f"{text} [{finding['cites']}; {status}]"
+
+
+def _shown(value: Any, lang: str) -> Any:
+    """A param as people read it: lists joined; in Bahasa Indonesia, ISO days and times as
+    "Rabu, 16 Desember 2026" and "... pukul 08.00 WIB"."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if lang == "id" and isinstance(value, str):
+        if DAY.fullmatch(value):
+            return long_date(date.fromisoformat(value))
+        if MOMENT.fullmatch(value):
+            return moment(value)
+    return value

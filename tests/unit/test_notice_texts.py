@@ -58,3 +58,23 @@ def test_a_title_cites_the_article_and_says_when_it_is_unverified() -> None:
     )
     assert title(finding, "en").endswith("[UU 9/1998 Pasal 12; UNVERIFIED]")
     assert set(STATUS_WORDS) == {"verified", "partly", "unverified", "policy"}
+
+
+def test_days_and_times_read_naturally_in_bahasa_indonesia() -> None:
+    finding = {
+        "code": "action_start_before_deadline",
+        "level": "warn",
+        "rule": "strike_notice_working_days",
+        "cites": "UU 13/2003 Pasal 140 ayat (1)",
+        "status": "verified",
+        "params": {
+            "action_starts_at": "2026-12-09T08:00:00+07:00",
+            "notice_starts_at": "2027-01-11T08:00:00+07:00",
+            "earliest_lawful": "2026-12-16",
+        },
+    }
+    assert title(finding, "id").startswith(
+        "Mulai aksi dipindah ke Rabu, 9 Desember 2026 pukul 08.00 WIB, sebelum hari mogok paling "
+        "cepat yang sah (Rabu, 16 Desember 2026)."
+    )
+    assert "2026-12-16" in title(finding, "en")
