@@ -104,3 +104,9 @@ class EvidenceCommands(NoticeCommands):
             "summons_rule": rule.as_dict(),
             "entries": entries,
         }
+
+    def evidence_files(self, action_id: UUID, now: datetime) -> tuple[dict[str, Any], list[Any]]:
+        """The log and (id, attachment) for every file its entries name: a bundle's contents."""
+        log = self.evidence(action_id, now)
+        ids = sorted({a["id"] for link in log["entries"] for a in link["entry"]["attachments"]})
+        return log, [(a, self.attachment(UUID(a))) for a in ids]

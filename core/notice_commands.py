@@ -136,6 +136,11 @@ class NoticeCommands(PoskoBase):
         ids = index.notice_ids if index is not None else []
         return [self._load(UUID(i), Notice, field="notice_id", copy=False) for i in ids]
 
+    def notice_reports(self, action_id: UUID, now: datetime) -> list[dict[str, Any]]:
+        """Every notice of the action as `report_of` shows it; NotFound for an unknown action."""
+        self._load(action_id, Action, field="id", copy=False)
+        return [self.report_of(n, now) for n in self.notices_of(action_id)]
+
     def edit_notice(self, *, notice_id: UUID, changes: dict[str, Any], actor: str) -> Recorded:
         def edit(notice: Notice) -> bool:
             action = self._load(notice.action_id, Action, field="action_id", copy=False)

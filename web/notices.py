@@ -140,7 +140,7 @@ async def list_notices(request: web.Request) -> web.Response:
     if not (may(principal, Permission.WRITE_NOTICES, action_id) or principal.has("officer")):
         raise Forbidden()
     svc = services(request)
-    reports = await svc.call(_reports_of, svc, action_id, _now())
+    reports = await svc.call(svc.app.notice_reports, action_id, _now())
     visible = [
         r
         for r in reports
@@ -148,11 +148,6 @@ async def list_notices(request: web.Request) -> web.Response:
     ]
     lang = _lang(request)
     return web.json_response({"notices": [_titled(r, lang) for r in visible]})
-
-
-def _reports_of(svc: Any, action_id: UUID, now: datetime) -> list[dict[str, Any]]:
-    svc.app.action(action_id)  # 404 for an unknown action
-    return [svc.app.report_of(n, now) for n in svc.app.notices_of(action_id)]
 
 
 async def get_notice(request: web.Request) -> web.Response:
@@ -349,7 +344,9 @@ async def evidence_bundle_zip(request: web.Request) -> web.Response:
     authorise(request, Permission.READ_LEGAL, action_id)
     svc = services(request)
     now = _now()
-    data, head = await svc.call(_bundle, svc, action_id, now)
+    log, files = await svc.call(svc.app.evidence_files, action_id, now)
+    data = await svc.call(evidence_bundle.build, log, files, now)  # zipping: off the loop
+    head = log["head"]
     return web.Response(
         body=data,
         content_type="application/zip",
@@ -359,13 +356,6 @@ async def evidence_bundle_zip(request: web.Request) -> web.Response:
             "Cache-Control": "no-store",
         },
     )
-
-
-def _bundle(svc: Any, action_id: UUID, now: datetime) -> tuple[bytes, str]:
-    log = svc.app.evidence(action_id, now)
-    ids = sorted({a["id"] for link in log["entries"] for a in link["entry"]["attachments"]})
-    files = [(a, svc.app.attachment(UUID(a))) for a in ids]
-    return evidence_bundle.build(log, files, now), log["head"]
 
 
 # -- helpers -------------------------------------------------------------------------------------
