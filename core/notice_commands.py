@@ -9,10 +9,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate
 
 from core.action import Action
-from core.base import CONCURRENCY_RETRIES, PoskoBase, Recorded
+from core.base import PoskoBase, Recorded
 from core.errors import Conflict, NotFound
 from core.legal import checks
 from core.legal.rules import RuleBook, RuleSet, load_rulebook, parse
@@ -99,34 +99,33 @@ class NoticeCommands(PoskoBase):
         }
         if kind == "strike" and action.demands:
             prefill["reasons"] = "\n".join(action.demands)
-        candidate = Notice.draft(
-            id=id,
-            kind=kind,
-            action_id=action_id,
-            affiliate_id=affiliate_id,
-            rules_id=rules.id,
-            rules_version=rules.version,
-            fields={**prefill, **fields},
-            actor=actor,
-        )
-        _check_sites(action, candidate.fields)
-        for _ in range(CONCURRENCY_RETRIES):
-            existing = self._find(id, Notice)
-            if existing is not None:
-                if existing.facts() != candidate.facts():
-                    raise Conflict("id_reused", field="id", id=str(id))
-                return Recorded(id, self._position_of(id), created=False)
-            index = self._find(ActionNotices.id_for(action_id), ActionNotices)
+        fields = {**prefill, **fields}
+
+        def make() -> Notice:
+            return Notice.draft(
+                id=id,
+                kind=kind,
+                action_id=action_id,
+                affiliate_id=affiliate_id,
+                rules_id=rules.id,
+                rules_version=rules.version,
+                fields=fields,
+                actor=actor,
+            )
+
+        def companions(candidate: Notice) -> list[Aggregate]:
+            """Saved with the notice: the action's list of notices, and the rule set's text
+            the first time a notice uses that version."""
+            _check_sites(action, candidate.fields)
+            index_id = ActionNotices.id_for(action_id)
+            index = self._find(index_id, ActionNotices)
             if index is None:
-                index = ActionNotices(id=ActionNotices.id_for(action_id), action_id=action_id)
+                index = ActionNotices(id=index_id, action_id=action_id)
             index.add(notice_id=id)
-            stored = [] if self._find(rules.id, RuleSetText) else [_rules_text(rules)]
-            try:
-                recordings = self._commits.save(candidate, index, *stored)
-            except IntegrityError:
-                continue  # another draft of this action, or the same request again: decide anew
-            return Recorded(id, recordings[-1].notification.id, created=True)
-        raise Conflict("busy", field="id", id=str(id))
+            stored = self._find(rules.id, RuleSetText) is not None
+            return [index] if stored else [index, _rules_text(rules)]
+
+        return self._create(id, make, companions)
 
     def notice(self, notice_id: UUID) -> Notice:
         return self._load(notice_id, Notice, field="notice_id")

@@ -37,7 +37,7 @@ async def legal_rules(request: web.Request) -> web.Response:
     the forbidden places. Anyone signed in may read the law as Posko applies it."""
     authorise(request, Permission.READ_ORGANISATION)
     svc = services(request)
-    book = svc.app.rulebook
+    book = svc.port.rulebook
     current = book.in_force(_now().date())
     return web.json_response({**current.summary(), "versions": [s.version for s in book.sets]})
 
@@ -56,8 +56,7 @@ async def upload_attachment(request: web.Request) -> web.Response:
         raise InvalidInput("not_one_of", field="media_type", allowed=list(MEDIA_TYPES))
     data = await _read_upload(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.upload_attachment,
+    result = await svc.port.upload_attachment(
         action_id=action_id,
         affiliate_id=affiliate_id,
         filename=request.query.get("filename", "") or "lampiran",
@@ -83,7 +82,7 @@ async def _read_upload(request: web.Request) -> bytes:
 async def get_attachment(request: web.Request) -> web.Response:
     attachment_id = parse.path_id(request)
     svc = services(request)
-    attachment = await svc.call(svc.app.attachment, attachment_id)
+    attachment = await svc.port.attachment(attachment_id)
     principal = request[PRINCIPAL]
     if not (
         may(principal, Permission.READ_LEGAL, attachment.action_id)
@@ -117,8 +116,7 @@ async def draft_notice(request: web.Request) -> web.Response:
     affiliate_id = parse.uuid(body, "affiliate_id")
     actor = authorise(request, Permission.WRITE_NOTICES, action_id, affiliate_id=affiliate_id)
     svc = services(request)
-    result = await svc.call(
-        svc.app.draft_notice,
+    result = await svc.port.draft_notice(
         id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
         kind=parse.string(body, "kind"),
         action_id=action_id,
@@ -140,7 +138,7 @@ async def list_notices(request: web.Request) -> web.Response:
     if not (may(principal, Permission.WRITE_NOTICES, action_id) or principal.has("officer")):
         raise Forbidden()
     svc = services(request)
-    reports = await svc.call(svc.app.notice_reports, action_id, _now())
+    reports = await svc.port.notice_reports(action_id, _now())
     visible = [
         r
         for r in reports
@@ -166,8 +164,8 @@ async def notice_pdf(request: web.Request) -> web.Response:
     report = await _readable_report(request)
     svc = services(request)
     page = notice_pages.render(report, svc.letterhead)
-    async with svc.replays:  # slow work (layout): a few at a time, never starving commands
-        pdf = await svc.call(notice_pages.pdf, page)
+    async with svc.replays:  # slow work (layout): a few at a time, in the slow pool
+        pdf = await svc.port.slow(notice_pages.pdf, page)
     name = f"surat-{report['kind']}-{report['id'][:8]}.pdf"
     return web.Response(
         body=pdf,
@@ -182,7 +180,7 @@ async def notice_pdf(request: web.Request) -> web.Response:
 async def _readable_report(request: web.Request) -> dict[str, Any]:
     notice_id = parse.path_id(request)
     svc = services(request)
-    report: dict[str, Any] = await svc.call(svc.app.notice_report, notice_id, _now())
+    report: dict[str, Any] = await svc.port.notice_report(notice_id, _now())
     authorise(
         request,
         Permission.WRITE_NOTICES,
@@ -196,7 +194,7 @@ async def _writable(request: web.Request) -> tuple[UUID, str]:
     """The notice named in the path and the actor, once the caller may write it."""
     notice_id = parse.path_id(request)
     svc = services(request)
-    notice = await svc.call(svc.app.notice, notice_id)
+    notice = await svc.port.notice(notice_id)
     actor = authorise(
         request, Permission.WRITE_NOTICES, notice.action_id, affiliate_id=notice.affiliate_id
     )
@@ -207,9 +205,7 @@ async def edit_notice(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.edit_notice, notice_id=notice_id, changes=_fields(body), actor=actor
-    )
+    result = await svc.port.edit_notice(notice_id=notice_id, changes=_fields(body), actor=actor)
     return recorded(result)
 
 
@@ -217,8 +213,7 @@ async def attach_negotiation(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.attach_negotiation,
+    result = await svc.port.attach_negotiation(
         notice_id=notice_id,
         kind=parse.string(body, "kind"),
         on=parse.string(body, "date"),
@@ -232,7 +227,7 @@ async def attach_negotiation(request: web.Request) -> web.Response:
 async def mark_ready(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
     svc = services(request)
-    result = await svc.call(svc.app.mark_notice_ready, notice_id=notice_id, now=_now(), actor=actor)
+    result = await svc.port.mark_notice_ready(notice_id=notice_id, now=_now(), actor=actor)
     return created(result)
 
 
@@ -240,8 +235,7 @@ async def mark_sent(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.mark_notice_sent,
+    result = await svc.port.mark_notice_sent(
         notice_id=notice_id,
         sent_on=parse.string(body, "sent_on"),
         actor=actor,
@@ -253,8 +247,7 @@ async def record_receipt(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.record_notice_receipt,
+    result = await svc.port.record_notice_receipt(
         notice_id=notice_id,
         recipient=parse.string(body, "recipient"),
         received=parse.string(body, "received"),
@@ -270,8 +263,7 @@ async def withdraw_notice(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.withdraw_notice,
+    result = await svc.port.withdraw_notice(
         notice_id=notice_id,
         reason=parse.string(body, "reason"),
         actor=actor,
@@ -283,8 +275,7 @@ async def cancel_notice(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.cancel_notice,
+    result = await svc.port.cancel_notice(
         notice_id=notice_id,
         reason=parse.string(body, "reason"),
         now=_now(),
@@ -305,8 +296,7 @@ async def record_evidence(request: web.Request) -> web.Response:
     if not isinstance(attachments, list):
         raise InvalidInput("wrong_type", field="attachment_ids", expected="array of strings")
     svc = services(request)
-    result = await svc.call(
-        svc.app.record_evidence,
+    result = await svc.port.record_evidence(
         action_id=action_id,
         id=parse.uuid(body, "id"),
         affiliate_id=affiliate_id,
@@ -336,7 +326,7 @@ async def get_evidence(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     authorise(request, Permission.READ_LEGAL, action_id)
     svc = services(request)
-    return web.json_response(await svc.call(svc.app.evidence, action_id, _now()))
+    return web.json_response(await svc.port.evidence(action_id, _now()))
 
 
 async def evidence_bundle_zip(request: web.Request) -> web.Response:
@@ -344,8 +334,8 @@ async def evidence_bundle_zip(request: web.Request) -> web.Response:
     authorise(request, Permission.READ_LEGAL, action_id)
     svc = services(request)
     now = _now()
-    log, files = await svc.call(svc.app.evidence_files, action_id, now)
-    data = await svc.call(evidence_bundle.build, log, files, now)  # zipping: off the loop
+    log, files = await svc.port.evidence_files(action_id, now)
+    data = await svc.port.slow(evidence_bundle.build, log, files, now)  # zipping: off the loop
     head = log["head"]
     return web.Response(
         body=data,
