@@ -208,3 +208,34 @@ def test_the_bundle_verifies_and_catches_tampering(app: Posko, tmp_path: Path) -
     meta["sha256"] = hashlib.sha256(b"other photo").hexdigest()
     (swapped / "evidence.json").write_text(json.dumps(doc))
     assert "is not the file it named" in _verify(swapped).stdout
+
+
+def test_two_copies_of_a_draft_or_an_entry_at_once_record_once(app: Posko) -> None:
+    from tests.integration.test_idempotent_create import together
+
+    action_id = strike(app)
+    for _ in range(10):
+        notice_id, entry_id = uuid4(), uuid4()
+
+        def draft(notice_id: UUID = notice_id) -> Any:
+            return app.draft_notice(
+                id=notice_id,
+                kind="strike",
+                action_id=action_id,
+                affiliate_id=action_id,
+                fields={"place": "Gerbang"},
+                now=NOW,
+                actor=ACTOR,
+            )
+
+        answers = together(draft, draft)
+        assert sorted(a.created for a in answers) == [False, True], answers
+        assert answers[0].position == answers[1].position
+        answers = together(
+            lambda entry_id=entry_id: record(app, action_id, id=entry_id),
+            lambda entry_id=entry_id: record(app, action_id, id=entry_id),
+        )
+        assert sorted(a.created for a in answers) == [False, True], answers
+    assert len(app.notices_of(action_id)) == 10
+    log = app.evidence(action_id, NOW)
+    assert (log["count"], log["intact"]) == (10, True)
