@@ -22,7 +22,7 @@ from web.context import (
     services,
     wait_for_min_position,
 )
-from web.field import required_site
+from web.field import filer
 from web.geocoding import geocode
 from web.services import Services
 
@@ -160,10 +160,7 @@ async def change_status(request: web.Request) -> web.Response:
 async def file_report(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     body = await parse.body(request, bodies.ReportIn)
-    # A korlap may be scoped to one site: know it first. A phone that sent its position but no
-    # site is told the nearest one.
-    site_id = await required_site(request, action_id, body)
-    actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
+    site_id, actor = await filer(request, action_id, body)  # a korlap may have one site
     result = await services(request).port.file_report(
         id=body.id,
         action_id=action_id,

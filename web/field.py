@@ -5,7 +5,7 @@ site to a phone that knows where it is but not which site that is."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Literal, Protocol, overload
 from uuid import UUID
 
 from aiohttp import web
@@ -46,6 +46,36 @@ async def required_site(request: web.Request, action_id: UUID, body: _Placed) ->
     raise InvalidInput("choose_site", field="site_id", suggestion=suggestion)
 
 
+@overload
+async def filer(
+    request: web.Request, action_id: UUID, body: _Placed, *, site_needed: Literal[True] = True
+) -> tuple[UUID, str]: ...
+
+
+@overload
+async def filer(
+    request: web.Request, action_id: UUID, body: _Placed, *, site_needed: Literal[False]
+) -> tuple[UUID | None, str]: ...
+
+
+async def filer(
+    request: web.Request, action_id: UUID, body: _Placed, *, site_needed: bool = True
+) -> tuple[UUID | None, str]:
+    """The site a report, incident or request from the street is about, and who files it.
+    Reports and requests need a site; an incident may concern the whole action, except from a
+    korlap of one site, who is known by the site. A phone that sent its position but no site
+    is told the nearest one (see `required_site`)."""
+    site_id = body.site_id
+    if site_id is None:
+        principal = request[PRINCIPAL]
+        one_site = may(principal, Permission.READ_ACTION, action_id) and not may(
+            principal, Permission.FILE_REPORTS, action_id
+        )
+        if site_needed or one_site:
+            site_id = await required_site(request, action_id, body)
+    return site_id, authorise(request, Permission.FILE_REPORTS, action_id, site_id)
+
+
 async def nearest_site(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     authorise(request, Permission.READ_ACTION, action_id)
@@ -60,15 +90,7 @@ async def nearest_site(request: web.Request) -> web.Response:
 async def report_incident(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     body = await parse.body(request, bodies.IncidentIn)
-    site_id = body.site_id
-    principal = request[PRINCIPAL]
-    if (
-        site_id is None
-        and may(principal, Permission.READ_ACTION, action_id)
-        and not may(principal, Permission.FILE_REPORTS, action_id)
-    ):
-        site_id = await required_site(request, action_id, body)  # a korlap of one site
-    actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
+    site_id, actor = await filer(request, action_id, body, site_needed=False)
     result = await services(request).port.report_incident(
         id=body.id,
         action_id=action_id,
@@ -116,8 +138,7 @@ async def reopen_incident(request: web.Request) -> web.Response:
 async def request_help(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     body = await parse.body(request, bodies.HelpIn)
-    site_id = await required_site(request, action_id, body)
-    actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
+    site_id, actor = await filer(request, action_id, body)
     result = await services(request).port.request_help(
         id=body.id,
         action_id=action_id,
