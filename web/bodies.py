@@ -18,11 +18,10 @@ document as `schema_of(bodies.ContributionIn)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
 from core import action, help_request, report, values
@@ -49,7 +48,15 @@ LongNote = Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
 Moment = Annotated[AwareDatetime, Field(description="ISO 8601 with a zone.")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
-Count = Annotated[int, Field(ge=0, le=values.MAX_HEADCOUNT)]
+
+
+def _integral(value: object) -> object:
+    """JSON Schema counts 12.0 as an integer; so do we (and 12.5 stays a wrong type)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Integer = Annotated[int, BeforeValidator(_integral)]
+Count = Annotated[Integer, Field(ge=0, le=values.MAX_HEADCOUNT)]
 Password = Annotated[
     str,
     Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH, pattern=r"\S"),
@@ -84,18 +91,13 @@ def _lat_lon_together() -> list[JsonDict]:
     ]
 
 
-def _schema(*, required: tuple[str, ...] = (), **extra: JsonValue) -> Callable[[JsonDict], None]:
-    """Additions to a model's generated JSON Schema: `required` names fields the handler may
-    do without but the document asks for (without them the answer is always a 422, e.g. the
-    nearest site as a suggestion), `extra` adds keywords (allOf, description...)."""
-
-    def add(schema: JsonDict) -> None:
-        listed = schema.setdefault("required", [])
-        assert isinstance(listed, list)
-        listed.extend(name for name in required if name not in listed)
-        schema.update(extra)
-
-    return add
+def _schema(*, needs: tuple[str, ...] = (), **extra: JsonValue) -> JsonDict:
+    """Keywords added to a model's generated JSON Schema. `needs` names fields the handler may
+    do without but the document asks for, not null (without them the answer is always a 422,
+    e.g. the nearest site as a suggestion); `extra` adds keywords (allOf, description...)."""
+    rules = extra.pop("allOf", [])
+    assert isinstance(rules, list)
+    return {**extra, "allOf": [*(given(name) for name in needs), *rules]}
 
 
 def _per_kind(rules: dict[str, JsonDict]) -> list[JsonDict]:
@@ -174,13 +176,17 @@ class PasswordIn(Body):
 
 class RoleIn(Body):
     model_config = ConfigDict(
-        json_schema_extra={
-            "description": "A role with its scope. A site needs its action; an organiser needs "
-            "an action; a scope must name things that exist (404/422 otherwise).",
-            "dependentRequired": {"site_id": ["action_id"], "branch_id": ["affiliate_id"]},
-            "if": {"properties": {"name": {"const": "organiser"}}},
-            "then": {"required": ["action_id"]},
-        }
+        json_schema_extra=_schema(
+            description="A role with its scope. A site needs its action; an organiser needs "
+            "an action; a scope must name things that exist (404, or 422 unknown_branch).",
+            allOf=[
+                {"if": given("site_id"), "then": given("action_id")},
+                {
+                    "if": {"properties": {"name": {"const": "organiser"}}},
+                    "then": given("action_id"),
+                },
+            ],
+        )
     )
     name: RoleName
     action_id: UUID | None = None
@@ -252,7 +258,7 @@ _REPORT_KINDS: dict[str, JsonDict] = {  # what each kind needs, and what it must
 class ReportIn(Body):
     model_config = ConfigDict(
         json_schema_extra=_schema(
-            required=("site_id",),
+            needs=("site_id",),
             description="Without site_id but with lat and lon: 422 naming site_id with the "
             "nearest site in params.suggestion {site_id, name, distance_m}. A time more than "
             "10 minutes ahead: 422 in_future; a breakdown adding up to more than the "
@@ -309,7 +315,7 @@ class IncidentIn(Body):
 class HelpIn(Body):
     model_config = ConfigDict(
         json_schema_extra=_schema(
-            required=("site_id",),
+            needs=("site_id",),
             description="Without site_id but with lat and lon: 422 naming site_id with the "
             "nearest site in params.suggestion.",
         )
@@ -317,7 +323,7 @@ class HelpIn(Body):
     id: ClientId
     site_id: UUID | None = None
     kind: HelpKind
-    quantity: Annotated[int, Field(ge=1, le=help_request.MAX_QUANTITY)]
+    quantity: Annotated[Integer, Field(ge=1, le=help_request.MAX_QUANTITY)]
     note: Note | None = None
     lat: Annotated[Latitude, Field(description="Only without site_id.")] | None = None
     lon: Longitude | None = None

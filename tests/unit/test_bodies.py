@@ -100,6 +100,13 @@ def test_a_short_or_blank_password_is_weak_not_missing(password: str) -> None:
     )
 
 
+def test_an_integral_number_is_an_integer_as_json_schema_counts_it() -> None:
+    assert (
+        validated(json.dumps(report_body(headcount=12.0)).encode(), bodies.ReportIn).headcount == 12
+    )
+    assert refused(bodies.ReportIn, report_body(headcount=12.5))[:2] == ("wrong_type", "headcount")
+
+
 def test_a_body_parses_into_typed_fields_and_ignores_unknown_ones() -> None:
     body = validated(
         json.dumps(report_body(headcount=12, lat=-6, lon=106.8, extra="ignored")).encode(),
@@ -128,6 +135,7 @@ def schema_says(model: type[bodies.Body], body: dict[str, Any]) -> bool:
         (report_body(kind="status", mood="calm"), True),
         (report_body(kind="status"), False),
         (report_body(kind="status", mood="calm", headcount=3), False),
+        (report_body(headcount=10, site_id=None), False),  # the document asks for the site
     ],
 )
 def test_the_report_schema_states_the_rules_across_fields(
