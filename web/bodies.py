@@ -55,8 +55,8 @@ def _integral(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-Integer = Annotated[int, BeforeValidator(_integral)]
-Count = Annotated[Integer, Field(ge=0, le=values.MAX_HEADCOUNT)]
+# The constraints come before the validator, so that they stay in the JSON Schema.
+Count = Annotated[int, Field(ge=0, le=values.MAX_HEADCOUNT), BeforeValidator(_integral)]
 Password = Annotated[
     str,
     Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH, pattern=r"\S"),
@@ -323,7 +323,9 @@ class HelpIn(Body):
     id: ClientId
     site_id: UUID | None = None
     kind: HelpKind
-    quantity: Annotated[Integer, Field(ge=1, le=help_request.MAX_QUANTITY)]
+    quantity: Annotated[
+        int, Field(ge=1, le=help_request.MAX_QUANTITY), BeforeValidator(_integral)
+    ]
     note: Note | None = None
     lat: Annotated[Latitude, Field(description="Only without site_id.")] | None = None
     lon: Longitude | None = None

@@ -156,3 +156,26 @@ def test_the_schemas_are_the_models_own_and_untitled() -> None:
     assert not schema_says(bodies.SiteIn, {"name": "HI", "target": 1, "address": "x", "lat": 1})
     assert not schema_says(bodies.SiteIn, {"name": "HI", "target": 1})
     assert "oneOf" in site
+
+
+def every_schema_key(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        keys = set(node) - {"properties"}  # property names are not keywords
+        inner = node.get("properties", {}).values() if "properties" in node else []
+        for value in [*inner, *(v for k, v in node.items() if k != "properties")]:
+            keys |= every_schema_key(value)
+        return keys
+    if isinstance(node, list):
+        return set().union(*(every_schema_key(v) for v in node)) if node else set()
+    return set()
+
+
+def test_every_limit_reaches_the_json_schema_as_a_keyword_it_knows() -> None:
+    """pydantic writes a constraint it cannot place as a raw "ge"/"le", which JSON Schema
+    ignores: schemathesis then sends -26311 as a valid target."""
+    models = [
+        m for m in vars(bodies).values() if isinstance(m, type) and issubclass(m, bodies.Body)
+    ]
+    keys = set().union(*(every_schema_key(bodies.schema_of(m)) for m in models))
+    assert not keys & {"ge", "le", "gt", "lt", "min_length", "max_length"}
+    assert {"minimum", "maximum", "maxLength"} <= keys
