@@ -3,10 +3,9 @@ The field lists come from core.legal.fields, so the document and the checks cann
 
 from __future__ import annotations
 
-from core import evidence
 from core.legal import fields as notice_fields
 from core.notices import MEDIA_TYPES
-from web.schemas import NULLABLE_STRING_S, TIME_S, UUID_S, Schema
+from web.schemas import TIME_S, UUID_S, Schema
 
 DATE_S: Schema = {"type": "string", "format": "date"}
 TEXT_S: Schema = {"type": "string", "minLength": 1}
@@ -49,47 +48,6 @@ def _fields(names: list[str], description: str) -> Schema:
 STRIKE_FIELDS = _fields(list(notice_fields.STRIKE), "Strike notice (UU 13/2003 Pasal 140).")
 DEMO_FIELDS = _fields(list(notice_fields.DEMO), "Demonstration notice (UU 9/1998 Pasal 11).")
 
-NOTICE_IN: Schema = {
-    "type": "object",
-    "required": ["kind", "affiliate_id"],
-    "properties": {
-        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
-        "kind": {"enum": ["strike", "demo"]},
-        "affiliate_id": {**UUID_S, "description": "The union giving notice."},
-        "fields": {"anyOf": [STRIKE_FIELDS, DEMO_FIELDS]},
-    },
-}
-NOTICE_EDIT: Schema = {
-    "type": "object",
-    "required": ["fields"],
-    "properties": {"fields": {"anyOf": [STRIKE_FIELDS, DEMO_FIELDS]}},
-}
-NEGOTIATION_IN: Schema = {
-    "type": "object",
-    "required": ["kind", "date", "note"],
-    "properties": {
-        "kind": {"enum": list(notice_fields.NEGOTIATION_KINDS)},
-        "date": DATE_S,
-        "note": {**TEXT_S, "maxLength": notice_fields.LONG_TEXT},
-        "attachment_id": {"type": ["string", "null"], "format": "uuid"},
-    },
-}
-SENT_IN: Schema = {"type": "object", "required": ["sent_on"], "properties": {"sent_on": DATE_S}}
-RECEIPT_IN: Schema = {
-    "type": "object",
-    "required": ["recipient", "received", "received_by", "attachment_id"],
-    "properties": {
-        "recipient": {"enum": [*notice_fields.RECIPIENTS, "police"]},
-        "received": {
-            "type": "string",
-            "description": "Strike: the day (YYYY-MM-DD). Demonstration (STTP): the moment, "
-            "ISO 8601 with a zone.",
-        },
-        "received_by": {**TEXT_S, "maxLength": 200},
-        "number": NULLABLE_STRING_S,
-        "attachment_id": {**UUID_S, "description": "The scan or photo of the receipt."},
-    },
-}
 FINDING: Schema = {
     "type": "object",
     "required": ["code", "level", "rule", "cites", "status", "params", "title"],
@@ -139,27 +97,6 @@ NOTICES_OUT: Schema = {
     "type": "object",
     "required": ["notices"],
     "properties": {"notices": {"type": "array", "items": NOTICE_OUT}},
-}
-EVIDENCE_IN: Schema = {
-    "type": "object",
-    "required": ["id", "kind", "category", "occurred_at", "description"],
-    "properties": {
-        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
-        "affiliate_id": {"type": ["string", "null"], "format": "uuid"},
-        "kind": {"enum": list(evidence.KINDS)},
-        "category": {
-            "type": "string",
-            "description": "Retaliation: intimidation, replacement, transfer, sanction, arrest, "
-            "other (from the rule set). Summons: first, second, other.",
-        },
-        "occurred_at": TIME_S,
-        "description": {**TEXT_S, "maxLength": notice_fields.LONG_TEXT},
-        "people": NULLABLE_STRING_S,
-        "place": NULLABLE_STRING_S,
-        "received_on": {**DATE_S, "description": "Summons: the day it was received."},
-        "return_by": {**DATE_S, "description": "Summons: the return day the letter names."},
-        "attachment_ids": {"type": "array", "items": UUID_S, "maxItems": evidence.MAX_ATTACHMENTS},
-    },
 }
 EVIDENCE_OUT: Schema = {
     "type": "object",

@@ -15,7 +15,7 @@ from aiohttp import web
 from core.access import Permission, may
 from core.errors import Forbidden, InvalidInput
 from core.notices import MAX_ATTACHMENT, MEDIA_TYPES
-from web import evidence_bundle, notice_pages, parse
+from web import bodies, evidence_bundle, notice_pages, parse
 from web.context import PRINCIPAL, authorise, created, recorded, services
 from web.messages import language
 from web.notice_texts import title
@@ -112,16 +112,14 @@ async def get_attachment(request: web.Request) -> web.Response:
 
 async def draft_notice(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
-    body = await parse.json_body(request)
-    affiliate_id = parse.uuid(body, "affiliate_id")
-    actor = authorise(request, Permission.WRITE_NOTICES, action_id, affiliate_id=affiliate_id)
-    svc = services(request)
-    result = await svc.port.draft_notice(
-        id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        kind=parse.string(body, "kind"),
+    body = await parse.body(request, bodies.NoticeIn)
+    actor = authorise(request, Permission.WRITE_NOTICES, action_id, affiliate_id=body.affiliate_id)
+    result = await services(request).port.draft_notice(
+        id=body.id or uuid_module.uuid4(),
+        kind=body.kind,
         action_id=action_id,
-        affiliate_id=affiliate_id,
-        fields=_fields(body),
+        affiliate_id=body.affiliate_id,
+        fields=dict(body.fields),
         now=_now(),
         actor=actor,
     )
@@ -203,22 +201,22 @@ async def _writable(request: web.Request) -> tuple[UUID, str]:
 
 async def edit_notice(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.edit_notice(notice_id=notice_id, changes=_fields(body), actor=actor)
+    body = await parse.body(request, bodies.NoticeEdit)
+    result = await services(request).port.edit_notice(
+        notice_id=notice_id, changes=dict(body.fields), actor=actor
+    )
     return recorded(result)
 
 
 async def attach_negotiation(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.attach_negotiation(
+    body = await parse.body(request, bodies.NegotiationIn)
+    result = await services(request).port.attach_negotiation(
         notice_id=notice_id,
-        kind=parse.string(body, "kind"),
-        on=parse.string(body, "date"),
-        note=parse.string(body, "note"),
-        attachment_id=parse.optional_uuid(body, "attachment_id"),
+        kind=body.kind,
+        on=body.date,
+        note=body.note,
+        attachment_id=body.attachment_id,
         actor=actor,
     )
     return created(result)
@@ -226,34 +224,32 @@ async def attach_negotiation(request: web.Request) -> web.Response:
 
 async def mark_ready(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
-    svc = services(request)
-    result = await svc.port.mark_notice_ready(notice_id=notice_id, now=_now(), actor=actor)
+    await parse.body(request, bodies.NoDetails, optional=True)
+    result = await services(request).port.mark_notice_ready(
+        notice_id=notice_id, now=_now(), actor=actor
+    )
     return created(result)
 
 
 async def mark_sent(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.mark_notice_sent(
-        notice_id=notice_id,
-        sent_on=parse.string(body, "sent_on"),
-        actor=actor,
+    body = await parse.body(request, bodies.SentIn)
+    result = await services(request).port.mark_notice_sent(
+        notice_id=notice_id, sent_on=body.sent_on, actor=actor
     )
     return created(result)
 
 
 async def record_receipt(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.record_notice_receipt(
+    body = await parse.body(request, bodies.ReceiptIn)
+    result = await services(request).port.record_notice_receipt(
         notice_id=notice_id,
-        recipient=parse.string(body, "recipient"),
-        received=parse.string(body, "received"),
-        received_by=parse.string(body, "received_by"),
-        number=parse.optional_string(body, "number"),
-        attachment_id=parse.uuid(body, "attachment_id"),
+        recipient=body.recipient,
+        received=body.received,
+        received_by=body.received_by,
+        number=body.number,
+        attachment_id=body.attachment_id,
         actor=actor,
     )
     return created(result)
@@ -261,25 +257,18 @@ async def record_receipt(request: web.Request) -> web.Response:
 
 async def withdraw_notice(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.withdraw_notice(
-        notice_id=notice_id,
-        reason=parse.string(body, "reason"),
-        actor=actor,
+    body = await parse.body(request, bodies.ReasonIn)
+    result = await services(request).port.withdraw_notice(
+        notice_id=notice_id, reason=body.reason, actor=actor
     )
     return created(result)
 
 
 async def cancel_notice(request: web.Request) -> web.Response:
     notice_id, actor = await _writable(request)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.cancel_notice(
-        notice_id=notice_id,
-        reason=parse.string(body, "reason"),
-        now=_now(),
-        actor=actor,
+    body = await parse.body(request, bodies.ReasonIn)
+    result = await services(request).port.cancel_notice(
+        notice_id=notice_id, reason=body.reason, now=_now(), actor=actor
     )
     return created(result)
 
@@ -289,37 +278,25 @@ async def cancel_notice(request: web.Request) -> web.Response:
 
 async def record_evidence(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
-    body = await parse.json_body(request)
-    affiliate_id = parse.optional_uuid(body, "affiliate_id")
-    actor = authorise(request, Permission.WRITE_NOTICES, action_id, affiliate_id=affiliate_id)
-    attachments = body.get("attachment_ids") or []
-    if not isinstance(attachments, list):
-        raise InvalidInput("wrong_type", field="attachment_ids", expected="array of strings")
-    svc = services(request)
-    result = await svc.port.record_evidence(
+    body = await parse.body(request, bodies.EvidenceIn)
+    actor = authorise(request, Permission.WRITE_NOTICES, action_id, affiliate_id=body.affiliate_id)
+    result = await services(request).port.record_evidence(
         action_id=action_id,
-        id=parse.uuid(body, "id"),
-        affiliate_id=affiliate_id,
-        kind=parse.string(body, "kind"),
-        category=parse.string(body, "category"),
-        occurred_at=parse.timestamp(body, "occurred_at"),
-        description=parse.string(body, "description"),
-        people=parse.optional_string(body, "people"),
-        place=parse.optional_string(body, "place"),
-        received_on=parse.optional_string(body, "received_on"),
-        return_by=parse.optional_string(body, "return_by"),
-        attachment_ids=[_attachment_id(i, a) for i, a in enumerate(attachments)],
+        id=body.id,
+        affiliate_id=body.affiliate_id,
+        kind=body.kind,
+        category=body.category,
+        occurred_at=body.occurred_at,
+        description=body.description,
+        people=body.people,
+        place=body.place,
+        received_on=body.received_on,
+        return_by=body.return_by,
+        attachment_ids=list(body.attachment_ids),
         now=_now(),
         actor=actor,
     )
     return created(result)
-
-
-def _attachment_id(i: int, value: Any) -> UUID:
-    try:
-        return UUID(value)
-    except (TypeError, ValueError, AttributeError):
-        raise InvalidInput("not_uuid", field=f"attachment_ids[{i}]") from None
 
 
 async def get_evidence(request: web.Request) -> web.Response:
@@ -349,13 +326,6 @@ async def evidence_bundle_zip(request: web.Request) -> web.Response:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _fields(body: parse.Body) -> dict[str, Any]:
-    fields = body.get("fields", {})
-    if not isinstance(fields, dict):
-        raise InvalidInput("not_an_object", field="fields")
-    return fields
 
 
 def _titled(report: dict[str, Any], lang: str) -> dict[str, Any]:
