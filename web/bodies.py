@@ -18,7 +18,7 @@ document as `schema_of(bodies.ContributionIn)`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
@@ -364,7 +364,7 @@ Day = Annotated[
 ]
 LongText = Annotated[str, Field(min_length=1, max_length=notice_fields.LONG_TEXT, pattern=r"\S")]
 NoticeFields = Annotated[
-    dict[str, JsonValue],
+    dict[str, Any],
     Field(
         description="The notice's fields (strike: UU 13/2003 Pasal 140; demonstration: UU 9/1998 "
         "Pasal 11), checked one by one by the core (core/legal/fields.py): a draft may leave any "
