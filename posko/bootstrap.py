@@ -97,6 +97,7 @@ def web_services(components: Components) -> Services:
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
         ),
+        sms_number=settings.sms_number,
     )
 
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from core import values
+from core.errors import InvalidInput
+
 
 class SettingsError(Exception):
     def __init__(self, problems: list[str]) -> None:
@@ -37,6 +40,7 @@ class Settings:
     geocoder_user_agent: str = "posko/0.1"  # Nominatim's policy: name the application
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
+    sms_number: str = ""  # the posko's SMS gateway phone (E.164): where korlaps text reports
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +85,13 @@ class Settings:
             problems.append("POSKO_GEOCODER_SCHEME: expected https or http")
         user_agent = env.get("POSKO_GEOCODER_USER_AGENT", "").strip() or "posko/0.1"
         tls_cert, tls_key = _tls_files(env, problems)
+        sms_number = env.get("POSKO_SMS_NUMBER", "").strip()
+        if sms_number:
+            try:
+                sms_number = values.phone("POSKO_SMS_NUMBER", sms_number)
+            except InvalidInput:
+                problems.append("POSKO_SMS_NUMBER: a phone number, e.g. +6281234567890")
+                sms_number = ""
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
         settings = cls(
@@ -100,6 +111,7 @@ class Settings:
             geocoder_user_agent=user_agent,
             tls_cert=tls_cert,
             tls_key=tls_key,
+            sms_number=sms_number,
         )
         if problems:
             raise SettingsError(problems)

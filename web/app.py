@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, passwords, people, sessions
+from web import actions, exports, field, invites, passwords, people, sessions, sms
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -90,6 +90,12 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/invites", invites.list_invites),
             web.post("/api/invites/{invite_id}/revoke", invites.revoke_invite),
             web.post("/api/invites/redeem", invites.redeem_invite),
+            # reports by SMS: the gateway's webhook and poll (signed), codes, the inbox
+            web.post("/api/sms/inbound", sms.inbound),
+            web.get("/api/sms/outbound", sms.outbound),
+            web.get("/api/actions/{id}/sms", sms.action_sms),
+            web.get("/api/actions/{id}/sms/inbox", sms.inbox),
+            web.post("/api/actions/{id}/sms/inbox/{message_id}/report", sms.transcribe),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),

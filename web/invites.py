@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from core.access import Permission
+from core.errors import InvalidInput
 from core.sessions import invite_id
 from projections.people import invites_channel
 from web import parse
@@ -19,6 +20,7 @@ from web.sessions import client_of, new_token, session_started
 
 CODE_BYTES = 9  # 72 random bits in 12 URL-safe characters: short to type, too many to guess
 DEFAULT_TTL = timedelta(hours=24)
+MAX_PHONES = 50  # numbers an invite may name for reports by SMS
 
 
 def invite_url(code: str) -> str:
@@ -31,6 +33,9 @@ async def create_invite(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_INVITES, action_id)
     body = await parse.json_body(request)
+    phones = parse.string_list(body, "phones")
+    if len(phones) > MAX_PHONES:
+        raise InvalidInput("too_many", field="phones", max=MAX_PHONES)
     now = datetime.now(UTC)
     code = secrets.token_urlsafe(CODE_BYTES)
     svc = services(request)
@@ -43,6 +48,7 @@ async def create_invite(request: web.Request) -> web.Response:
         expires_at=parse.optional_timestamp(body, "expires_at") or now + DEFAULT_TTL,
         now=now,
         actor=actor,
+        phones=phones,
     )
     return web.json_response(
         {

@@ -44,6 +44,7 @@ from web.schemas import (
     listing,
     text_in,
 )
+from web.sms_openapi import SECURITY_SCHEME, sms_paths
 
 Operation = dict[str, Any]
 
@@ -431,6 +432,7 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "posko_session"},
+                "smsGateway": SECURITY_SCHEME,
             },
         },
         "security": [{"bearer": []}, {"cookie": []}],
@@ -471,5 +473,6 @@ def openapi_document() -> dict[str, Any]:
             **_sessions_paths(),
             **_people_paths(),
             **_actions_paths(),
+            **sms_paths(),
         },
     }

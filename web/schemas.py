@@ -439,6 +439,12 @@ INVITE_IN: Schema = {
         "label": {**NAME_S, "description": "Whom it is for, e.g. 'Korlap Bekasi'."},
         "site_id": {**UUID_S, "description": "Scope the korlap to one site."},
         "expires_at": {**TIME_S, "description": "Default now + 24 h; at most 14 days ahead."},
+        "phones": {
+            "type": "array",
+            "items": {"type": "string"},
+            "maxItems": 50,
+            "description": "Numbers that may report by SMS for this invite while it lasts.",
+        },
     },
 }
 

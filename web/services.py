@@ -35,6 +35,7 @@ class Services:
     # Failed sign-ins by login and by address; per process (see the README).
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
+    sms_number: str = ""  # the posko's SMS gateway phone; empty: SMS intake not advertised
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
 
     @property
