@@ -82,20 +82,16 @@ class SmsGateway(Aggregate):
         name: str
         salt: str  # not secret: with the server's key it gives the signing secret
         fingerprint: str
-        push_url: str | None
         actor: str
 
     class Removed(Aggregate.Event):
         actor: str
 
     @event(Added)
-    def __init__(
-        self, *, id: UUID, name: str, salt: str, fingerprint: str, push_url: str | None, actor: str
-    ) -> None:
+    def __init__(self, *, id: UUID, name: str, salt: str, fingerprint: str, actor: str) -> None:
         self.name = name
         self.salt = salt
         self.fingerprint = fingerprint
-        self.push_url = push_url
         self.removed = False
 
     def remove(self, *, actor: str) -> bool:
@@ -236,10 +232,18 @@ class SmsMark(Aggregate):
         report_type: str
         action_id: UUID
         message_id: UUID
+        at: datetime  # the report's own time: where the feed keeps its row
 
     @event(Marked)
     def __init__(
-        self, *, id: UUID, report_id: UUID, report_type: str, action_id: UUID, message_id: UUID
+        self,
+        *,
+        id: UUID,
+        report_id: UUID,
+        report_type: str,
+        action_id: UUID,
+        message_id: UUID,
+        at: datetime,
     ) -> None:
         self.report_id = report_id
         self.report_type = report_type

@@ -76,20 +76,15 @@ class _Decision:
 class SmsCommands(FieldCommands, IdentityCommands):
     # -- gateways ------------------------------------------------------------------------------
 
-    def add_sms_gateway(
-        self, *, name: str, push_url: str | None, server_key: str, actor: str
-    ) -> tuple[Recorded, str]:
+    def add_sms_gateway(self, *, name: str, server_key: str, actor: str) -> tuple[Recorded, str]:
         """A new gateway and its signing secret, which is returned here only."""
         gateway_id, salt = uuid4(), secrets.token_urlsafe(16)
         secret = gateway_secret(server_key, gateway_id, salt)
-        if push_url is not None and not push_url.startswith(("http://", "https://")):
-            raise InvalidInput("not_a_url", field="push_url")
         gateway = SmsGateway(
             id=gateway_id,
             name=values.text("name", name),
             salt=salt,
             fingerprint=fingerprint(secret),
-            push_url=push_url,
             actor=actor,
         )
         recordings = self._commits.save(gateway)
@@ -157,7 +152,11 @@ class SmsCommands(FieldCommands, IdentityCommands):
                 recordings = self._commits.save(*decision.saves, message, outbox)
             except IntegrityError:
                 continue  # the outbox moved, or the same text or report raced in: decide again
-            return _outcome(message, recordings[-1].notification.id, created=True)
+            # The message's own position, which a replay finds again (the report is before it).
+            position = next(
+                r.notification.id for r in recordings if r.domain_event.originator_id == mid
+            )
+            return _outcome(message, position, created=True)
         raise Conflict("busy", field="message_id")
 
     def _sms_principal(self, number: str, now: datetime) -> Principal | None:
@@ -188,7 +187,7 @@ class SmsCommands(FieldCommands, IdentityCommands):
         now: datetime,
     ) -> tuple[_Decision, str]:
         parsed = kw.parse(text)
-        lang = "en" if isinstance(parsed, kw.Parsed) and parsed.english else "id"
+        lang = "en" if parsed.english else "id"
         if number is None or principal is None:
             return _Decision("unknown_sender", "sms_unknown_sender"), lang
         actions = list(
@@ -273,6 +272,7 @@ class SmsCommands(FieldCommands, IdentityCommands):
             report_type=kind,
             action_id=action.id,
             message_id=mid,
+            at=getattr(item, "at"),  # noqa: B009 - every kind of item has one
         )
         return _Decision(
             "accepted",
@@ -402,7 +402,10 @@ class SmsCommands(FieldCommands, IdentityCommands):
         carry differ): the same report, recorded once."""
         return (
             type(existing) is type(candidate)
-            and getattr(existing, "action_id", None) == getattr(candidate, "action_id", None)
+            and all(
+                getattr(existing, name, None) == getattr(candidate, name, None)
+                for name in ("action_id", "site_id", "kind")
+            )
             and self._find(mark_id(existing.id), SmsMark) is not None
         )
 
@@ -469,10 +472,11 @@ class SmsCommands(FieldCommands, IdentityCommands):
                         report_type=report_type,
                         action_id=action_id,
                         message_id=message_uuid,
+                        at=message.sent_at,
                     )
                 )
-            if not saves:
-                return Recorded(filed.id, filed.position, created=False)
+            if not saves:  # a repeat: what it saved the first time is all before the latest
+                return Recorded(filed.id, self._latest_position(), created=False)
             try:
                 recordings = self._commits.save(*saves)
             except IntegrityError:

@@ -5,7 +5,7 @@ extra spaces, common typos and English words, strict about numbers and kinds."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal, TypeVar
 
 T = TypeVar("T")
@@ -168,6 +168,7 @@ class Refusal:
     reason: Reason
     keyword: Keyword | None = None
     word: str | None = None  # the word that was not understood, to quote back
+    english: bool = False  # the keyword was an English one: answer in English
 
     @property
     def form(self) -> str:
@@ -199,7 +200,7 @@ def parse(text: str) -> Parsed | Refusal:
     rest = words[1:]
     result = _PARSERS[keyword](rest, ref)
     if isinstance(result, Refusal):
-        return result
+        return replace(result, english=english)
     return Parsed(result, keyword, english)
 
 

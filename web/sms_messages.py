@@ -23,10 +23,6 @@ SMS_CATALOGUE: dict[str, dict[str, str]] = {
     },
     "unknown_smsgateway": {"id": "SMS gateway tidak ditemukan.", "en": "No such SMS gateway."},
     "unknown_smsmessage": {"id": "SMS tidak ditemukan.", "en": "No such text message."},
-    "not_a_url": {
-        "id": "Kolom {field} harus berupa URL http:// atau https://.",
-        "en": "Field {field} must be an http:// or https:// URL.",
-    },
     # replies: accepted
     "sms_accepted_checkin": {
         "id": "Posko: hadir di {site} tercatat. Kode {code}.",
