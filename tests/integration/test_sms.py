@@ -10,14 +10,14 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from core.access import Role
-from core.sms import REPLY_LIMIT, SmsMessage, message_id
+from core.sms import REPLY_LIMIT, message_id
 from core.sms_keywords import REF_ALPHABET
 from tests.integration import test_api
 from tests.integration.test_api import (
@@ -32,7 +32,7 @@ from tests.integration.test_api import (
     report_body,
     site_body,
 )
-from tests.integration.test_field_api import PASSWORD, as_caller, coordinator_of
+from tests.integration.test_field_api import as_caller, coordinator_of
 
 api = test_api.api
 projecting = test_api.projecting
@@ -118,7 +118,7 @@ async def site_with_korlap(api: Api) -> tuple[Planned, Gateway]:
 
 
 async def test_a_bad_missing_or_foreign_signature_is_401_and_writes_nothing(api: Api) -> None:
-    planned, gateway = await site_with_korlap(api)
+    _planned, gateway = await site_with_korlap(api)
     other = add_gateway(api, "another phone")
     body = text_body("HADIR BUN1")
     raw = json.dumps(body).encode()
@@ -147,7 +147,7 @@ async def test_a_removed_gateway_is_refused(api: Api) -> None:
 
 
 async def test_a_secret_made_under_another_server_key_is_refused(api: Api) -> None:
-    _, gateway = await site_with_korlap(api)
+    _, _gateway = await site_with_korlap(api)
     app = api.components.app
     result, foreign = app.add_sms_gateway(name="x", server_key="z" * 32, actor="cli")
     reply = await inbound(api, Gateway(str(result.id), foreign), text_body("HADIR BUN1"))
@@ -517,8 +517,7 @@ async def test_a_coordinator_files_an_unreadable_text_by_hand(api: Api) -> None:
     assert item["via"] == "sms" and item["reporter"].startswith("person:")
     after = await as_caller(api, token, "GET", f"/api/actions/{planned.action_id}/sms/inbox")
     assert after.body["messages"] == []
-    message = api.components.app.repository.get(UUID(unread.body["id"]))
-    assert isinstance(message, SmsMessage)
+    message = api.components.app.sms_message(UUID(unread.body["id"]))
     assert message.transcribed_by == item["reporter"]
 
 
@@ -541,4 +540,3 @@ async def test_only_coordinators_read_the_inbox_and_file_from_it(api: Api) -> No
         {**body, "site_id": other.site_id},
     )
     assert_problem(wrong, 422, "sms_other_action")
-    assert PASSWORD and datetime  # shared helpers
