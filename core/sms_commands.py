@@ -398,13 +398,15 @@ class SmsCommands(FieldCommands, IdentityCommands):
         )
 
     def _counted_once(self, existing: Any, candidate: Any) -> bool:
-        """The phone's upload of an item it also sent by SMS (same id, the facts an SMS could
-        carry differ): the same report, recorded once."""
+        """The phone's upload of an item it also sent by SMS (same id, derived from the #ref
+        both carry; the facts a text can hold differ: no GPS, its own time, the site the
+        sender last checked in at): the same report, recorded once. Another kind of item
+        under that id is still a conflict."""
         return (
             type(existing) is type(candidate)
             and all(
                 getattr(existing, name, None) == getattr(candidate, name, None)
-                for name in ("action_id", "site_id", "kind")
+                for name in ("action_id", "kind")
             )
             and self._find(mark_id(existing.id), SmsMark) is not None
         )

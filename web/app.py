@@ -119,6 +119,7 @@ FIELD_SHELL = {
     "/static/lapor.css": "lapor.css",
     "/static/i18n.js": "i18n.js",
     "/static/api.js": "api.js",
+    "/static/lapor-sms.js": "lapor-sms.js",
 }
 COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".txt")  # static files, by name
 CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
