@@ -7,6 +7,7 @@ import { api, signOut, whoAmI } from "./api.js";
 import { applyText, href, t } from "./i18n.js";
 import { createMap } from "./dashboard-map.js";
 import { createPanels } from "./dashboard-panels.js";
+import { createSms } from "./dashboard-sms.js";
 import { createTimeline } from "./dashboard-timeline.js";
 import { el, fill, number, shortId } from "./dashboard-util.js";
 
@@ -27,6 +28,7 @@ let retryTimer = null;
 let map = null;
 let panels = null;
 let timeline = null;
+let sms = null; // the SMS panel: number, site codes, the inbox of unread texts
 let nationalOverview = true; // false: the `actions` channel was refused, read our own actions
 
 // -- talking to the API ----------------------------------------------------------------------------
@@ -205,6 +207,7 @@ function choose(id) {
   state.replay = null;
   map?.reset();
   channelsOf(id).forEach(subscribe);
+  sms?.load(id);
   updateWindow();
   schedule("map", "feed", "tasks", "summary", "affiliates");
 }
@@ -356,6 +359,7 @@ async function start(config) {
     act, me, affiliateName: (id) => state.affiliateNames.get(id) ?? `${t("dash_affiliate")} ${shortId(id)}`,
   });
   timeline = createTimeline({ showAt, goLive });
+  sms = createSms({ request, canHandle: () => me.canHandle });
   state.map = map;
   window.addEventListener("hashchange", () => {
     const id = location.hash.slice(1);
