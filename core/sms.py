@@ -1,5 +1,5 @@
 """SMS intake's records: the gateways that relay texts, each text received with what became of
-it, what Posko knows of each sending number, the replies waiting for a gateway, the inbox of
+it, what Posko knows of each sending number, each reply waiting for its gateway, the inbox of
 texts nobody could read, and the mark that says a report came by SMS. Ids are derived from what
 identifies each thing, so a replayed text or a report sent both ways is recorded once."""
 
@@ -16,7 +16,6 @@ from eventsourcing.domain import Aggregate, event
 
 from core.sms_keywords import REF_ALPHABET
 
-OUTBOX_ID: Final = uuid5(NAMESPACE_URL, "posko:sms-outbox")
 REPLY_LIMIT: Final = 6  # replies to one number...
 REPLY_WINDOW: Final = timedelta(minutes=10)  # ...per this long: a loop cannot drain credit
 MAX_RECENT_REPORTS: Final = 50  # per number, for BATAL
@@ -87,12 +86,24 @@ class SmsGateway(Aggregate):
     class Removed(Aggregate.Event):
         actor: str
 
+    class Polled(Aggregate.Event):
+        position: int  # the log has been looked through up to here for its replies
+
     @event(Added)
     def __init__(self, *, id: UUID, name: str, salt: str, fingerprint: str, actor: str) -> None:
         self.name = name
         self.salt = salt
         self.fingerprint = fingerprint
         self.removed = False
+        self.polled_to = 0
+
+    def polled(self, *, position: int) -> None:
+        if position > self.polled_to:
+            self._polled(position=position)
+
+    @event(Polled)
+    def _polled(self, *, position: int) -> None:
+        self.polled_to = position
 
     def remove(self, *, actor: str) -> bool:
         if self.removed:
@@ -172,7 +183,8 @@ class SmsMessage(Aggregate):
 
 class SmsSender(Aggregate):
     """What Posko knows of one phone number: the invites that named it, the site it last
-    checked in at by SMS (where its next texts are about), and its recent reports' codes."""
+    checked in at by SMS (where its next texts are about), its recent reports' codes, and the
+    replies it got lately (for the rate limit)."""
 
     class Known(Aggregate.Created):
         number: str
@@ -190,12 +202,38 @@ class SmsSender(Aggregate):
         report_id: UUID
         report_type: str
 
+    class Answered(Aggregate.Event):
+        at: datetime
+
+    class AnswerSuppressed(Aggregate.Event):
+        message_id: UUID
+        at: datetime
+
     @event(Known)
     def __init__(self, *, id: UUID, number: str) -> None:
         self.number = number
         self.invites: list[str] = []
         self.site: dict[str, str] | None = None
         self.reports: dict[str, dict[str, str]] = {}
+        self.answered: list[datetime] = []  # when replies were queued lately
+
+    def may_answer(self, *, message_id: UUID, now: datetime) -> bool:
+        """Whether a reply may go: at most REPLY_LIMIT per REPLY_WINDOW to one number, so a
+        loop between two machines cannot drain credit. Recorded either way."""
+        recent = [t for t in self.answered if t > now - REPLY_WINDOW]
+        if len(recent) >= REPLY_LIMIT:
+            self._suppressed(message_id=message_id, at=now)
+            return False
+        self._answered(at=now)
+        return True
+
+    @event(Answered)
+    def _answered(self, *, at: datetime) -> None:
+        self.answered = [t for t in self.answered if t > at - REPLY_WINDOW] + [at]
+
+    @event(AnswerSuppressed)
+    def _suppressed(self, *, message_id: UUID, at: datetime) -> None:
+        pass
 
     def name_on_invite(self, *, invite_id: UUID, actor: str) -> None:
         if str(invite_id) not in self.invites:
@@ -297,75 +335,32 @@ class SmsInbox(Aggregate):
         self.waiting.pop(str(message_id), None)
 
 
-class SmsOutbox(Aggregate):
-    """Replies waiting for their gateway to collect them. A reply leaves once (collected is
-    recorded before it is handed over), and a number gets at most REPLY_LIMIT replies per
-    REPLY_WINDOW: past that the reply is recorded as suppressed and never sent."""
+class SmsReply(Aggregate):
+    """One answer to one text, waiting for its gateway to collect it. Its own aggregate, so
+    texts arriving together never contend; collected once (the second save of Collected loses
+    on the version), so it leaves once even when two polls race."""
 
-    class Opened(Aggregate.Created):
-        pass
-
-    class ReplyQueued(Aggregate.Event):
-        reply_id: UUID
+    class Queued(Aggregate.Created):
         gateway_id: UUID
         to: str
-        reply: dict[str, Any]
-        at: datetime
-
-    class ReplySuppressed(Aggregate.Event):
-        reply_id: UUID
-        to: str
-        at: datetime
+        reply: dict[str, Any]  # {"code", "params", "lang"}: rendered when collected
 
     class Collected(Aggregate.Event):
-        reply_ids: list[str]
-        gateway_id: UUID
-        at: datetime
-
-    @event(Opened)
-    def __init__(self, *, id: UUID) -> None:
-        self.pending: dict[str, dict[str, Any]] = {}
-        self.recent: dict[str, list[datetime]] = {}  # number -> times of replies queued
-
-    def queue(
-        self, *, reply_id: UUID, gateway_id: UUID, to: str, reply: dict[str, Any], now: datetime
-    ) -> bool:
-        """Queue a reply unless the number has had its share lately; True when queued."""
-        recent = [t for t in self.recent.get(to, []) if t > now - REPLY_WINDOW]
-        if len(recent) >= REPLY_LIMIT:
-            self._suppressed(reply_id=reply_id, to=to, at=now)
-            return False
-        self._queued(reply_id=reply_id, gateway_id=gateway_id, to=to, reply=reply, at=now)
-        return True
-
-    @event(ReplyQueued)
-    def _queued(
-        self, *, reply_id: UUID, gateway_id: UUID, to: str, reply: dict[str, Any], at: datetime
-    ) -> None:
-        self.pending[str(reply_id)] = {
-            "id": str(reply_id),
-            "gateway_id": str(gateway_id),
-            "to": to,
-            "reply": reply,
-            "queued_at": at,
-        }
-        times = [t for t in self.recent.get(to, []) if t > at - REPLY_WINDOW] + [at]
-        self.recent[to] = times
-        for number in [n for n, ts in self.recent.items() if ts[-1] <= at - REPLY_WINDOW]:
-            del self.recent[number]  # forget quiet numbers: the outbox stays small
-
-    @event(ReplySuppressed)
-    def _suppressed(self, *, reply_id: UUID, to: str, at: datetime) -> None:
         pass
 
-    def waiting_for(self, gateway_id: UUID, limit: int) -> list[dict[str, Any]]:
-        mine = [r for r in self.pending.values() if r["gateway_id"] == str(gateway_id)]
-        return mine[:limit]
+    @event(Queued)
+    def __init__(self, *, id: UUID, gateway_id: UUID, to: str, reply: dict[str, Any]) -> None:
+        self.gateway_id = gateway_id
+        self.to = to
+        self.reply = reply
+        self.collected = False
 
-    def collect(self, *, reply_ids: list[str], gateway_id: UUID, now: datetime) -> None:
-        self._collected(reply_ids=reply_ids, gateway_id=gateway_id, at=now)
+    def collect(self) -> bool:
+        if self.collected:
+            return False
+        self._collected()
+        return True
 
     @event(Collected)
-    def _collected(self, *, reply_ids: list[str], gateway_id: UUID, at: datetime) -> None:
-        for reply_id in reply_ids:
-            self.pending.pop(reply_id, None)
+    def _collected(self) -> None:
+        self.collected = True

@@ -12,6 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from core import sms_keywords as kw
 from core import values
@@ -26,12 +27,11 @@ from core.incident import Incident
 from core.report import CLOCK_SKEW, FieldReport
 from core.sessions import Invite
 from core.sms import (
-    OUTBOX_ID,
     SmsGateway,
     SmsInbox,
     SmsMark,
     SmsMessage,
-    SmsOutbox,
+    SmsReply,
     SmsSender,
     fingerprint,
     gateway_secret,
@@ -46,6 +46,8 @@ from core.sms import (
 
 SMS_WINDOW: Final = timedelta(hours=2)  # older texts are refused: a gateway holding old ones
 MAX_COLLECT: Final = 50
+POLL_BATCH: Final = 500  # notifications looked through per read when a gateway polls
+_REPLY_TOPIC: Final = get_topic(SmsReply.Queued)
 _TYPES: Final = {FieldReport: "report", Incident: "incident", HelpRequest: "request"}
 
 
@@ -140,18 +142,23 @@ class SmsCommands(FieldCommands, IdentityCommands):
                 action_ids=decision.action_ids,
                 actor=principal.id if principal else f"sms:{number or sender}",
             )
-            outbox = self._find(OUTBOX_ID, SmsOutbox) or SmsOutbox(id=OUTBOX_ID)
-            outbox.queue(
-                reply_id=uuid5(mid, "reply"),
-                gateway_id=gateway_id,
-                to=number or sender,
-                reply=reply,
-                now=now,
-            )
+            # Every number that texts is known, so its replies are counted even if it is no one's.
+            to = number or sender[:40]
+            answered = next((a for a in decision.saves if isinstance(a, SmsSender)), None)
+            if answered is None:
+                answered = self._find(sender_id(to), SmsSender) or SmsSender(
+                    id=sender_id(to), number=to
+                )
+                decision.saves.append(answered)
+            saves = [*decision.saves, message]
+            if answered.may_answer(message_id=mid, now=now):
+                saves.append(
+                    SmsReply(id=uuid5(mid, "reply"), gateway_id=gateway_id, to=to, reply=reply)
+                )
             try:
-                recordings = self._commits.save(*decision.saves, message, outbox)
+                recordings = self._commits.save(*saves)
             except IntegrityError:
-                continue  # the outbox moved, or the same text or report raced in: decide again
+                continue  # the same text, report or number raced in: decide again
             # The message's own position, which a replay finds again (the report is before it).
             position = next(
                 r.notification.id for r in recordings if r.domain_event.originator_id == mid
@@ -416,23 +423,37 @@ class SmsCommands(FieldCommands, IdentityCommands):
     def collect_sms_replies(
         self, *, gateway_id: UUID, limit: int, now: datetime
     ) -> list[dict[str, Any]]:
-        """The replies waiting for this gateway, recorded as collected before they are handed
-        over: a reply leaves once, even if two polls race (one of them saves, the other
-        reloads and finds them gone)."""
+        """The replies waiting for this gateway, oldest first, recorded as collected before
+        they are handed over: each leaves once, even if two polls race (one saves, the other
+        reloads and finds them collected). The gateway keeps how far it has looked through the
+        log (ids commit in order), so a poll reads only what is new."""
         limit = max(1, min(limit, MAX_COLLECT))
         for _ in range(CONCURRENCY_RETRIES):
-            outbox = self._find(OUTBOX_ID, SmsOutbox)
-            if outbox is None:
-                return []
-            waiting = outbox.waiting_for(gateway_id, limit)
-            if not waiting:
-                return []
-            outbox.collect(reply_ids=[r["id"] for r in waiting], gateway_id=gateway_id, now=now)
+            gateway = self._load(gateway_id, SmsGateway, field="gateway_id")
+            replies: list[SmsReply] = []
+            position = gateway.polled_to
+            while len(replies) < limit:
+                notifications = self.recorder.select_notifications(
+                    start=position,
+                    limit=POLL_BATCH,
+                    topics=(_REPLY_TOPIC,),
+                    inclusive_of_start=False,
+                )
+                for notification in notifications:
+                    reply = self._find(UUID(str(notification.originator_id)), SmsReply)
+                    if reply is not None and reply.gateway_id == gateway_id and reply.collect():
+                        replies.append(reply)
+                    position = notification.id
+                    if len(replies) == limit:
+                        break
+                if len(notifications) < POLL_BATCH:
+                    break
+            gateway.polled(position=position)
             try:
-                self._commits.save(outbox)
+                self._commits.save(gateway, *replies)
             except IntegrityError:
                 continue
-            return waiting
+            return [{"id": str(r.id), "to": r.to, "reply": r.reply} for r in replies]
         raise Conflict("busy", field="gateway_id")
 
     # -- the inbox of texts no keyword fitted --------------------------------------------------

@@ -5,6 +5,7 @@ once and limited per number, and the inbox a coordinator files from by hand."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -260,7 +261,7 @@ async def test_status_insiden_and_bantuan_use_the_site_of_the_last_hadir(api: Ap
 @pytest.mark.usefixtures("projecting")
 async def test_batal_cancels_the_senders_request_and_nothing_else(api: Api) -> None:
     planned, gateway = await site_with_korlap(api)
-    request = await text(api, gateway, "BANTUAN AIR 50 BUN1".replace(" BUN1", ""))
+    request = await text(api, gateway, "BANTUAN AIR 50")
     assert request.body["outcome"] == "accepted", request.body  # the action's only site
     code = request.body["reply"].rsplit("BATAL ", 1)[1]
 
@@ -540,3 +541,19 @@ async def test_only_coordinators_read_the_inbox_and_file_from_it(api: Api) -> No
         {**body, "site_id": other.site_id},
     )
     assert_problem(wrong, 422, "sms_other_action")
+
+
+async def test_a_burst_of_texts_is_each_filed_and_answered_once(api: Api) -> None:
+    planned, gateway = await site_with_korlap(api)
+    senders = [f"+62812555{i:05d}" for i in range(12)]
+    for number in senders:
+        await korlap_person(api, planned.action_id, phone=number)
+
+    replies = await asyncio.gather(
+        *(text(api, gateway, f"JUMLAH {100 + i} BUN1", sender=n) for i, n in enumerate(senders))
+    )
+
+    assert {r.body["outcome"] for r in replies} == {"accepted"}
+    assert len({r.body["report_id"] for r in replies}) == len(senders)
+    sent = (await outbound(api, gateway)).body["messages"]
+    assert sorted(m["to"] for m in sent) == sorted(senders)
