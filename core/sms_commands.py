@@ -142,19 +142,21 @@ class SmsCommands(FieldCommands, IdentityCommands):
                 action_ids=decision.action_ids,
                 actor=principal.id if principal else f"sms:{number or sender}",
             )
-            # Every number that texts is known, so its replies are counted even if it is no one's.
-            to = number or sender[:40]
-            answered = next((a for a in decision.saves if isinstance(a, SmsSender)), None)
-            if answered is None:
-                answered = self._find(sender_id(to), SmsSender) or SmsSender(
-                    id=sender_id(to), number=to
-                )
-                decision.saves.append(answered)
             saves = [*decision.saves, message]
-            if answered.may_answer(message_id=mid, now=now):
-                saves.append(
-                    SmsReply(id=uuid5(mid, "reply"), gateway_id=gateway_id, to=to, reply=reply)
-                )
+            if number is not None:  # a sender that is no phone number (PROMO-XL) gets no reply
+                # Every number that texts is known, so its replies count even if it is no one's.
+                answered = next((a for a in saves if isinstance(a, SmsSender)), None)
+                if answered is None:
+                    answered = self._find(sender_id(number), SmsSender) or SmsSender(
+                        id=sender_id(number), number=number
+                    )
+                    saves.append(answered)
+                if answered.may_answer(message_id=mid, now=now):
+                    saves.append(
+                        SmsReply(
+                            id=uuid5(mid, "reply"), gateway_id=gateway_id, to=number, reply=reply
+                        )
+                    )
             try:
                 recordings = self._commits.save(*saves)
             except IntegrityError:

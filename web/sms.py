@@ -25,6 +25,7 @@ GATEWAY_HEADER = "X-Posko-Gateway"
 SIGNATURE_HEADER = "X-Posko-Signature"
 POLL_WINDOW = 300  # seconds a signed poll's `ts` may be off: a captured poll soon goes stale
 MAX_MESSAGE_ID = 200
+MAX_SENDER = 40  # a phone number, or an operator's alphanumeric sender id
 MAX_SMS_TEXT = 1600  # ten concatenated segments; the parser refuses beyond three
 
 
@@ -65,12 +66,15 @@ async def inbound(request: web.Request) -> web.Response:
     text = parse.string(body, "text")
     if len(text) > MAX_SMS_TEXT:
         raise InvalidInput("too_long", field="text", max=MAX_SMS_TEXT)
+    sender = parse.string(body, "from")
+    if len(sender) > MAX_SENDER:
+        raise InvalidInput("too_long", field="from", max=MAX_SENDER)
     svc = services(request)
     outcome = await svc.call(
         svc.app.receive_sms,
         gateway_id=gateway.id,
         gateway_message_id=message_id,
-        sender=parse.string(body, "from"),
+        sender=sender,
         text=text,
         sent_at=parse.timestamp(body, "sent_at"),
         now=datetime.now(UTC),

@@ -310,6 +310,10 @@ async def test_an_unknown_number_is_told_so_and_nothing_is_filed(api: Api) -> No
     assert reply.body["outcome"] == "unknown_sender" and reply.body["report_id"] is None
     garbage = await text(api, gateway, "JUMLAH 1500 BUN1", sender="PROMO-XL")
     assert garbage.body["outcome"] == "unknown_sender"
+    sent = (await outbound(api, gateway)).body["messages"]
+    assert [m["to"] for m in sent] == ["+6289999999999"]  # none to a sender that is no number
+    too_long = await inbound(api, gateway, text_body("HADIR BUN1", sender="9" * 41))
+    assert_problem(too_long, 422, "too_long")
     assert (await api.get(f"/api/actions/{planned.action_id}/sms/inbox")).body["messages"] == []
 
 
