@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from core import values
 from core.errors import InvalidInput
@@ -41,6 +42,8 @@ class Settings:
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
     sms_number: str = ""  # the posko's SMS gateway phone (E.164): where korlaps text reports
+    sms_push_url: str = ""  # push replies here (a provider's HTTP API); empty: gateways poll
+    sms_push_gateway: str = ""  # whose replies are pushed: that gateway's id
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +88,16 @@ class Settings:
             problems.append("POSKO_GEOCODER_SCHEME: expected https or http")
         user_agent = env.get("POSKO_GEOCODER_USER_AGENT", "").strip() or "posko/0.1"
         tls_cert, tls_key = _tls_files(env, problems)
+        sms_push_url = url("POSKO_SMS_PUSH_URL", ("http", "https"))
+        sms_push_gateway = env.get("POSKO_SMS_PUSH_GATEWAY", "").strip()
+        if bool(sms_push_url) != bool(sms_push_gateway):
+            problems.append("POSKO_SMS_PUSH_URL and POSKO_SMS_PUSH_GATEWAY: set both, or neither")
+        if sms_push_gateway:
+            try:
+                sms_push_gateway = str(UUID(sms_push_gateway))
+            except ValueError:
+                problems.append("POSKO_SMS_PUSH_GATEWAY: the gateway's id (a UUID)")
+                sms_push_gateway = ""
         sms_number = env.get("POSKO_SMS_NUMBER", "").strip()
         if sms_number:
             try:
@@ -112,6 +125,8 @@ class Settings:
             tls_cert=tls_cert,
             tls_key=tls_key,
             sms_number=sms_number,
+            sms_push_url=sms_push_url,
+            sms_push_gateway=sms_push_gateway,
         )
         if problems:
             raise SettingsError(problems)

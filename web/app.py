@@ -19,6 +19,7 @@ from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
 from web.security import auth_middleware, gateway_url, security_headers
 from web.services import Services
+from web.sms_push import push_replies
 
 log = logging.getLogger("posko.web")
 
@@ -34,6 +35,7 @@ def create_app(services: Services) -> web.Application:
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(static_caching)
     app.on_startup.append(_warm_up)
+    app.cleanup_ctx.append(push_replies)  # only when POSKO_SMS_PUSH_URL is set
     app.add_routes(
         [
             web.get("/healthz", healthz),

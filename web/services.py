@@ -8,13 +8,16 @@ import functools
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from core.access import Authenticator
 from core.application import Posko
 from projections.store import ViewStore
 from web.geocoding import Geocoder
 from web.throttle import SignInThrottle
+
+if TYPE_CHECKING:  # web.sms_push reaches the services through web.context
+    from web.sms_push import SmsPush
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -36,6 +39,7 @@ class Services:
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     sms_number: str = ""  # the posko's SMS gateway phone; empty: SMS intake not advertised
+    sms_push: SmsPush | None = None  # push a gateway's replies to a provider's URL; None: poll
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
 
     @property

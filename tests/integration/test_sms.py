@@ -6,20 +6,26 @@ once and limited per number, and the inbox a coordinator files from by hand."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
 
 from core.access import Role
 from core.sms import REPLY_LIMIT, message_id
 from core.sms_keywords import REF_ALPHABET
+from posko.bootstrap import build, web_services
+from posko.settings import Settings
 from tests.integration import test_api
 from tests.integration.test_api import (
     KEY,
@@ -34,6 +40,7 @@ from tests.integration.test_api import (
     site_body,
 )
 from tests.integration.test_field_api import as_caller, coordinator_of
+from web.app import create_app
 
 api = test_api.api
 projecting = test_api.projecting
@@ -561,3 +568,58 @@ async def test_a_burst_of_texts_is_each_filed_and_answered_once(api: Api) -> Non
     assert len({r.body["report_id"] for r in replies}) == len(senders)
     sent = (await outbound(api, gateway)).body["messages"]
     assert sorted(m["to"] for m in sent) == sorted(senders)
+
+
+# -- pushing replies to a provider ---------------------------------------------------------------
+
+
+async def test_replies_are_pushed_signed_to_a_provider_once(tmp_path: Path) -> None:
+    """A provider's HTTP API (a real server here) gets each reply once, signed with the
+    gateway's secret; its first answer is a 503, so the reply is tried again."""
+    received: list[dict[str, Any]] = []
+    answers = [503]
+
+    async def provider(request: web.Request) -> web.Response:
+        raw = await request.read()
+        assert request.headers["X-Posko-Signature"] == sign(gateway.secret, raw)
+        if answers:
+            return web.Response(status=answers.pop())
+        received.append(json.loads(raw))
+        return web.json_response({"ok": True})
+
+    provider_app = web.Application()
+    provider_app.add_routes([web.post("/send", provider)])
+    provider_server = TestServer(provider_app)
+    await provider_server.start_server()
+    components = build(Settings(data_dir=tmp_path, api_key=KEY), runner=False, gateway=False)
+    added, secret = components.app.add_sms_gateway(name="HP", server_key=KEY, actor="cli")
+    gateway = Gateway(str(added.id), secret)
+    components.settings = dataclasses.replace(
+        components.settings,
+        sms_push_url=str(provider_server.make_url("/send")),
+        sms_push_gateway=gateway.id,
+    )
+    server = TestServer(create_app(web_services(components)))
+    await server.start_server()
+    session = ClientSession(base_url=str(server.make_url("/")))
+    api = Api(session, components)
+    try:
+        await site_with_korlap_on(api)
+        sent = await text(api, gateway, "JUMLAH 10 BUN1")
+        deadline = time.monotonic() + 20
+        while not received:
+            assert time.monotonic() < deadline, "nothing was pushed"
+            await asyncio.sleep(0.05)
+        assert [(m["to"], m["text"]) for m in received] == [(KORLAP, sent.body["reply"])]
+        assert (await outbound(api, gateway)).body["messages"] == []  # already gone, once
+    finally:
+        await session.close()
+        await server.close()
+        await provider_server.close()
+        await asyncio.get_running_loop().shutdown_default_executor()
+        components.close()
+
+
+async def site_with_korlap_on(api: Api) -> None:
+    planned = await plan_with_site(api)
+    await korlap_person(api, planned.action_id)
