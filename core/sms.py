@@ -1,7 +1,7 @@
 """SMS intake's records: the gateways that relay texts, each text received with what became of
-it, what Posko knows of each sending number, each reply waiting for its gateway, the inbox of
-texts nobody could read, and the mark that says a report came by SMS. Ids are derived from what
-identifies each thing, so a replayed text or a report sent both ways is recorded once."""
+it, what Posko knows of each sending number, each reply waiting for its gateway, and the mark
+that says a report came by SMS. Ids are derived from what identifies each thing, so a replayed
+text or a report sent both ways is recorded once."""
 
 from __future__ import annotations
 
@@ -27,10 +27,6 @@ def message_id(gateway_id: UUID, gateway_message_id: str) -> UUID:
 
 def sender_id(number: str) -> UUID:
     return uuid5(NAMESPACE_URL, "posko:sms-sender:" + number)
-
-
-def inbox_id(action_id: UUID) -> UUID:
-    return uuid5(NAMESPACE_URL, f"posko:sms-inbox:{action_id}")
 
 
 def mark_id(report_id: UUID) -> UUID:
@@ -287,52 +283,6 @@ class SmsMark(Aggregate):
         self.report_type = report_type
         self.action_id = action_id
         self.message_id = message_id
-
-
-class SmsInbox(Aggregate):
-    """An action's texts from its korlaps that no keyword fitted, until a coordinator files
-    one by hand or sets it aside."""
-
-    class Opened(Aggregate.Created):
-        action_id: UUID
-
-    class Added(Aggregate.Event):
-        message_id: UUID
-        sender: str
-        text: str
-        sent_at: datetime
-
-    class Cleared(Aggregate.Event):
-        message_id: UUID
-        report_id: UUID | None
-        actor: str
-
-    @event(Opened)
-    def __init__(self, *, id: UUID, action_id: UUID) -> None:
-        self.action_id = action_id
-        self.waiting: dict[str, dict[str, str]] = {}
-
-    def add(self, *, message_id: UUID, sender: str, text: str, sent_at: datetime) -> None:
-        self._added(message_id=message_id, sender=sender, text=text, sent_at=sent_at)
-
-    @event(Added)
-    def _added(self, *, message_id: UUID, sender: str, text: str, sent_at: datetime) -> None:
-        self.waiting[str(message_id)] = {
-            "id": str(message_id),
-            "sender": sender,
-            "text": text,
-            "sent_at": sent_at.isoformat(),
-        }
-
-    def clear(self, *, message_id: UUID, report_id: UUID | None, actor: str) -> bool:
-        if str(message_id) not in self.waiting:
-            return False
-        self._cleared(message_id=message_id, report_id=report_id, actor=actor)
-        return True
-
-    @event(Cleared)
-    def _cleared(self, *, message_id: UUID, report_id: UUID | None, actor: str) -> None:
-        self.waiting.pop(str(message_id), None)
 
 
 class SmsReply(Aggregate):

@@ -28,14 +28,12 @@ from core.report import CLOCK_SKEW, FieldReport
 from core.sessions import Invite
 from core.sms import (
     SmsGateway,
-    SmsInbox,
     SmsMark,
     SmsMessage,
     SmsReply,
     SmsSender,
     fingerprint,
     gateway_secret,
-    inbox_id,
     item_id,
     mark_id,
     message_id,
@@ -212,19 +210,9 @@ class SmsCommands(FieldCommands, IdentityCommands):
             id=sender_id(number), number=number
         )
         if isinstance(parsed, kw.Refusal):
-            decision = _Decision(
-                "unparsed",
-                "sms_" + parsed.reason,
-                {"form": parsed.form, "word": parsed.word or ""},
-                action_ids=actions,
-            )
-            for action_id in actions:  # a coordinator of the action may read it and file it
-                inbox = self._find(inbox_id(UUID(action_id)), SmsInbox) or SmsInbox(
-                    id=inbox_id(UUID(action_id)), action_id=UUID(action_id)
-                )
-                inbox.add(message_id=mid, sender=number, text=text[: kw.MAX_TEXT], sent_at=sent_at)
-                decision.saves.append(inbox)
-            return decision, lang
+            # It goes to the SMS inbox of each of the sender's actions (projections/sms_inbox).
+            reply = {"form": parsed.form, "word": parsed.word or ""}
+            return _Decision("unparsed", "sms_" + parsed.reason, reply, action_ids=actions), lang
         try:
             decision = self._file(mid, sender, principal, actions, parsed.message, sent_at, now)
         except PoskoError as error:  # e.g. a cancelled action, a clock far ahead
@@ -460,10 +448,6 @@ class SmsCommands(FieldCommands, IdentityCommands):
 
     # -- the inbox of texts no keyword fitted --------------------------------------------------
 
-    def sms_inbox(self, action_id: UUID) -> list[dict[str, str]]:
-        inbox = self._find(inbox_id(action_id), SmsInbox)
-        return [] if inbox is None else list(inbox.waiting.values())
-
     def sms_message(self, message_uuid: UUID) -> SmsMessage:
         return self._load(message_uuid, SmsMessage, field="message_id")
 
@@ -476,19 +460,15 @@ class SmsCommands(FieldCommands, IdentityCommands):
         self, *, message_uuid: UUID, action_id: UUID, filed: Recorded, report_type: str, actor: str
     ) -> Recorded:
         """After the coordinator's report was filed (by the usual command, with
-        transcribed_id): the text is marked as read into it, by whom, and leaves the inbox."""
+        transcribed_id): the text is marked as read into it, and by whom (it leaves the
+        inbox), and the report is marked as by SMS."""
         for _ in range(CONCURRENCY_RETRIES):
             message = self._load(message_uuid, SmsMessage, field="message_id")
-            if action_id not in [UUID(a) for a in message.action_ids]:
+            if str(action_id) not in message.action_ids:
                 raise InvalidInput("sms_other_action", field="message_id")
-            inbox = self._find(inbox_id(action_id), SmsInbox)
-            changed = message.transcribe(report_id=filed.id, report_type=report_type, actor=actor)
-            cleared = inbox is not None and inbox.clear(
-                message_id=message_uuid, report_id=filed.id, actor=actor
-            )
-            saves: list[Aggregate] = [message] if changed else []
-            if inbox is not None and cleared:
-                saves.append(inbox)
+            saves: list[Aggregate] = []
+            if message.transcribe(report_id=filed.id, report_type=report_type, actor=actor):
+                saves.append(message)
             if self._find(mark_id(filed.id), SmsMark) is None:
                 saves.append(
                     SmsMark(

@@ -17,8 +17,9 @@ from core.access import Permission
 from core.errors import InvalidInput, Unauthenticated
 from core.sms import SmsGateway, gateway_secret, site_codes
 from core.sms_commands import SmsOutcome
+from projections import sms_inbox
 from web import parse
-from web.context import authorise, created, services
+from web.context import authorise, created, services, wait_for_min_position
 from web.messages import render
 
 GATEWAY_HEADER = "X-Posko-Gateway"
@@ -147,7 +148,9 @@ async def inbox(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     authorise(request, Permission.HANDLE_FIELD, action_id)
     svc = services(request)
-    return web.json_response({"messages": await svc.call(svc.app.sms_inbox, action_id)})
+    await wait_for_min_position(request)
+    position, docs = await svc.call(svc.store.snapshot, sms_inbox.channel(action_id))
+    return web.json_response({"position": position, "messages": sms_inbox.waiting(docs)})
 
 
 async def transcribe(request: web.Request) -> web.Response:

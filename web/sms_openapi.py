@@ -6,6 +6,14 @@ from typing import Any
 
 from web.schemas import RECORDED, UUID_S, Schema
 
+MIN_POSITION = {
+    "name": "min_position",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 0},
+    "description": "Wait (up to 3 s) until the views include this position.",
+}
+
 _SIGNED: list[dict[str, list[str]]] = [{"smsGateway": []}]
 _GATEWAY_HEADERS = [
     {
@@ -96,21 +104,23 @@ ACTION_SMS: Schema = {
 }
 SMS_INBOX: Schema = {
     "type": "object",
-    "required": ["messages"],
+    "required": ["position", "messages"],
     "properties": {
+        "position": {"type": "integer"},
         "messages": {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["id", "sender", "text", "sent_at"],
+                "required": ["id", "sender", "text", "sent_at", "filed"],
                 "properties": {
                     "id": UUID_S,
+                    "filed": {"type": "boolean"},
                     "sender": {"type": "string"},
                     "text": {"type": "string"},
                     "sent_at": {"type": "string", "format": "date-time"},
                 },
             },
-        }
+        },
     },
 }
 TRANSCRIBE_IN: Schema = {
@@ -217,7 +227,7 @@ def sms_paths() -> dict[str, Any]:
         "/api/actions/{id}/sms/inbox": {
             "get": {
                 "summary": "Texts from the action's korlaps that no keyword fitted",
-                "parameters": [_id("id")],
+                "parameters": [_id("id"), MIN_POSITION],
                 "responses": {"200": _json(SMS_INBOX, "The inbox"), **_problem(401, 403, 404)},
             }
         },

@@ -310,6 +310,7 @@ async def test_refusals_answer_with_the_right_form_and_file_nothing(api: Api) ->
 # -- who may report ------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("projecting")
 async def test_an_unknown_number_is_told_so_and_nothing_is_filed(api: Api) -> None:
     planned = await plan_with_site(api)
     gateway = add_gateway(api)
@@ -321,7 +322,10 @@ async def test_an_unknown_number_is_told_so_and_nothing_is_filed(api: Api) -> No
     assert [m["to"] for m in sent] == ["+6289999999999"]  # none to a sender that is no number
     too_long = await inbound(api, gateway, text_body("HADIR BUN1", sender="9" * 41))
     assert_problem(too_long, 422, "too_long")
-    assert (await api.get(f"/api/actions/{planned.action_id}/sms/inbox")).body["messages"] == []
+    inbox = await api.get(
+        f"/api/actions/{planned.action_id}/sms/inbox?min_position={api.position()}"
+    )
+    assert inbox.body["messages"] == []
 
 
 async def test_a_number_without_a_role_in_the_action_may_not_report(api: Api) -> None:
@@ -514,7 +518,10 @@ async def test_a_coordinator_files_an_unreadable_text_by_hand(api: Api) -> None:
     unread = await text(api, gateway, "tolong ada yg pingsan 2 org di depan gerbang")
     assert unread.body["outcome"] == "unparsed"
 
-    inbox = await as_caller(api, token, "GET", f"/api/actions/{planned.action_id}/sms/inbox")
+    inbox_path = f"/api/actions/{planned.action_id}/sms/inbox"
+    inbox = await as_caller(
+        api, token, "GET", f"{inbox_path}?min_position={unread.body['position']}"
+    )
     assert [m["text"] for m in inbox.body["messages"]] == [
         "tolong ada yg pingsan 2 org di depan gerbang"
     ]
@@ -527,7 +534,7 @@ async def test_a_coordinator_files_an_unreadable_text_by_hand(api: Api) -> None:
     assert again.status == 200 and again.body["id"] == filed.body["id"]
     item = await feed_item(api, planned.action_id, filed.body["id"], again.body["position"])
     assert item["via"] == "sms" and item["reporter"].startswith("person:")
-    after = await as_caller(api, token, "GET", f"/api/actions/{planned.action_id}/sms/inbox")
+    after = await as_caller(api, token, "GET", f"{inbox_path}?min_position={api.position()}")
     assert after.body["messages"] == []
     message = api.components.app.sms_message(UUID(unread.body["id"]))
     assert message.transcribed_by == item["reporter"]
@@ -623,3 +630,21 @@ async def test_replies_are_pushed_signed_to_a_provider_once(tmp_path: Path) -> N
 async def site_with_korlap_on(api: Api) -> None:
     planned = await plan_with_site(api)
     await korlap_person(api, planned.action_id)
+
+
+@pytest.mark.usefixtures("projecting")
+async def test_a_burst_of_unreadable_texts_all_reach_the_inbox(api: Api) -> None:
+    planned, gateway = await site_with_korlap(api)
+    senders = [f"+62812666{i:05d}" for i in range(12)]
+    for number in senders:
+        await korlap_person(api, planned.action_id, phone=number)
+
+    replies = await asyncio.gather(
+        *(text(api, gateway, f"halo posko {i}", sender=n) for i, n in enumerate(senders))
+    )
+
+    assert {r.body["outcome"] for r in replies} == {"unparsed"}
+    inbox = await api.get(
+        f"/api/actions/{planned.action_id}/sms/inbox?min_position={api.position()}"
+    )
+    assert len(inbox.body["messages"]) == len(senders)

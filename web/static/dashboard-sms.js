@@ -24,9 +24,10 @@ export function createSms({ request, canHandle }) {
     await loadInbox();
   }
 
-  async function loadInbox() {
+  async function loadInbox(position = null) {
     if (!actionId || !canHandle()) { $("sms-inbox-section").hidden = true; return; }
-    const reply = await request("GET", `/api/actions/${actionId}/sms/inbox`);
+    const wait = position ? `?min_position=${position}` : ""; // see one's own filing at once
+    const reply = await request("GET", `/api/actions/${actionId}/sms/inbox${wait}`);
     $("sms-inbox-section").hidden = !reply.ok;
     if (!reply.ok) return;
     const open = document.activeElement?.closest?.("#sms-inbox");
@@ -74,7 +75,7 @@ export function createSms({ request, canHandle }) {
           : { type: "request", kind: kind.value, site_id: site.value, quantity: Number(count.value),
             note: words.value };
       const reply = await request("POST", `/api/actions/${actionId}/sms/inbox/${message.id}/report`, body);
-      if (reply.ok) { document.activeElement?.blur?.(); await loadInbox(); return; }
+      if (reply.ok) { document.activeElement?.blur?.(); await loadInbox(reply.body.position); return; }
       error.textContent = reply.body?.title ?? `HTTP ${reply.status}`;
       error.hidden = false;
     });
@@ -83,6 +84,6 @@ export function createSms({ request, canHandle }) {
       el("div", { class: "sms-text", text: message.text }), form);
   }
 
-  setInterval(loadInbox, REFRESH_MS);
+  setInterval(() => loadInbox(), REFRESH_MS);
   return { load };
 }
