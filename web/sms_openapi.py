@@ -228,7 +228,10 @@ def sms_paths() -> dict[str, Any]:
             "get": {
                 "summary": "Texts from the action's korlaps that no keyword fitted",
                 "parameters": [_id("id"), MIN_POSITION],
-                "responses": {"200": _json(SMS_INBOX, "The inbox"), **_problem(401, 403, 404)},
+                "responses": {
+                    "200": _json(SMS_INBOX, "The inbox"),
+                    **_problem(401, 403, 404, 422),
+                },
             }
         },
         "/api/actions/{id}/sms/inbox/{message_id}/report": {

@@ -39,7 +39,7 @@ from tests.integration.test_api import (
     report_body,
     site_body,
 )
-from tests.integration.test_field_api import as_caller, coordinator_of
+from tests.integration.test_field_api import as_caller, coordinator_of, download, rows_of
 from web.app import create_app
 
 api = test_api.api
@@ -419,6 +419,10 @@ async def test_the_same_report_by_sms_then_by_data_counts_once(api: Api) -> None
     assert by_data.body["id"] == by_sms.body["report_id"]
     map_ = await api.get(f"/api/actions/{planned.action_id}/map?min_position={api.position()}")
     assert map_.body["features"][0]["properties"]["reports"] == 1
+    status, csv_text, _ = await download(
+        api, f"/api/actions/{planned.action_id}/export/reports.csv"
+    )
+    assert status == 200 and len(rows_of(csv_text)) == 1  # once in the export too
     # a different report under a plain client id still conflicts as before
     clash = report_body(
         planned.site_id, id=by_sms.body["report_id"], kind="status", phase="holding"
