@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.process import API_KEY, Server
 from tests.e2e.test_field_phone import RECEIVED_TIMEOUT, feed_ids, join, plan, site_row
 
@@ -101,6 +102,8 @@ def test_a_queued_headcount_goes_by_sms_and_its_upload_counts_once(
     text = unquote(url.query.removeprefix("body="))
     match = re.fullmatch(r"JUMLAH 1500 BEK2 #([0-9a-z]{10})", text)
     assert match, text
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "field-phone-sms.png"))
     link.evaluate("a => a.addEventListener('click', (e) => e.preventDefault())")  # no SMS app
     link.click()
     expect(item.locator(".by-sms")).to_have_text("SMS disiapkan")
@@ -141,6 +144,8 @@ def test_the_dashboard_marks_sms_reports_and_files_an_unread_text(
     expect(page.locator("#sms-codes li")).to_have_count(2)
     message = page.locator(f'#sms-inbox li[data-id="{unread["id"]}"]')
     expect(message.locator(".sms-text")).to_have_text("tolong 3 orang pingsan di gerbang")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#sms").screenshot(path=str(ARTIFACTS / "dashboard-sms.png"))
 
     form = message.locator("form")
     form.locator("select[name=type]").select_option("request")
