@@ -46,6 +46,7 @@ SMS_WINDOW: Final = timedelta(hours=2)  # older texts are refused: a gateway hol
 MAX_COLLECT: Final = 50
 POLL_BATCH: Final = 500  # notifications looked through per read when a gateway polls
 _REPLY_TOPIC: Final = get_topic(SmsReply.Queued)
+_GATEWAY_TOPIC: Final = get_topic(SmsGateway.Added)
 _TYPES: Final = {FieldReport: "report", Incident: "incident", HelpRequest: "request"}
 
 
@@ -94,6 +95,21 @@ class SmsCommands(FieldCommands, IdentityCommands):
         return self._change(
             gateway_id, SmsGateway, lambda g: g.remove(actor=actor), field="gateway_id"
         )
+
+    def sms_gateways(self) -> list[SmsGateway]:
+        """Every gateway ever added (removed ones too), oldest first: read from the log, since
+        there are a handful and only `posko sms gateway list` asks."""
+        found: list[SmsGateway] = []
+        position = 0
+        while notifications := self.recorder.select_notifications(
+            start=position, limit=POLL_BATCH, topics=(_GATEWAY_TOPIC,), inclusive_of_start=False
+        ):
+            for notification in notifications:
+                gateway = self._find(UUID(str(notification.originator_id)), SmsGateway)
+                if gateway is not None:
+                    found.append(gateway)
+                position = notification.id
+        return found
 
     def sms_gateway(self, gateway_id: UUID) -> SmsGateway | None:
         """A gateway that may relay texts, or None (unknown or removed)."""

@@ -276,12 +276,13 @@ def _sms_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "API key, so changing POSKO_API_KEY makes every gateway need adding again.",
     )
     add.add_argument("--name", required=True, help="e.g. 'HP posko Jakarta'")
+    gateways.add_parser("list", help="every gateway: id, name, secret's fingerprint, state")
     remove = gateways.add_parser("remove", help="stop accepting a gateway's requests")
     remove.add_argument("--id", required=True, type=uuid.UUID)
 
 
 def sms(settings: Settings, args: argparse.Namespace) -> int:
-    """`posko sms gateway add | remove`: exit status 0, or 1 and why."""
+    """`posko sms gateway add | list | remove`: exit status 0, or 1 and why."""
     components = build(settings, runner=False, gateway=False)
     try:
         if args.sms_command == "add":
@@ -290,6 +291,10 @@ def sms(settings: Settings, args: argparse.Namespace) -> int:
             )
             print(f"id {result.id}")
             print(f"secret {secret}")
+        elif args.sms_command == "list":
+            for gateway in components.app.sms_gateways():
+                state = "removed" if gateway.removed else "active"
+                print(f"{gateway.id}\t{gateway.name}\t{gateway.fingerprint}\t{state}")
         else:
             components.app.remove_sms_gateway(gateway_id=args.id, actor=CLI_ACTOR)
             print(f"removed {args.id}")
