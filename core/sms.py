@@ -39,6 +39,12 @@ def item_id(action_id: UUID, ref: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"posko:sms-item:{action_id}:{ref}")
 
 
+def transcribed_id(message_id: UUID) -> UUID:
+    """The id of the report a coordinator files from a text: one per text, so a double click
+    files it once."""
+    return uuid5(NAMESPACE_URL, f"posko:sms-transcribed:{message_id}")
+
+
 def report_code(report_id: UUID) -> str:
     """Six characters a korlap can type back after BATAL."""
     number = int.from_bytes(report_id.bytes[:4], "big") >> 2  # 30 bits

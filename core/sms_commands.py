@@ -467,11 +467,6 @@ class SmsCommands(FieldCommands, IdentityCommands):
     def sms_message(self, message_uuid: UUID) -> SmsMessage:
         return self._load(message_uuid, SmsMessage, field="message_id")
 
-    def transcribed_id(self, message_uuid: UUID) -> UUID:
-        """The id of the report a coordinator files from a text: one per text, so a double
-        click files it once."""
-        return uuid5(NAMESPACE_URL, f"posko:sms-transcribed:{message_uuid}")
-
     def transcribe_sms(
         self, *, message_uuid: UUID, action_id: UUID, filed: Recorded, report_type: str, actor: str
     ) -> Recorded:

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from core.access import Permission
 from core.errors import InvalidInput, Unauthenticated
-from core.sms import SmsGateway, gateway_secret, site_codes
+from core.sms import SmsGateway, gateway_secret, site_codes, transcribed_id
 from core.sms_commands import SmsOutcome
 from projections import sms_inbox
 from web import parse
@@ -46,7 +46,7 @@ async def _verified_gateway(request: web.Request, payload: bytes) -> SmsGateway:
     except ValueError:
         raise Unauthenticated("sms_signature", field=GATEWAY_HEADER) from None
     svc = services(request)
-    gateway = await svc.call(svc.app.sms_gateway, gateway_id)
+    gateway = await svc.port.sms_gateway(gateway_id)
     # The digest is computed even for an unknown gateway, so timing tells nothing.
     secret = gateway_secret(svc.secret, gateway_id, gateway.salt if gateway else "")
     expected = signature(secret, payload)
@@ -71,8 +71,7 @@ async def inbound(request: web.Request) -> web.Response:
     if len(sender) > MAX_SENDER:
         raise InvalidInput("too_long", field="from", max=MAX_SENDER)
     svc = services(request)
-    outcome = await svc.call(
-        svc.app.receive_sms,
+    outcome = await svc.port.receive_sms(
         gateway_id=gateway.id,
         gateway_message_id=message_id,
         sender=sender,
@@ -105,8 +104,7 @@ async def outbound(request: web.Request) -> web.Response:
     if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= 50:
         raise InvalidInput("out_of_range", field="limit", min=1, max=50)
     svc = services(request)
-    replies = await svc.call(
-        svc.app.collect_sms_replies,
+    replies = await svc.port.collect_sms_replies(
         gateway_id=gateway.id,
         limit=int(raw_limit),
         now=datetime.now(UTC),
@@ -131,7 +129,7 @@ async def action_sms(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     authorise(request, Permission.READ_ACTION, action_id)
     svc = services(request)
-    action = await svc.call(svc.app.action, action_id)
+    action = await svc.port.action(action_id)
     codes = site_codes(action.sites)
     return web.json_response(
         {
@@ -149,7 +147,7 @@ async def inbox(request: web.Request) -> web.Response:
     authorise(request, Permission.HANDLE_FIELD, action_id)
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, sms_inbox.channel(action_id))
+    position, docs = await svc.port.snapshot(sms_inbox.channel(action_id))
     return web.json_response({"position": position, "messages": sms_inbox.waiting(docs)})
 
 
@@ -162,10 +160,10 @@ async def transcribe(request: web.Request) -> web.Response:
     body = await parse.json_body(request)
     report_type = parse.string(body, "type")
     svc = services(request)
-    message = await svc.call(svc.app.sms_message, message_uuid)
+    message = await svc.port.sms_message(message_uuid)
     if str(action_id) not in message.action_ids:
         raise InvalidInput("sms_other_action", field="message_id")
-    report_id = svc.app.transcribed_id(message_uuid)
+    report_id = transcribed_id(message_uuid)
     common: dict[str, Any] = {
         "id": report_id,
         "action_id": action_id,
@@ -173,8 +171,7 @@ async def transcribe(request: web.Request) -> web.Response:
         "actor": actor,
     }
     if report_type == "report":
-        filed = await svc.call(
-            svc.app.file_report,
+        filed = await svc.port.file_report(
             **common,
             site_id=parse.uuid(body, "site_id"),
             kind=parse.string(body, "kind"),
@@ -185,8 +182,7 @@ async def transcribe(request: web.Request) -> web.Response:
             mood=parse.optional_string(body, "mood"),
         )
     elif report_type == "incident":
-        filed = await svc.call(
-            svc.app.report_incident,
+        filed = await svc.port.report_incident(
             **common,
             site_id=parse.optional_uuid(body, "site_id"),
             kind=parse.string(body, "kind"),
@@ -194,8 +190,7 @@ async def transcribe(request: web.Request) -> web.Response:
             description=parse.string(body, "description"),
         )
     elif report_type == "request":
-        filed = await svc.call(
-            svc.app.request_help,
+        filed = await svc.port.request_help(
             **common,
             site_id=parse.uuid(body, "site_id"),
             kind=parse.string(body, "kind"),
@@ -204,8 +199,7 @@ async def transcribe(request: web.Request) -> web.Response:
         )
     else:
         raise InvalidInput("not_one_of", field="type", allowed=["report", "incident", "request"])
-    result = await svc.call(
-        svc.app.transcribe_sms,
+    result = await svc.port.transcribe_sms(
         message_uuid=message_uuid,
         action_id=action_id,
         filed=filed,

@@ -53,11 +53,10 @@ async def _loop(app: web.Application, push: SmsPush) -> None:
     async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
         while True:
             try:
-                gateway = await svc.call(svc.app.sms_gateway, push.gateway_id)
+                gateway = await svc.port.sms_gateway(push.gateway_id)
                 if gateway is not None:
                     secret = gateway_secret(svc.secret, gateway.id, gateway.salt)
-                    replies = await svc.call(
-                        svc.app.collect_sms_replies,
+                    replies = await svc.port.collect_sms_replies(
                         gateway_id=gateway.id,
                         limit=20,
                         now=datetime.now(UTC),

@@ -111,7 +111,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     try:
         await _populate(w)
         w.sms_message = await _sms_inbox_text(w, services)
-        await services.views_at_least(components.app.recorder.max_notification_id() or 0)
+        await services.port.views_at_least(await services.port.log_position())
         yield w
     finally:
         await session.close()
@@ -187,16 +187,14 @@ async def _street(w: World, admin: Callable[..., Any]) -> None:
 
 async def _sms_inbox_text(w: World, services: Any) -> str:
     """A korlap of A texts something no keyword fits: it waits in A's SMS inbox."""
-    app = services.app
     phone = _phone()
     status, _, person = await w.call("admin", "POST", "/api/people", {"name": "S", "phone": phone})
     assert status == 201, person
     role = Role("organiser", action_id=w.action_a).as_dict()
     await w.call("admin", "POST", f"/api/people/{person['id']}/roles", role)
-    gateway, _ = await services.call(app.add_sms_gateway, name="HP", server_key=KEY, actor="cli")
+    gateway, _ = services.port.app.add_sms_gateway(name="HP", server_key=KEY, actor="cli")
     now = datetime.now(UTC)
-    text = await services.call(
-        app.receive_sms,
+    text = await services.port.receive_sms(
         gateway_id=gateway.id,
         gateway_message_id="m-1",
         sender=phone,
