@@ -19,6 +19,9 @@ from core.sms_keywords import REF_ALPHABET
 REPLY_LIMIT: Final = 6  # replies to one number...
 REPLY_WINDOW: Final = timedelta(minutes=10)  # ...per this long: a loop cannot drain credit
 MAX_RECENT_REPORTS: Final = 50  # per number, for BATAL
+MAX_MESSAGE_ID: Final = 200  # the gateway's own id of a text
+MAX_SENDER: Final = 40  # a phone number, or an operator's alphanumeric sender id
+MAX_SMS_TEXT: Final = 1600  # ten concatenated segments; the parser refuses beyond three
 
 
 def message_id(gateway_id: UUID, gateway_message_id: str) -> UUID:

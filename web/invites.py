@@ -11,16 +11,14 @@ from typing import Any
 from aiohttp import web
 
 from core.access import Permission
-from core.errors import InvalidInput
 from core.sessions import invite_id
 from projections.people import invites_channel
-from web import parse
+from web import bodies, parse
 from web.context import authorise, created, services, wait_for_min_position
 from web.sessions import client_of, new_token, session_started
 
 CODE_BYTES = 9  # 72 random bits in 12 URL-safe characters: short to type, too many to guess
 DEFAULT_TTL = timedelta(hours=24)
-MAX_PHONES = 50  # numbers an invite may name for reports by SMS
 
 
 def invite_url(code: str) -> str:
@@ -32,22 +30,19 @@ async def create_invite(request: web.Request) -> web.Response:
     retry could only get back if Posko kept it. A duplicate invite is harmless: it expires."""
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_INVITES, action_id)
-    body = await parse.json_body(request)
-    phones = parse.string_list(body, "phones")
-    if len(phones) > MAX_PHONES:
-        raise InvalidInput("too_many", field="phones", max=MAX_PHONES)
+    body = await parse.body(request, bodies.InviteIn)
     now = datetime.now(UTC)
     code = secrets.token_urlsafe(CODE_BYTES)
     svc = services(request)
     result = await svc.port.create_invite(
         code=code,
         action_id=action_id,
-        site_id=parse.optional_uuid(body, "site_id"),
-        label=parse.string(body, "label"),
-        expires_at=parse.optional_timestamp(body, "expires_at") or now + DEFAULT_TTL,
+        site_id=body.site_id,
+        label=body.label,
+        expires_at=body.expires_at or now + DEFAULT_TTL,
         now=now,
         actor=actor,
-        phones=phones,
+        phones=list(body.phones or ()),
     )
     return web.json_response(
         {
@@ -90,9 +85,8 @@ async def revoke_invite(request: web.Request) -> web.Response:
 
 async def redeem_invite(request: web.Request) -> web.Response:
     """Public: the code is the credential. Answers like a sign-in, with the action and site."""
-    body = await parse.json_body(request)
-    code = parse.string(body, "code")
-    name = parse.string(body, "name")
+    body = await parse.body(request, bodies.Redeem)
+    code, name = body.code, body.name
     token = new_token()
     svc = services(request)
     session = await svc.port.redeem_invite(

@@ -18,16 +18,13 @@ from core.errors import InvalidInput, Unauthenticated
 from core.sms import SmsGateway, gateway_secret, site_codes, transcribed_id
 from core.sms_commands import SmsOutcome
 from projections import sms_inbox
-from web import parse
+from web import bodies, parse
 from web.context import authorise, created, services, wait_for_min_position
 from web.messages import render
 
 GATEWAY_HEADER = "X-Posko-Gateway"
 SIGNATURE_HEADER = "X-Posko-Signature"
 POLL_WINDOW = 300  # seconds a signed poll's `ts` may be off: a captured poll soon goes stale
-MAX_MESSAGE_ID = 200
-MAX_SENDER = 40  # a phone number, or an operator's alphanumeric sender id
-MAX_SMS_TEXT = 1600  # ten concatenated segments; the parser refuses beyond three
 
 
 def signature(secret: str, payload: bytes) -> str:
@@ -58,25 +55,16 @@ async def _verified_gateway(request: web.Request, payload: bytes) -> SmsGateway:
 async def inbound(request: web.Request) -> web.Response:
     """A text the gateway received. Answered 200 with what became of it and the reply; a
     replay of the same message id records nothing and gets the same answer."""
-    raw = await request.read()
+    raw = await request.read()  # once: the signature is over these bytes, and they are parsed
     gateway = await _verified_gateway(request, raw)
-    body = await parse.json_body(request)
-    message_id = parse.string(body, "message_id")
-    if not 1 <= len(message_id) <= MAX_MESSAGE_ID:
-        raise InvalidInput("too_long", field="message_id", max=MAX_MESSAGE_ID)
-    text = parse.string(body, "text")
-    if len(text) > MAX_SMS_TEXT:
-        raise InvalidInput("too_long", field="text", max=MAX_SMS_TEXT)
-    sender = parse.string(body, "from")
-    if len(sender) > MAX_SENDER:
-        raise InvalidInput("too_long", field="from", max=MAX_SENDER)
+    body = parse.validated(raw, bodies.SmsIn)
     svc = services(request)
     outcome = await svc.port.receive_sms(
         gateway_id=gateway.id,
-        gateway_message_id=message_id,
-        sender=sender,
-        text=text,
-        sent_at=parse.timestamp(body, "sent_at"),
+        gateway_message_id=body.message_id,
+        sender=body.sender,
+        text=body.text,
+        sent_at=body.sent_at,
         now=datetime.now(UTC),
     )
     return web.json_response(_answer(outcome))
@@ -151,14 +139,25 @@ async def inbox(request: web.Request) -> web.Response:
     return web.json_response({"position": position, "messages": sms_inbox.waiting(docs)})
 
 
+_TRANSCRIBED: dict[str, type[bodies.Transcribed]] = {
+    "report": bodies.TranscribedReport,
+    "incident": bodies.TranscribedIncident,
+    "request": bodies.TranscribedRequest,
+}
+
+
+def _transcription(raw: bytes) -> bodies.Transcribed:
+    """The body by its `type`: first which record it is, then that record's fields."""
+    return parse.validated(raw, _TRANSCRIBED[parse.validated(raw, bodies.Transcription).type])
+
+
 async def transcribe(request: web.Request) -> web.Response:
     """A coordinator reads a text no keyword fitted and files it as a report, incident or
     request (the body of that endpoint, without `id`); recorded with who did it."""
     action_id = parse.path_id(request)
     message_uuid = parse.path_id(request, "message_id")
     actor = authorise(request, Permission.HANDLE_FIELD, action_id)
-    body = await parse.json_body(request)
-    report_type = parse.string(body, "type")
+    body = _transcription(await request.read())
     svc = services(request)
     message = await svc.port.sms_message(message_uuid)
     if str(action_id) not in message.action_ids:
@@ -170,40 +169,38 @@ async def transcribe(request: web.Request) -> web.Response:
         "at": message.sent_at,
         "actor": actor,
     }
-    if report_type == "report":
+    if isinstance(body, bodies.TranscribedReport):
         filed = await svc.port.file_report(
             **common,
-            site_id=parse.uuid(body, "site_id"),
-            kind=parse.string(body, "kind"),
-            lat=parse.optional_number(body, "lat"),
-            lon=parse.optional_number(body, "lon"),
-            headcount=parse.optional_integer(body, "headcount"),
-            phase=parse.optional_string(body, "phase"),
-            mood=parse.optional_string(body, "mood"),
+            site_id=body.site_id,
+            kind=body.kind,
+            lat=body.lat,
+            lon=body.lon,
+            headcount=body.headcount,
+            phase=body.phase,
+            mood=body.mood,
         )
-    elif report_type == "incident":
+    elif isinstance(body, bodies.TranscribedIncident):
         filed = await svc.port.report_incident(
             **common,
-            site_id=parse.optional_uuid(body, "site_id"),
-            kind=parse.string(body, "kind"),
-            severity=parse.string(body, "severity"),
-            description=parse.string(body, "description"),
-        )
-    elif report_type == "request":
-        filed = await svc.port.request_help(
-            **common,
-            site_id=parse.uuid(body, "site_id"),
-            kind=parse.string(body, "kind"),
-            quantity=parse.integer(body, "quantity"),
-            note=parse.optional_string(body, "note") or "",
+            site_id=body.site_id,
+            kind=body.kind,
+            severity=body.severity,
+            description=body.description,
         )
     else:
-        raise InvalidInput("not_one_of", field="type", allowed=["report", "incident", "request"])
+        filed = await svc.port.request_help(
+            **common,
+            site_id=body.site_id,
+            kind=body.kind,
+            quantity=body.quantity,
+            note=body.note or "",
+        )
     result = await svc.port.transcribe_sms(
         message_uuid=message_uuid,
         action_id=action_id,
         filed=filed,
-        report_type=report_type,
+        report_type=body.type,
         actor=actor,
     )
     return created(result)

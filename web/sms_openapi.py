@@ -1,9 +1,12 @@
-"""The OpenAPI paths and schemas of SMS intake (merged into web.openapi's document)."""
+"""The OpenAPI paths and response schemas of SMS intake (merged into web.openapi's document);
+the request schemas are generated from their one description in web/bodies.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from web import bodies
+from web.bodies import schema_of
 from web.schemas import RECORDED, UUID_S, Schema
 
 MIN_POSITION = {
@@ -33,25 +36,6 @@ _GATEWAY_HEADERS = [
     },
 ]
 
-SMS_IN: Schema = {
-    "type": "object",
-    "required": ["message_id", "from", "text", "sent_at"],
-    "properties": {
-        "message_id": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 200,
-            "description": "The gateway's own id of the text: a replay of it records nothing.",
-        },
-        "from": {"type": "string", "description": "The sender's number, e.g. +6281234567890."},
-        "text": {"type": "string", "maxLength": 1600},
-        "sent_at": {
-            "type": "string",
-            "format": "date-time",
-            "description": "When the gateway received it; older than 2 hours is refused.",
-        },
-    },
-}
 SMS_OUTCOME: Schema = {
     "type": "object",
     "required": ["id", "outcome", "report_id", "report_type", "reply", "position"],
@@ -124,24 +108,13 @@ SMS_INBOX: Schema = {
     },
 }
 TRANSCRIBE_IN: Schema = {
-    "type": "object",
-    "required": ["type", "kind"],
     "description": "`type` and the body of POST .../reports, .../incidents or .../requests "
-    "without `id` and `at` (the report takes the text's id and time).",
-    "properties": {
-        "type": {"enum": ["report", "incident", "request"]},
-        "site_id": UUID_S,
-        "kind": {"type": "string"},
-        "headcount": {"type": "integer", "minimum": 0},
-        "phase": {"type": "string"},
-        "mood": {"type": "string"},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "severity": {"type": "string"},
-        "description": {"type": "string"},
-        "quantity": {"type": "integer", "minimum": 1},
-        "note": {"type": "string"},
-    },
+    "without `id` and `at` (the record takes the text's id and time).",
+    "oneOf": [
+        schema_of(bodies.TranscribedReport),
+        schema_of(bodies.TranscribedIncident),
+        schema_of(bodies.TranscribedRequest),
+    ],
 }
 
 
@@ -180,7 +153,7 @@ def sms_paths() -> dict[str, Any]:
                 "parameters": _GATEWAY_HEADERS,
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": SMS_IN}},
+                    "content": {"application/json": {"schema": schema_of(bodies.SmsIn)}},
                 },
                 "responses": {
                     "200": _json(SMS_OUTCOME, "What became of it (the same for a replay)"),
