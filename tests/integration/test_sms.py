@@ -566,6 +566,35 @@ async def test_only_coordinators_read_the_inbox_and_file_from_it(api: Api) -> No
     assert_problem(wrong, 422, "sms_other_action")
 
 
+async def test_a_bad_transcription_is_refused_naming_its_field_and_writes_nothing(
+    api: Api,
+) -> None:
+    planned, gateway = await site_with_korlap(api)
+    unread = await text(api, gateway, "halo")
+    path = f"/api/actions/{planned.action_id}/sms/inbox/{unread.body['id']}/report"
+    before = api.position()
+    for body, code, field in [
+        ({"type": "note"}, "not_one_of", "type"),
+        (
+            {"type": "request", "site_id": planned.site_id, "kind": "pizza", "quantity": 1},
+            "not_one_of",
+            "kind",
+        ),
+        (
+            {"type": "report", "site_id": planned.site_id, "kind": "headcount", "headcount": "5"},
+            "wrong_type",
+            "headcount",
+        ),
+    ]:
+        reply = await api.post(path, body)
+        assert_problem(reply, 422, code)
+        assert reply.body["field"] == field
+    # The body is read before the text is looked up: a bad body for no text is still a 422.
+    nowhere = f"/api/actions/{planned.action_id}/sms/inbox/{uuid4()}/report"
+    assert_problem(await api.post(nowhere, {"type": "request"}), 422, "required")
+    assert api.position() == before
+
+
 async def test_a_burst_of_texts_is_each_filed_and_answered_once(api: Api) -> None:
     planned, gateway = await site_with_korlap(api)
     senders = [f"+62812555{i:05d}" for i in range(12)]
