@@ -18,13 +18,14 @@ from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
 from core.identity import IdentityCommands
 from core.report import FieldReport
+from core.sms_commands import SmsCommands
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(FieldCommands, IdentityCommands, EvidenceCommands):
+class Posko(SmsCommands, FieldCommands, IdentityCommands, EvidenceCommands):
     """Every command Posko accepts: actions and reports here, the street's incidents and
-    requests in FieldCommands, people and access in IdentityCommands."""
+    requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands."""
 
     name = "Posko"
 

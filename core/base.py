@@ -102,12 +102,18 @@ class PoskoBase(Application[UUID]):
                     if isinstance(error, IntegrityError):
                         continue
                     raise
-                if type(existing) is not type(candidate) or _facts(existing) != _facts(candidate):
+                same = type(existing) is type(candidate) and _facts(existing) == _facts(candidate)
+                if not same and not self._counted_once(existing, candidate):
                     raise Conflict("id_reused", field="id", id=str(id)) from None
                 return Recorded(id, self._position_of(id), created=False)
             first = next(r for r in recordings if r.domain_event.originator_id == id)
             return Recorded(id, first.notification.id, created=True)
         raise Conflict("busy", field="id", id=str(id))
+
+    def _counted_once(self, existing: Any, candidate: Any) -> bool:
+        """Whether `existing`, recorded under the candidate's id by another road (an SMS),
+        is the same item: then the candidate is a resend, not a conflict."""
+        return False
 
     def _load(
         self,

@@ -25,6 +25,7 @@ from core.sessions import (
     invite_id,
     session_id,
 )
+from core.sms import SmsSender, sender_id
 
 
 class IdentityCommands(PoskoBase):
@@ -211,7 +212,10 @@ class IdentityCommands(PoskoBase):
         expires_at: datetime,
         now: datetime,
         actor: str,
+        phones: list[str] | None = None,
     ) -> Recorded:
+        """`phones`: numbers that may report by SMS for the invite's action (and site) while
+        it lasts, saved with it."""
         action = self._load(action_id, Action, field="action_id")
         if site_id is not None:
             action.site(site_id)
@@ -226,8 +230,17 @@ class IdentityCommands(PoskoBase):
             expires_at=expires_at,
             actor=actor,
         )
-        recordings = self._commits.save(invite)
-        return Recorded(invite.id, recordings[-1].notification.id, created=True)
+        senders = []
+        for number in dict.fromkeys(
+            values.phone(f"phones.{i}", phone) for i, phone in enumerate(phones or [])
+        ):
+            sender = self._find(sender_id(number), SmsSender) or SmsSender(
+                id=sender_id(number), number=number
+            )
+            sender.name_on_invite(invite_id=invite.id, actor=actor)
+            senders.append(sender)
+        recordings = self._commits.save(invite, *senders)
+        return Recorded(invite.id, recordings[0].notification.id, created=True)
 
     def redeem_invite(
         self, *, code: str, token: str, name: str, client: str, now: datetime

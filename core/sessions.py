@@ -14,6 +14,7 @@ from core.people import token_hash
 SESSION_TTL = timedelta(days=7)
 INVITE_SESSION_TTL = timedelta(hours=24)  # and never past the invite's own expiry
 MAX_INVITE_TTL = timedelta(days=14)
+MAX_INVITE_PHONES = 50  # numbers an invite may name for reports by SMS
 
 
 def session_id(token: str) -> UUID:

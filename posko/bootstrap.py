@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from core.access import Authenticator
 from core.application import Posko
@@ -20,6 +21,7 @@ from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
 from web.geocoding import nominatim
 from web.services import Services
+from web.sms_push import SmsPush
 
 
 @dataclass
@@ -101,6 +103,10 @@ def web_services(components: Components) -> Services:
             "address": settings.letterhead_address,
             "contact": settings.letterhead_contact,
         },
+        sms_number=settings.sms_number,
+        sms_push=SmsPush(settings.sms_push_url, UUID(settings.sms_push_gateway))
+        if settings.sms_push_url
+        else None,
     )
 
 

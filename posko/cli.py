@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("project", help="the projection runner only (run exactly one)")
     commands.add_parser("rebuild", help="drop all views and rebuild them from the event log")
     _user_parser(commands)
+    _sms_parser(commands)
     args = parser.parse_args(argv)
 
     _log_off_the_loop()
@@ -70,12 +71,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"posko: {error}")
     if generated:
         # `posko user` prints only the person's id on stdout, for scripts to read.
-        out = sys.stderr if args.command == "user" else sys.stdout
+        out = sys.stderr if args.command in ("user", "sms") else sys.stdout
         print(f"Generated an API key and stored it in {settings.data_dir / 'api_key'}:", file=out)
         print(f"  {settings.api_key}", file=out)
 
     if args.command == "user":
         sys.exit(user(settings, args))
+    if args.command == "sms":
+        sys.exit(sms(settings, args))
     if args.command == "rebuild":
         rebuild(settings)
         return
@@ -269,3 +272,48 @@ def _new_password(from_stdin: bool, stdin: TextIO, environ: dict[str, str]) -> s
     if getpass.getpass("Again: ") != first:
         raise InvalidInput("passwords_differ", field="password")
     return first
+
+
+def _sms_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sms_parser = commands.add_parser("sms", help="SMS gateways that relay korlaps' texts")
+    objects = sms_parser.add_subparsers(dest="sms_object", required=True)
+    gateway = objects.add_parser("gateway", help="add or remove an SMS gateway")
+    gateways = gateway.add_subparsers(dest="sms_command", required=True)
+    add = gateways.add_parser(
+        "add",
+        help="add a gateway; prints its id and its secret (shown only this once)",
+        description="Add an SMS gateway (an Android SMS gateway app on the posko's phone, or "
+        "a provider). Prints two lines, `id <uuid>` and `secret <secret>`: configure both in "
+        "the gateway. Posko does not store the secret; it derives it again from the server's "
+        "API key, so changing POSKO_API_KEY makes every gateway need adding again.",
+    )
+    add.add_argument("--name", required=True, help="e.g. 'HP posko Jakarta'")
+    gateways.add_parser("list", help="every gateway: id, name, secret's fingerprint, state")
+    remove = gateways.add_parser("remove", help="stop accepting a gateway's requests")
+    remove.add_argument("--id", required=True, type=uuid.UUID)
+
+
+def sms(settings: Settings, args: argparse.Namespace) -> int:
+    """`posko sms gateway add | list | remove`: exit status 0, or 1 and why."""
+    components = build(settings, runner=False, gateway=False)
+    try:
+        if args.sms_command == "add":
+            result, secret = components.app.add_sms_gateway(
+                name=args.name, server_key=settings.api_key, actor=CLI_ACTOR
+            )
+            print(f"id {result.id}")
+            print(f"secret {secret}")
+        elif args.sms_command == "list":
+            for gateway in components.app.sms_gateways():
+                state = "removed" if gateway.removed else "active"
+                print(f"{gateway.id}\t{gateway.name}\t{gateway.fingerprint}\t{state}")
+        else:
+            components.app.remove_sms_gateway(gateway_id=args.id, actor=CLI_ACTOR)
+            print(f"removed {args.id}")
+    except PoskoError as error:
+        params = {**error.params, **({"field": error.field} if error.field else {})}
+        print(f"posko: {render(error.code, 'en', params)}", file=sys.stderr)
+        return 1
+    finally:
+        components.close()
+    return 0

@@ -10,6 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+from uuid import UUID
+
+from core import values
+from core.errors import InvalidInput
 
 
 class SettingsError(Exception):
@@ -41,6 +45,9 @@ class Settings:
     letterhead_name: str = "Satgas Aksi Gabungan"  # the union's letterhead on printed notices
     letterhead_address: str = ""
     letterhead_contact: str = ""  # telephone, e-mail, website: one line
+    sms_number: str = ""  # the posko's SMS gateway phone (E.164): where korlaps text reports
+    sms_push_url: str = ""  # push replies here (a provider's HTTP API); empty: gateways poll
+    sms_push_gateway: str = ""  # whose replies are pushed: that gateway's id
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +92,23 @@ class Settings:
             problems.append("POSKO_GEOCODER_SCHEME: expected https or http")
         user_agent = env.get("POSKO_GEOCODER_USER_AGENT", "").strip() or "posko/0.1"
         tls_cert, tls_key = _tls_files(env, problems)
+        sms_push_url = url("POSKO_SMS_PUSH_URL", ("http", "https"))
+        sms_push_gateway = env.get("POSKO_SMS_PUSH_GATEWAY", "").strip()
+        if bool(sms_push_url) != bool(sms_push_gateway):
+            problems.append("POSKO_SMS_PUSH_URL and POSKO_SMS_PUSH_GATEWAY: set both, or neither")
+        if sms_push_gateway:
+            try:
+                sms_push_gateway = str(UUID(sms_push_gateway))
+            except ValueError:
+                problems.append("POSKO_SMS_PUSH_GATEWAY: the gateway's id (a UUID)")
+                sms_push_gateway = ""
+        sms_number = env.get("POSKO_SMS_NUMBER", "").strip()
+        if sms_number:
+            try:
+                sms_number = values.phone("POSKO_SMS_NUMBER", sms_number)
+            except InvalidInput:
+                problems.append("POSKO_SMS_NUMBER: a phone number, e.g. +6281234567890")
+                sms_number = ""
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
         rules_raw = env.get("POSKO_LEGAL_RULES_DIR", "").strip()
@@ -113,6 +137,9 @@ class Settings:
             letterhead_name=env.get("POSKO_LETTERHEAD_NAME", "").strip() or "Satgas Aksi Gabungan",
             letterhead_address=env.get("POSKO_LETTERHEAD_ADDRESS", "").strip(),
             letterhead_contact=env.get("POSKO_LETTERHEAD_CONTACT", "").strip(),
+            sms_number=sms_number,
+            sms_push_url=sms_push_url,
+            sms_push_gateway=sms_push_gateway,
         )
         if problems:
             raise SettingsError(problems)

@@ -16,6 +16,7 @@ from core import help_request, incident
 from core.help_request import HelpRequest
 from core.incident import Incident
 from core.report import FieldReport
+from core.sms import SmsMark
 from projections import live_map
 from projections.rows import Doc, Rows
 
@@ -63,6 +64,8 @@ def apply(rows: Rows, event: Any) -> None:
         _update(rows, event, "fulfilled", fulfilled_by=event.actor)
     elif isinstance(event, HelpRequest.Cancelled):
         _update(rows, event, "cancelled", cancel_reason=event.reason)
+    elif isinstance(event, SmsMark.Marked):
+        _came_by_sms(rows, event)
 
 
 def _common(event: Any, item_type: str) -> Doc:
@@ -139,3 +142,15 @@ def _update(rows: Rows, event: Any, status: str, **changes: Any) -> None:
     rows.put(channel(where["action_id"]), where["key"], doc)
     if doc["legal"]:
         rows.put(legal_channel(where["action_id"]), where["key"], doc)
+
+
+def _came_by_sms(rows: Rows, event: Any) -> None:
+    """The item came by SMS (saved with its mark, or filed by hand from a text): `via: sms`."""
+    key = _key(event.at, event.report_id)
+    doc = rows.get(channel(event.action_id), key)
+    if doc is None:
+        return
+    doc["via"] = "sms"
+    rows.put(channel(event.action_id), key, doc)
+    if doc["legal"]:
+        rows.put(legal_channel(event.action_id), key, doc)

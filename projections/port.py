@@ -308,6 +308,14 @@ class Port(ViewPort):
         """The legal rule sets, loaded at start-up (no I/O after that)."""
         return self.app.rulebook
 
+    # -- reports by SMS (core/sms_commands.py) ----------------------------------------------
+
+    receive_sms = command(Posko.receive_sms)
+    collect_sms_replies = command(Posko.collect_sms_replies)
+    transcribe_sms = command(Posko.transcribe_sms)
+    sms_gateway = query(Posko.sms_gateway)
+    sms_message = query(Posko.sms_message)
+
     # -- the log ---------------------------------------------------------------------------
 
     async def log_position(self) -> int:

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, notices, passwords, people, sessions
+from web import actions, exports, field, invites, notices, passwords, people, sessions, sms
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
 from web.security import auth_middleware, gateway_url, security_headers
 from web.services import Services
+from web.sms_push import push_replies
 
 log = logging.getLogger("posko.web")
 
@@ -33,6 +34,7 @@ def create_app(services: Services) -> web.Application:
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(static_caching)
     app.on_startup.append(_warm_up)
+    app.cleanup_ctx.append(push_replies)  # only when POSKO_SMS_PUSH_URL is set
     app.add_routes(
         [
             web.get("/healthz", healthz),
@@ -108,6 +110,12 @@ def create_app(services: Services) -> web.Application:
             web.post("/api/actions/{id}/evidence", notices.record_evidence),
             web.get("/api/actions/{id}/evidence", notices.get_evidence),
             web.get("/api/actions/{id}/evidence/bundle.zip", notices.evidence_bundle_zip),
+            # reports by SMS: the gateway's webhook and poll (signed), codes, the inbox
+            web.post("/api/sms/inbound", sms.inbound),
+            web.get("/api/sms/outbound", sms.outbound),
+            web.get("/api/actions/{id}/sms", sms.action_sms),
+            web.get("/api/actions/{id}/sms/inbox", sms.inbox),
+            web.post("/api/actions/{id}/sms/inbox/{message_id}/report", sms.transcribe),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
@@ -132,6 +140,7 @@ FIELD_SHELL = {
     "/static/lapor.css": "lapor.css",
     "/static/i18n.js": "i18n.js",
     "/static/api.js": "api.js",
+    "/static/lapor-sms.js": "lapor-sms.js",
 }
 COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".txt")  # static files, by name
 CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")

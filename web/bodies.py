@@ -24,7 +24,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
-from core import action, evidence, help_request, report, values
+from core import action, evidence, help_request, report, sessions, sms, values
 from core.legal import fields as notice_fields
 from web import passwords
 
@@ -58,6 +58,7 @@ def _integral(value: object) -> object:
 
 # The constraints come before the validator, so that they stay in the JSON Schema.
 Count = Annotated[int, Field(ge=0, le=values.MAX_HEADCOUNT), BeforeValidator(_integral)]
+Quantity = Annotated[int, Field(ge=1, le=help_request.MAX_QUANTITY), BeforeValidator(_integral)]
 Password = Annotated[
     str,
     Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH, pattern=r"\S"),
@@ -324,7 +325,7 @@ class HelpIn(Body):
     id: ClientId
     site_id: UUID | None = None
     kind: HelpKind
-    quantity: Annotated[int, Field(ge=1, le=help_request.MAX_QUANTITY), BeforeValidator(_integral)]
+    quantity: Quantity
     note: Note | None = None
     lat: Annotated[Latitude, Field(description="Only without site_id.")] | None = None
     lon: Longitude | None = None
@@ -350,6 +351,85 @@ class InviteIn(Body):
     label: Name
     site_id: UUID | None = None
     expires_at: Annotated[Moment, Field(description="At most 14 days ahead.")] | None = None
+    phones: (
+        Annotated[
+            list[str],
+            Field(
+                max_length=sessions.MAX_INVITE_PHONES,
+                description="Numbers that may report by SMS for this invite while it lasts.",
+            ),
+        ]
+        | None
+    ) = None
+
+
+# -- SMS -----------------------------------------------------------------------------------------
+
+
+class SmsIn(Body):
+    """A text the gateway received. Read from the bytes whose signature was checked."""
+
+    message_id: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=sms.MAX_MESSAGE_ID,
+            description="The gateway's own id of the text: a replay of it records nothing.",
+        ),
+    ]
+    sender: Annotated[
+        str,
+        Field(
+            alias="from",
+            max_length=sms.MAX_SENDER,
+            description="The sender's number, e.g. +6281234567890.",
+        ),
+    ]
+    text: Annotated[str, Field(max_length=sms.MAX_SMS_TEXT)]
+    sent_at: Annotated[
+        Moment, Field(description="When the gateway received it; older than 2 hours is refused.")
+    ]
+
+
+class Transcription(Body):
+    """What a coordinator files a text from the SMS inbox as; the rest of the body is the
+    matching Transcribed* below: the body of POST .../reports, .../incidents or .../requests
+    without `id` and `at` (the record takes the text's id and time)."""
+
+    type: Literal["report", "incident", "request"]
+
+
+class TranscribedReport(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"allOf": [*_lat_lon_together(), *_per_kind(_REPORT_KINDS)]}
+    )
+    type: Literal["report"]
+    site_id: UUID
+    kind: ReportKind
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    headcount: Annotated[Count, Field(description="For kind headcount.")] | None = None
+    phase: Phase | None = None
+    mood: Mood | None = None
+
+
+class TranscribedIncident(Body):
+    type: Literal["incident"]
+    site_id: UUID | None = None
+    kind: IncidentKind
+    severity: Severity
+    description: LongNote
+
+
+class TranscribedRequest(Body):
+    type: Literal["request"]
+    site_id: UUID
+    kind: HelpKind
+    quantity: Quantity
+    note: Note | None = None
+
+
+Transcribed = TranscribedReport | TranscribedIncident | TranscribedRequest
 
 
 # -- legal notices and the evidence log (web/notices.py) -------------------------------------

@@ -27,7 +27,8 @@ from web import parse
 from web.actions import require_action
 from web.context import PRINCIPAL, authorise, services, wait_for_min_position
 
-COMMON = ["id", "at", "recorded_at", "site_id", "site", "reporter", "kind"]
+# via: "sms" for what came by text, else empty
+COMMON = ["id", "at", "recorded_at", "site_id", "site", "reporter", "kind", "via"]
 REPORT_COLUMNS = [*COMMON, "headcount", "by_affiliate", "phase", "mood", "distance_m", "far"]
 EXACT_COLUMNS = ["lat", "lon", "accuracy_m"]
 INCIDENT_COLUMNS = [

@@ -42,6 +42,7 @@ async def create_invite(request: web.Request) -> web.Response:
         expires_at=body.expires_at or now + DEFAULT_TTL,
         now=now,
         actor=actor,
+        phones=list(body.phones or ()),
     )
     return web.json_response(
         {

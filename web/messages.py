@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.sms_messages import SMS_CATALOGUE
+
 LANGUAGES = ("id", "en")
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -264,6 +266,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The receipt cannot be dated before the notice was sent ({sent_on}).",
     },
 }
+
+CATALOGUE.update(SMS_CATALOGUE)
 
 
 def language(accept_language: str | None) -> str:

@@ -32,6 +32,7 @@ from web.schemas import (
     Schema,
     listing,
 )
+from web.sms_openapi import SECURITY_SCHEME, sms_paths
 
 Operation = dict[str, Any]
 
@@ -417,6 +418,7 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "posko_session"},
+                "smsGateway": SECURITY_SCHEME,
             },
         },
         "security": [{"bearer": []}, {"cookie": []}],
@@ -458,6 +460,7 @@ def openapi_document() -> dict[str, Any]:
             **_people_paths(),
             **_actions_paths(),
             **_notices_paths(),
+            **sms_paths(),
         },
     }
 

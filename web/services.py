@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from projections.port import Port
 from web.geocoding import Geocoder
 from web.throttle import SignInThrottle
+
+if TYPE_CHECKING:  # web.sms_push reaches the services through web.context
+    from web.sms_push import SmsPush
 
 REPLAYS_AT_ONCE = 2  # time-travel replays in the slow pool at once: sign-ins keep a worker
 
@@ -24,6 +27,8 @@ class Services:
     # Failed sign-ins by login and by address; per process (see the README).
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
+    sms_number: str = ""  # the posko's SMS gateway phone; empty: SMS intake not advertised
+    sms_push: SmsPush | None = None  # push a gateway's replies to a provider's URL; None: poll
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
     # One lookup at a time: the geocoder keeps its rate limit by waiting, and a waiting lookup
     # must hold no slow worker that a sign-in could use.

@@ -88,6 +88,9 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     finally:
         await session.close()
         await server.close()
+        # A cancelled projection runner may still be reading the views in a worker thread:
+        # let it finish before the store's connections close under it (else a segfault).
+        await asyncio.get_running_loop().shutdown_default_executor()
         components.close()
 
 

@@ -154,13 +154,29 @@ $("invite-form").addEventListener("submit", async (event) => {
     expires_at: new Date(Date.now() + hours * 3600 * 1000).toISOString(),
   };
   if ($("invite-site").value) body.site_id = $("invite-site").value;
-  const reply = await api("POST", `/api/actions/${$("invite-action").value}/invites`, body);
+  const phones = $("invite-phones").value.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean);
+  if (phones.length) body.phones = phones; // these numbers may also report by SMS
+  const actionId = $("invite-action").value;
+  const reply = await api("POST", `/api/actions/${actionId}/invites`, body);
   if (!show(reply)) return;
   $("new-invite-url").value = location.origin + reply.body.url;
   $("new-invite").hidden = false;
   $("invite-label").value = "";
+  $("invite-phones").value = "";
+  await showSmsHint(actionId, body.site_id);
   await loadInvites(since(reply));
 });
+
+// For the invite message: without data, report by SMS to the posko's number with a site code.
+async function showSmsHint(actionId, siteId) {
+  const hint = $("new-invite-sms");
+  const sms = await api("GET", `/api/actions/${actionId}/sms`);
+  hint.hidden = !(sms.ok && sms.body.number);
+  if (hint.hidden) return;
+  const sites = sms.body.sites.filter((s) => !siteId || s.site_id === siteId);
+  hint.textContent = `${t("invite_sms_hint")} ${sms.body.number}: `
+    + sites.map((s) => `HADIR ${s.code} (${s.name})`).join(", ");
+}
 
 $("copy").addEventListener("click", async () => {
   const input = $("new-invite-url");

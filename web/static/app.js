@@ -7,6 +7,7 @@ import { api, signOut, whoAmI } from "./api.js";
 import { applyText, href, t } from "./i18n.js";
 import { createMap } from "./dashboard-map.js";
 import { createPanels } from "./dashboard-panels.js";
+import { createSms } from "./dashboard-sms.js";
 import { createTimeline } from "./dashboard-timeline.js";
 import { createNoticesPanel } from "./dashboard-notices.js";
 import { el, fill, number, shortId } from "./dashboard-util.js";
@@ -29,6 +30,7 @@ let map = null;
 let panels = null;
 let timeline = null;
 let notices = null; // the chosen action's legal notices (dashboard-notices.js)
+let sms = null; // the SMS panel: number, site codes, the inbox of unread texts
 let nationalOverview = true; // false: the `actions` channel was refused, read our own actions
 
 // -- talking to the API ----------------------------------------------------------------------------
@@ -208,6 +210,7 @@ function choose(id) {
   map?.reset();
   channelsOf(id).forEach(subscribe);
   notices?.show(id);
+  sms?.load(id);
   updateWindow();
   schedule("map", "feed", "tasks", "summary", "affiliates");
 }
@@ -361,6 +364,7 @@ async function start(config) {
   timeline = createTimeline({ showAt, goLive });
   notices = createNoticesPanel();
   if (state.selected) notices.show(state.selected);
+  sms = createSms({ request, canHandle: () => me.canHandle });
   state.map = map;
   window.addEventListener("hashchange", () => {
     const id = location.hash.slice(1);

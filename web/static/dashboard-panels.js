@@ -135,6 +135,7 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
           : el("span", { class: "sev req", text: t("dash_request") }),
         el("strong", { text: t(`dash_${item.type}_${item.kind}`) }),
         item.legal ? el("span", { class: "chip legal", text: "LBH" }) : null,
+        item.via === "sms" ? el("span", { class: "chip sms", text: "SMS", title: t("dash_via_sms") }) : null,
         el("span", { class: `chip status status-${item.status}`, text: t(`dash_status_${item.status}`) }));
       fill(text, incident ? item.description ?? ""
         : [`${number(item.quantity)} × `, item.note || t(`dash_request_${item.kind}`)].join(""));
@@ -203,6 +204,7 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
     el("div", { class: "feed-body" },
       el("div", { class: "feed-head" }, ...head, el("span", { class: "feed-chips" },
         item.legal ? el("span", { class: "chip legal", text: "LBH" }) : null,
+        item.via === "sms" ? el("span", { class: "chip sms", text: "SMS", title: t("dash_via_sms") }) : null,
         item.status ? el("span", { class: `chip status status-${item.status}`,
           text: t(`dash_status_${item.status}`) }) : null)),
       el("div", { class: "feed-site" }, siteLink(item.site_id)),

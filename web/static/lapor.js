@@ -4,6 +4,7 @@
 // action's feed). Sending again after a lost answer is safe: the server records an id once.
 import { api } from "./api.js";
 import { applyText, lang, locale, t } from "./i18n.js";
+import { keywordText, newRef, smsHref, smsItemId } from "./lapor-sms.js";
 
 const SEND_TIMEOUT_MS = 30_000; // one bar of signal is slow; past this, try again later
 const RETRY_MIN_MS = 2_000; // backoff after no answer or a 5xx: 2 s, 4 s, ... up to a minute
@@ -12,6 +13,7 @@ const TICK_MS = 5_000; // how often queued items and the feed connection are loo
 const FORGET_AFTER_MS = 3 * 24 * 3600 * 1000; // received items older than this are dropped
 const SHOWN = 30; // items listed on the page
 const FRESH_FIX_MS = 5 * 60 * 1000; // a GPS fix younger than this goes with an incident
+const SMS_AFTER_MS = 2 * 60 * 1000; // queued this long: offer to send it as a text instead
 const RANK = { queued: 0, failed: 0, sent: 1, received: 2 }; // a state never goes back
 const VIEWS = { "#lokasi": "view-lokasi", "#massa": "view-massa", "#status": "view-status",
   "#insiden": "view-insiden", "#bantuan": "view-bantuan" };
@@ -23,7 +25,8 @@ const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k] ??
 // ---- what the phone keeps (IndexedDB "posko-lapor": outbox by id, and the context) ------------
 
 const items = new Map(); // id -> item {id, type, path, body, state, created, attempts, error}
-let context = { session: null, title: "", sites: [], affiliates: [], siteId: null };
+let context = { session: null, title: "", sites: [], affiliates: [], siteId: null,
+  sms: { number: null, codes: {} } };
 let db = null;
 
 function openDb() {
@@ -84,11 +87,14 @@ const uuid = () => crypto.randomUUID?.() ?? "10000000-1000-4000-8000-10000000000
 
 async function create(type, collection, fields) {
   const { session, siteId } = context;
-  const id = uuid();
+  // An id the server can make again from the #ref of a text: the item may go by SMS too.
+  const ref = newRef();
+  const smsId = await smsItemId(session.action_id, ref).catch(() => null);
+  const id = smsId ?? uuid();
   const body = { id, ...(siteId ? { site_id: siteId } : {}), ...fields,
     at: new Date().toISOString() };
   const item = { id, type, path: `/api/actions/${session.action_id}/${collection}`, body,
-    state: "queued", created: Date.now(), attempts: 0, error: null };
+    state: "queued", created: Date.now(), attempts: 0, error: null, ref: smsId ? ref : null };
   items.set(id, item);
   await saveItem(item); // kept before anything is sent: from here on nothing is lost
   render();
@@ -297,8 +303,13 @@ async function refreshContext() {
   context.session = { action_id: actionId, site_id: fixedSite, csrf: me.body.csrf_token };
   sessionEnded = false;
   notice("");
-  const [action, map] = await Promise.all([
-    api("GET", `/api/actions/${actionId}`), api("GET", `/api/actions/${actionId}/map`)]);
+  const [action, map, sms] = await Promise.all([
+    api("GET", `/api/actions/${actionId}`), api("GET", `/api/actions/${actionId}/map`),
+    api("GET", `/api/actions/${actionId}/sms`)]);
+  if (sms.ok) {
+    context.sms = { number: sms.body.number,
+      codes: Object.fromEntries(sms.body.sites.map((s) => [s.site_id, s.code])) };
+  }
   if (action.ok) {
     context.title = action.body.title;
     context.affiliates = await affiliatesOf(action.body.affiliates ?? {});
@@ -549,6 +560,13 @@ function render() {
     li.append(element("span", "what", describe(item)),
       element("span", "when", [time, where].filter(Boolean).join(" · ")),
       element("span", "state", t(`lapor_state_${item.state}`)));
+    if (item.smsAt) li.append(element("span", "by-sms", t("lapor_sms_prepared")));
+    if (offerSms(item)) {
+      const link = element("a", "send-sms", t("lapor_send_sms"));
+      link.href = smsHref(context.sms.number, keywordText(item, context.sms.codes));
+      link.dataset.sms = item.id;
+      li.append(link);
+    }
     if (item.state === "failed") {
       const retry = element("button", "retry", t("lapor_retry"));
       retry.type = "button";
@@ -557,6 +575,15 @@ function render() {
     }
     return li;
   }));
+}
+
+// A queued item that has waited long enough, which a text can carry: the posko has a number,
+// the item an SMS ref, and (for those that name one) its site a code.
+function offerSms(item) {
+  if (item.state !== "queued" || !item.ref || !context.sms?.number) return false;
+  if (Date.now() - item.created < SMS_AFTER_MS) return false;
+  const needsCode = item.type === "report" && ["checkin", "headcount"].includes(item.body.kind);
+  return !needsCode || Boolean(context.sms.codes[item.body.site_id]);
 }
 
 function renderContext() {
@@ -635,6 +662,11 @@ function wire() {
     goHome();
   });
   $("outbox").addEventListener("click", async (event) => {
+    const smsId = event.target.dataset?.sms;
+    if (smsId) { // the link opens the SMS app; the item stays queued for its upload too
+      await advance(items.get(smsId), items.get(smsId).state, { smsAt: Date.now() });
+      return;
+    }
     const id = event.target.dataset?.retry;
     if (!id) return;
     await advance(items.get(id), "queued", { error: null });
@@ -671,6 +703,7 @@ function wire() {
   });
   setInterval(() => {
     flush();
+    if ([...items.values()].some(offerSms)) render(); // items come of age for SMS
     if (!socket && !socketTimer && !connecting) connectFeed();
   }, TICK_MS);
 }
