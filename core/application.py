@@ -17,12 +17,13 @@ from core.base import Recorded
 from core.errors import Conflict
 from core.field import FieldCommands
 from core.identity import IdentityCommands
+from core.planning import PlanningCommands
 from core.report import FieldReport
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(FieldCommands, IdentityCommands):
+class Posko(FieldCommands, IdentityCommands, PlanningCommands):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands."""
 
@@ -40,6 +41,8 @@ class Posko(FieldCommands, IdentityCommands):
         starts_at: datetime,
         ends_at: datetime,
         actor: str,
+        checkin_radius_m: int | None = None,
+        affiliates: list[UUID] | None = None,
     ) -> Recorded:
         action = Action.plan(
             id=id,
@@ -49,7 +52,10 @@ class Posko(FieldCommands, IdentityCommands):
             starts_at=starts_at,
             ends_at=ends_at,
             actor=actor,
+            **({} if checkin_radius_m is None else {"checkin_radius_m": checkin_radius_m}),
         )
+        if affiliates:  # the affiliates taking part: an edit saved with the plan, atomically
+            action.edit(affiliates=affiliates, actor=actor)
         try:
             recordings = self._commits.save(action)
         except IntegrityError:

@@ -5,6 +5,7 @@ positions (recorded as an event every time)."""
 from __future__ import annotations
 
 import uuid as uuid_module
+from datetime import UTC, datetime
 from uuid import UUID
 
 from aiohttp import web
@@ -37,6 +38,8 @@ async def list_actions(request: web.Request) -> web.Response:
     position, docs = await svc.call(svc.store.snapshot, overview.CHANNEL)
     if not may(principal, Permission.READ_ACTIONS):
         docs = [d for d in docs if may(principal, Permission.READ_ACTION, UUID(d["id"]))]
+    now = datetime.now(UTC)
+    docs = [overview.flag_overdue(d, now) for d in docs]
     return web.json_response({"position": position, **overview.snapshot(docs)})
 
 
@@ -49,6 +52,7 @@ async def get_action(request: web.Request) -> web.Response:
     doc = await svc.call(svc.store.load, overview.CHANNEL, str(action_id))
     if doc is None:
         raise NotFound("unknown_action", field="id")
+    doc = overview.flag_overdue(doc, datetime.now(UTC))
     return web.json_response({**doc, "position": position})
 
 
@@ -114,6 +118,8 @@ async def plan_action(request: web.Request) -> web.Response:
         demands=parse.string_list(body, "demands"),
         starts_at=parse.timestamp(body, "starts_at"),
         ends_at=parse.timestamp(body, "ends_at"),
+        checkin_radius_m=parse.optional_integer(body, "checkin_radius_m"),
+        affiliates=parse.uuid_list(body, "affiliates") if "affiliates" in body else None,
         actor=actor,
     )
     return created(result)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, passwords, people, sessions
+from web import actions, exports, field, invites, passwords, people, planning, sessions
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -71,6 +71,16 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/legal", actions.get_legal),
             web.get("/api/actions/{id}/nearest-site", field.nearest_site),
             web.post("/api/actions/{id}/targets", field.set_target),
+            # planning: the plan, sites, lobi and politik, the korlap roster, the report
+            web.put("/api/actions/{id}", planning.edit_action),
+            web.put("/api/actions/{id}/sites/{site_id}", planning.adjust_site),
+            web.post("/api/actions/{id}/sites/import/preview", planning.preview_import),
+            web.post("/api/actions/{id}/sites/import", planning.import_sites),
+            web.post("/api/actions/{id}/lobbying", planning.record_lobby),
+            web.post("/api/actions/{id}/outcomes", planning.record_outcome),
+            web.get("/api/actions/{id}/roster", planning.roster),
+            web.post("/api/actions/{id}/roster/invites", planning.create_roster_invites),
+            web.get("/api/actions/{id}/report", planning.action_report),
             # incidents and requests for help, and their handling in the posko
             web.post("/api/actions/{id}/incidents", field.report_incident),
             web.post("/api/incidents/{id}/acknowledge", field.acknowledge_incident),
@@ -96,7 +106,11 @@ def create_app(services: Services) -> web.Application:
             web.get("/login", page("masuk.html")),
             web.get("/admin", page("admin.html")),
             web.get("/i/{code}", page("invite.html")),
-            web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
+            web.get("/lapor", page("lapor.html")),
+            web.get("/rencana", page("rencana.html")),  # plan actions: the coordinator's desk
+            web.get(
+                "/laporan", page("laporan.html")
+            ),  # the printable action report  # the korlap's phone: report from the field
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.static("/static", STATIC),
         ]
@@ -105,7 +119,7 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js")
+PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/rencana", "/laporan")
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",

@@ -6,20 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from web.schemas import (
+    ACTION_EDIT,
     ACTION_IN,
     ACTION_OUT,
     AFFILIATE_OUT,
     CHECKIN_OUT,
     FEED_OUT,
     HELP_IN,
+    IMPORT_IN,
+    IMPORT_OUT,
     INCIDENT_IN,
     INVITE_CREATED,
     INVITE_IN,
     INVITE_OUT,
+    LOBBY_IN,
     MAP_OUT,
     NAMED_IN,
     NEAREST_SITE,
     NO_DETAILS,
+    OUTCOME_IN,
     PASSWORD_IN,
     PERSON_EDIT,
     PERSON_IN,
@@ -29,10 +34,15 @@ from web.schemas import (
     REDEEM_IN,
     REDEEMED,
     REPORT_IN,
+    REPORT_OUT,
     ROLE,
+    ROSTER_IN,
+    ROSTER_INVITES,
+    ROSTER_OUT,
     SESSION_ROW,
     SIGN_IN,
     SIGNED_IN,
+    SITE_ADJUST,
     SITE_CREATED,
     SITE_IN,
     SITES_GEOJSON,
@@ -253,7 +263,10 @@ def _actions_paths() -> dict[str, Any]:
             ),
             "post": _create(ACTION_IN, "Plan an action", param=None),
         },
-        "/api/actions/{id}": {"get": _read(ACTION_OUT, "One action with its totals")},
+        "/api/actions/{id}": {
+            "get": _read(ACTION_OUT, "One action with its totals"),
+            "put": _edit(ACTION_EDIT, "Edit a planned action (title, kind, demands, times...)"),
+        },
         "/api/actions/{id}/sites": {
             "post": {
                 "summary": "Add a site (lokasi) to an action, at a position or an address",
@@ -416,6 +429,61 @@ def _actions_paths() -> dict[str, Any]:
     }
 
 
+def _planning_paths() -> dict[str, Any]:
+    def answer(schema: Schema, summary: str, *statuses: str) -> Operation:
+        return {
+            "summary": summary,
+            "parameters": [ID_PARAM],
+            "responses": {
+                **{s: _json(schema, summary) for s in statuses},
+                **_problems(*WRITE_PROBLEMS, 503),
+            },
+        }
+
+    return {
+        "/api/actions/{id}/sites/{site_id}": {
+            "put": {
+                **_edit(SITE_ADJUST, "Move, rename or retarget a site before the action is live"),
+                "parameters": [ID_PARAM, _path_param("site_id")],
+            }
+        },
+        "/api/actions/{id}/sites/import/preview": {
+            "post": {
+                **answer(IMPORT_OUT, "Preview a CSV import: each row and its errors", "200"),
+                "requestBody": _body(IMPORT_IN),
+                "description": "Writes nothing. Addresses are looked up with the geocoder.",
+            }
+        },
+        "/api/actions/{id}/sites/import": {
+            "post": {
+                **answer(IMPORT_OUT, "Import sites from a CSV file, all or none", "201", "200"),
+                "requestBody": _body(IMPORT_IN),
+                "description": "Any row with an error refuses the file (422 import_refused, "
+                "params.rows). Site ids derive from the action and the name, so the same "
+                "file twice adds nothing (200, every row `exists`).",
+            }
+        },
+        "/api/actions/{id}/lobbying": {
+            "post": _create(LOBBY_IN, "Record lobbying or a hearing (audiensi)")
+        },
+        "/api/actions/{id}/outcomes": {
+            "post": _create(OUTCOME_IN, "Record an outcome and its follow-up date")
+        },
+        "/api/actions/{id}/roster": {
+            "get": _read(ROSTER_OUT, "Korlaps per site: links, who opened them, check-ins")
+        },
+        "/api/actions/{id}/roster/invites": {
+            "post": {
+                **answer(ROSTER_INVITES, "Invite links for named korlaps, in one go", "201"),
+                "requestBody": _body(ROSTER_IN),
+            }
+        },
+        "/api/actions/{id}/report": {
+            "get": _read(REPORT_OUT, "The action report (laporan aksi): figures and outcomes")
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -471,5 +539,6 @@ def openapi_document() -> dict[str, Any]:
             **_sessions_paths(),
             **_people_paths(),
             **_actions_paths(),
+            **_planning_paths(),
         },
     }

@@ -59,6 +59,13 @@ def uuid(body: Body, field: str) -> UUID:
         raise InvalidInput("not_uuid", field=field) from None
 
 
+def uuid_list(body: Body, field: str) -> list[UUID]:
+    raw = body.get(field)
+    if not isinstance(raw, list):
+        raise InvalidInput("wrong_type", field=field, expected="array of ids")
+    return [uuid({field: item}, field) for item in raw]
+
+
 def optional_uuid(body: Body, field: str) -> UUID | None:
     return None if body.get(field) is None else uuid(body, field)
 

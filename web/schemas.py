@@ -651,3 +651,242 @@ FEED_OUT: Schema = {
         },
     },
 }
+
+
+# -- planning (web/planning.py) ------------------------------------------------------------------
+
+ACTION_IN["properties"].update(
+    checkin_radius_m={"type": "integer", "minimum": 0, "maximum": 50_000},
+    affiliates={
+        "type": "array",
+        "items": UUID_S,
+        "description": "The affiliates taking part.",
+    },
+)
+_LOBBY_OUT: Schema = {
+    "type": "object",
+    "properties": {
+        "id": UUID_S,
+        "kind": {"enum": ["lobby", "hearing"]},
+        "with_whom": {"type": "string"},
+        "at": TIME_S,
+        "promised": {"type": "string"},
+        "recorded_at": TIME_S,
+    },
+}
+_OUTCOME_OUT: Schema = {
+    "type": "object",
+    "properties": {
+        "id": UUID_S,
+        "kind": {"type": "string"},
+        "description": {"type": "string"},
+        "follow_up_by": NULLABLE_TIME_S,
+        "lobby_id": NULLABLE_UUID_S,
+        "recorded_at": TIME_S,
+        "overdue": {"type": "boolean", "description": "The follow-up date has passed."},
+    },
+}
+ACTION_OUT["properties"].update(
+    taking_part={"type": "array", "items": UUID_S, "description": "Affiliates taking part."},
+    lobbying={"type": "array", "items": _LOBBY_OUT},
+    outcomes={"type": "array", "items": _OUTCOME_OUT},
+    overdue_follow_ups={"type": "integer", "description": "Outcomes past their follow-up date."},
+    edited_at=NULLABLE_TIME_S,
+)
+
+ACTION_EDIT: Schema = {
+    "type": "object",
+    "description": "While planned; fields left out stay as they are. Each edit is one event.",
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "kind": {"enum": ["rally", "strike", "march", "hearing", "other"]},
+        "demands": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+        "starts_at": TIME_S,
+        "ends_at": TIME_S,
+        "checkin_radius_m": {"type": "integer", "minimum": 0, "maximum": 50_000},
+        "affiliates": {"type": "array", "items": UUID_S},
+    },
+}
+
+SITE_ADJUST: Schema = {
+    "type": "object",
+    "required": ["name", "lat", "lon", "target"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90},
+        "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "target": {"type": "integer", "minimum": 0},
+    },
+}
+
+IMPORT_IN: Schema = {
+    "type": "object",
+    "required": ["csv"],
+    "properties": {
+        "csv": {
+            "type": "string",
+            "description": "The file's text: a header line naming the columns (name/nama, "
+            "lat, lon or address/alamat, target, korlap, phone/telepon), comma or semicolon "
+            "separated; at most 500 rows.",
+        }
+    },
+}
+
+IMPORT_OUT: Schema = {
+    "type": "object",
+    "required": ["rows", "new", "existing", "errors"],
+    "properties": {
+        "position": {"type": "integer"},
+        "action_id": UUID_S,
+        "new": {"type": "integer"},
+        "existing": {"type": "integer", "description": "Rows imported before: nothing to add."},
+        "errors": {"type": "integer"},
+        "rows": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "line": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "lat": {"type": ["number", "null"]},
+                    "lon": {"type": ["number", "null"]},
+                    "address": NULLABLE_STRING_S,
+                    "found": NULLABLE_STRING_S,
+                    "target": {"type": "integer"},
+                    "korlap_name": NULLABLE_STRING_S,
+                    "korlap_phone": NULLABLE_STRING_S,
+                    "site_id": NULLABLE_UUID_S,
+                    "status": {"enum": ["new", "exists", "error"]},
+                    "errors": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "field": {"type": "string"},
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+LOBBY_IN: Schema = {
+    "type": "object",
+    "required": ["kind", "with_whom", "at"],
+    "properties": {
+        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
+        "kind": {"enum": ["lobby", "hearing"], "description": "lobi, or audiensi (a hearing)"},
+        "with_whom": {"type": "string", "minLength": 1, "maxLength": 200},
+        "at": TIME_S,
+        "promised": {"type": "string", "maxLength": 1000},
+    },
+}
+
+OUTCOME_IN: Schema = {
+    "type": "object",
+    "required": ["kind", "description"],
+    "properties": {
+        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
+        "kind": {
+            "enum": [
+                "hearing_granted",
+                "regulation_withdrawn",
+                "demand_met",
+                "follow_up_promised",
+                "refused",
+                "other",
+            ]
+        },
+        "description": {"type": "string", "minLength": 1, "maxLength": 1000},
+        "follow_up_by": {**TIME_S, "description": "Required for follow_up_promised."},
+        "lobby_id": UUID_S,
+    },
+}
+
+ROSTER_IN: Schema = {
+    "type": "object",
+    "required": ["korlaps"],
+    "properties": {
+        "korlaps": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 200,
+            "items": {
+                "type": "object",
+                "required": ["site_id", "name"],
+                "properties": {
+                    "site_id": UUID_S,
+                    "name": NAME_S,
+                    "phone": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+
+ROSTER_INVITES: Schema = {
+    "type": "object",
+    "required": ["invites"],
+    "properties": {
+        "invites": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "code", "url", "sms", "wa_url", "qr_svg"],
+                "properties": {
+                    "id": UUID_S,
+                    "position": {"type": "integer"},
+                    "site_id": UUID_S,
+                    "site_name": {"type": "string"},
+                    "name": {"type": "string"},
+                    "phone": NULLABLE_STRING_S,
+                    "code": {"type": "string", "description": "Shown only now."},
+                    "url": {"type": "string"},
+                    "sms": {"type": "string"},
+                    "wa_url": {"type": "string"},
+                    "qr_svg": {"type": "string", "description": "data:image/svg+xml URI"},
+                },
+            },
+        }
+    },
+}
+
+ROSTER_OUT: Schema = {
+    "type": "object",
+    "required": ["sites"],
+    "properties": {
+        "position": {"type": "integer"},
+        "sites": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "site_id": UUID_S,
+                    "name": {"type": "string"},
+                    "korlap": {"type": ["object", "null"]},
+                    "invites": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}
+
+REPORT_OUT: Schema = {
+    "type": "object",
+    "required": ["action", "totals", "sites", "affiliates", "incidents", "requests"],
+    "properties": {
+        "position": {"type": "integer"},
+        "action": {"type": "object"},
+        "totals": {"type": "object"},
+        "sites": {"type": "array", "items": {"type": "object"}},
+        "affiliates": {"type": "array", "items": {"type": "object"}},
+        "incidents": {"type": "array", "items": {"type": "object"}},
+        "requests": {"type": "array", "items": {"type": "object"}},
+        "lobbying": {"type": "array", "items": _LOBBY_OUT},
+        "outcomes": {"type": "array", "items": _OUTCOME_OUT},
+    },
+}

@@ -203,6 +203,7 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
         ("{id}", w.affiliate),
         ("{id}", w.target),
         ("{invite_id}", w.invite),
+        ("{site_id}", w.site),
         ("{session_id}", w.target_session),
     ):
         path = path.replace(value, name)
@@ -359,6 +360,70 @@ CASES = [
             "export/requests.csv",
             "sites.geojson",
         )
+    ),
+    # planning (web/planning.py): repeats of a no-op edit answer 200 even once A is live
+    case(
+        "edit a planned action",
+        "PUT",
+        lambda w, c: (f"/api/actions/{w.action_a}", {"title": "Aksi"}),
+        COORDINATE_A,
+    ),
+    case(
+        "adjust a site",
+        "PUT",
+        lambda w, c: (f"/api/actions/{w.action_a}/sites/{w.site}", _site()),
+        COORDINATE_A,
+    ),
+    *(
+        case(
+            f"{name} a CSV of sites",
+            "POST",
+            lambda w, c, path=path: (
+                f"/api/actions/{w.action_a}/sites/{path}",
+                {"csv": "nama,lat,lon,target\nImpor,-6.2,106.8,5\n"},
+            ),
+            COORDINATE_A,
+        )
+        for name, path in (("preview", "import/preview"), ("import", "import"))
+    ),
+    case(
+        "record lobbying",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/lobbying",
+            {"kind": "hearing", "with_whom": "DPRD", "at": "2026-05-01T10:00:00+07:00"},
+        ),
+        COORDINATE_A,
+    ),
+    case(
+        "record an outcome",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/outcomes",
+            {"kind": "other", "description": "Dijanjikan"},
+        ),
+        COORDINATE_A,
+    ),
+    case(
+        "read the korlap roster",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/roster", None),
+        COORDINATE_A,
+    ),
+    case(
+        "make korlaps' links in one go",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/roster/invites",
+            {"korlaps": [{"site_id": w.site, "name": "Korlap"}]},
+        ),
+        COORDINATE_A,
+    ),
+    case(
+        "read the action report",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/report", None),
+        COORDINATE_A,
     ),
     case("list affiliates", "GET", lambda w, c: ("/api/affiliates", None), EVERYONE),
     case("register affiliate", "POST", lambda w, c: ("/api/affiliates", {"name": "KSPI"}), ADMIN),
