@@ -17,13 +17,14 @@ from core.base import Recorded
 from core.errors import Conflict
 from core.field import FieldCommands
 from core.identity import IdentityCommands
+from core.organisation import OrganisationCommands
 from core.planning import PlanningCommands
 from core.report import FieldReport
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(FieldCommands, IdentityCommands, PlanningCommands):
+class Posko(FieldCommands, IdentityCommands, PlanningCommands, OrganisationCommands):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands."""
 

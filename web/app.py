@@ -13,7 +13,17 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, passwords, people, planning, sessions
+from web import (
+    actions,
+    exports,
+    field,
+    invites,
+    organisation,
+    passwords,
+    people,
+    planning,
+    sessions,
+)
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -48,6 +58,8 @@ def create_app(services: Services) -> web.Application:
             web.post("/api/affiliates", people.register_affiliate),
             web.get("/api/affiliates", people.list_affiliates),
             web.post("/api/affiliates/{id}/branches", people.add_branch),
+            web.put("/api/affiliates/{id}", organisation.rename_affiliate),
+            web.put("/api/affiliates/{id}/branches/{branch_id}", organisation.rename_branch),
             web.post("/api/people", people.register_person),
             web.get("/api/people", people.list_people),
             web.get("/api/people/{id}", people.get_person),

@@ -441,6 +441,13 @@ def _planning_paths() -> dict[str, Any]:
         }
 
     return {
+        "/api/affiliates/{id}": {"put": _edit(NAMED_IN, "Rename an affiliate (federasi)")},
+        "/api/affiliates/{id}/branches/{branch_id}": {
+            "put": {
+                **_edit(NAMED_IN, "Rename a branch of an affiliate"),
+                "parameters": [ID_PARAM, _path_param("branch_id")],
+            }
+        },
         "/api/actions/{id}/sites/{site_id}": {
             "put": {
                 **_edit(SITE_ADJUST, "Move, rename or retarget a site before the action is live"),

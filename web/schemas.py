@@ -890,3 +890,13 @@ REPORT_OUT: Schema = {
         "outcomes": {"type": "array", "items": _OUTCOME_OUT},
     },
 }
+
+SESSION_ROW["properties"]["device"] = {
+    "type": "object",
+    "description": "The device from the user agent (ua-parser): shown as 'Chrome di Android'.",
+    "properties": {
+        "browser": NULLABLE_STRING_S,
+        "os": NULLABLE_STRING_S,
+        "device": NULLABLE_STRING_S,
+    },
+}

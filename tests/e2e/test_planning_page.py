@@ -196,3 +196,55 @@ def _headcount(site_id: str, count: int, by: dict[str, int]) -> dict[str, Any]:
         "by_affiliate": by,
         "at": datetime.now(UTC).isoformat(),
     }
+
+
+def test_an_admin_runs_the_organisation_in_words_people_use(server: Server, page: Page) -> None:
+    person(server, "0812-5100-6100", {"name": "admin"})
+    member = server.request(
+        "POST", "/api/people", {"name": "Budi Anggota", "phone": "0812-5200-6200"}
+    )[1]["id"]
+    assert server.request("POST", f"/api/people/{member}/roles", {"name": "member"})[0] == 201
+    page.goto(server.http + "/masuk?next=/admin")
+    page.fill("#login", "0812-5100-6100")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-form button")
+    expect(page).to_have_url(server.http + "/admin")
+    errors = console_errors(page)
+    page.reload()
+
+    expect(page.locator("#organisation-section")).to_be_visible()
+    page.fill("#affiliate-name", "FSPMI")
+    page.click("#affiliate-form button")
+    affiliate = page.locator("#affiliates li.affiliate")
+    expect(affiliate).to_have_count(1)
+    drawn = int(page.locator("#affiliates").get_attribute("data-drawn") or "0")
+    affiliate.locator("form.inline").first.locator("input").fill("FSP Metal Indonesia")
+    affiliate.locator("form.inline").first.locator("button").click()
+    expect(page.locator("#affiliates")).to_have_attribute("data-drawn", str(drawn + 1))
+    expect(affiliate.locator("form.inline").first.locator("input")).to_have_value(
+        "FSP Metal Indonesia"
+    )
+    affiliate.locator(".branches input").last.fill("PUK Bekasi")
+    affiliate.locator(".branches button").last.click()
+    expect(affiliate.locator(".branches li")).to_have_count(2)  # the branch and the add form
+    status, listed = server.request("GET", "/api/affiliates")
+    assert [(a["name"], [b["name"] for b in a["branches"]]) for a in listed["affiliates"]] == [
+        ("FSP Metal Indonesia", ["PUK Bekasi"])
+    ]
+
+    rows = page.locator("#people tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="Budi Anggota")).to_contain_text("Anggota")
+    expect(rows.filter(has_text="Koordinator")).to_contain_text("Admin · nasional")
+    page.select_option("#people-role", "member")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#people-count")).to_have_text("1 dari 2 orang")
+    page.select_option("#people-role", "")
+    page.fill("#people-search", "0812 5200")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Budi Anggota")
+    expect(page.locator("#sessions tbody tr").first.locator("td").first).to_have_text(
+        re.compile(r"^(Chrome|HeadlessChrome|Chromium) di Linux$")
+    )
+    page.screenshot(path=str(ARTIFACTS / "admin-organisation.png"), full_page=True)
+    assert errors == []

@@ -158,6 +158,8 @@ async def _populate(w: World) -> None:
     w.tokens["korlap_a"] = redeemed["token"]
     w.invite = (await admin(f"/api/actions/{w.action_a}/invites", {"label": "spare"}))["id"]
     w.affiliate = (await admin("/api/affiliates", {"name": "FSPMI"}))["id"]
+    branch = await admin(f"/api/affiliates/{w.affiliate}/branches", {"name": "PUK"})
+    w.items["branch"] = branch["id"]
     phone = _phone()
     w.target = (await admin("/api/people", {"name": "T", "phone": phone, "password": PASSWORD}))[
         "id"
@@ -204,6 +206,7 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
         ("{id}", w.target),
         ("{invite_id}", w.invite),
         ("{site_id}", w.site),
+        ("{branch_id}", w.items.get("branch", "-")),
         ("{session_id}", w.target_session),
     ):
         path = path.replace(value, name)
@@ -431,6 +434,21 @@ CASES = [
         "add branch",
         "POST",
         lambda w, c: (f"/api/affiliates/{w.affiliate}/branches", {"name": "PUK"}),
+        ADMIN,
+    ),
+    case(
+        "rename an affiliate",
+        "PUT",
+        lambda w, c: (f"/api/affiliates/{w.affiliate}", {"name": "FSPMI"}),
+        ADMIN,
+    ),
+    case(
+        "rename a branch",
+        "PUT",
+        lambda w, c: (
+            f"/api/affiliates/{w.affiliate}/branches/{w.items['branch']}",
+            {"name": "PUK"},
+        ),
         ADMIN,
     ),
     case("list people", "GET", lambda w, c: ("/api/people", None), ADMIN),

@@ -1,4 +1,5 @@
-// Words of the planning page (/rencana) and the action report (/laporan), added to i18n.js.
+// Words of the planning page (/rencana), the action report (/laporan) and the organisation
+// part of /admin (affiliates, role names, devices), added to i18n.js.
 import { extend } from "./i18n.js";
 
 extend({
@@ -45,6 +46,16 @@ extend({
     report_resolve_min: "Selesai (menit)", report_fulfil_min: "Terpenuhi (menit)",
     report_lobbying: "Lobi dan audiensi", report_outcomes: "Hasil", report_none: "Tidak ada.",
     report_generated: "Dibuat", report_quantity: "Jumlah", report_severity: "Tingkat",
+    org_title: "Organisasi", org_affiliate: "Federasi / afiliasi", org_branches: "Cabang (SP/PUK)",
+    org_add_affiliate: "Tambah afiliasi", org_add_branch: "Tambah cabang", org_rename: "Ganti nama",
+    org_none: "Belum ada afiliasi.", org_search: "Cari nama atau nomor HP",
+    org_all_roles: "Semua peran", org_all_affiliates: "Semua afiliasi", org_all_status: "Aktif dan nonaktif",
+    org_active_only: "Hanya aktif", org_inactive_only: "Hanya nonaktif", org_shown: "{n} dari {total} orang",
+    role_admin: "Admin", role_coordinator: "Koordinator Satgas", role_organiser: "Korlap",
+    role_treasurer: "Bendahara", role_officer: "Pengurus", role_member: "Anggota",
+    scope_national: "nasional", scope_action: "aksi", scope_site: "satu lokasi",
+    scope_affiliate: "afiliasi", scope_branch: "cabang", scope_fund: "kas",
+    device_on: "{browser} di {os}", device_unknown: "Perangkat tak dikenal",
   },
   en: {
     plan_title: "Plan actions", plan_new: "New action", plan_upcoming: "Upcoming",
@@ -89,5 +100,15 @@ extend({
     report_resolve_min: "Resolved (min)", report_fulfil_min: "Fulfilled (min)",
     report_lobbying: "Lobbying and hearings", report_outcomes: "Outcomes", report_none: "None.",
     report_generated: "Generated", report_quantity: "Quantity", report_severity: "Severity",
+    org_title: "Organisation", org_affiliate: "Federation / affiliate", org_branches: "Branches (SP/PUK)",
+    org_add_affiliate: "Add affiliate", org_add_branch: "Add branch", org_rename: "Rename",
+    org_none: "No affiliates yet.", org_search: "Search name or phone",
+    org_all_roles: "All roles", org_all_affiliates: "All affiliates", org_all_status: "Active and inactive",
+    org_active_only: "Active only", org_inactive_only: "Inactive only", org_shown: "{n} of {total} people",
+    role_admin: "Administrator", role_coordinator: "Task-force coordinator", role_organiser: "Field organiser (korlap)",
+    role_treasurer: "Treasurer", role_officer: "Officer", role_member: "Member",
+    scope_national: "national", scope_action: "action", scope_site: "one site",
+    scope_affiliate: "affiliate", scope_branch: "branch", scope_fund: "fund",
+    device_on: "{browser} on {os}", device_unknown: "Unknown device",
   },
 });
