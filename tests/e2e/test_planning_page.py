@@ -228,6 +228,7 @@ def test_an_admin_runs_the_organisation_in_words_people_use(server: Server, page
     affiliate.locator(".branches button").last.click()
     expect(affiliate.locator(".branches li")).to_have_count(2)  # the branch and the add form
     status, listed = server.request("GET", "/api/affiliates")
+    assert status == 200
     assert [(a["name"], [b["name"] for b in a["branches"]]) for a in listed["affiliates"]] == [
         ("FSP Metal Indonesia", ["PUK Bekasi"])
     ]
