@@ -93,6 +93,8 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/roster", planning.roster),
             web.post("/api/actions/{id}/roster/invites", planning.create_roster_invites),
             web.get("/api/actions/{id}/report", planning.action_report),
+            web.get("/api/actions/{id}/report.html", planning.report_page),
+            web.get("/api/actions/{id}/report.pdf", planning.report_pdf),
             # incidents and requests for help, and their handling in the posko
             web.post("/api/actions/{id}/incidents", field.report_incident),
             web.post("/api/incidents/{id}/acknowledge", field.acknowledge_incident),
@@ -118,11 +120,8 @@ def create_app(services: Services) -> web.Application:
             web.get("/login", page("masuk.html")),
             web.get("/admin", page("admin.html")),
             web.get("/i/{code}", page("invite.html")),
-            web.get("/lapor", page("lapor.html")),
+            web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
             web.get("/rencana", page("rencana.html")),  # plan actions: the coordinator's desk
-            web.get(
-                "/laporan", page("laporan.html")
-            ),  # the printable action report  # the korlap's phone: report from the field
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.static("/static", STATIC),
         ]
@@ -131,7 +130,7 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/rencana", "/laporan")
+PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/rencana")
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",

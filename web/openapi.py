@@ -488,6 +488,20 @@ def _planning_paths() -> dict[str, Any]:
         "/api/actions/{id}/report": {
             "get": _read(REPORT_OUT, "The action report (laporan aksi): figures and outcomes")
         },
+        "/api/actions/{id}/report.html": {
+            "get": _download(
+                "text/html",
+                "The action report as a printable page",
+                "The same template as report.pdf; ?lang=en for English.",
+            )
+        },
+        "/api/actions/{id}/report.pdf": {
+            "get": _download(
+                "application/pdf",
+                "The action report as a PDF (WeasyPrint)",
+                "From the printable page's template and stylesheet; ?lang=en for English.",
+            )
+        },
     }
 
 

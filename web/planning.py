@@ -8,26 +8,30 @@ from __future__ import annotations
 import secrets
 import uuid as uuid_module
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
 import segno
+import weasyprint
 from aiohttp import web
 
 from core import site_import, values
 from core.access import Permission
 from core.errors import InvalidInput, NotFound, PoskoError
 from core.planning import ImportedSite
-from projections import overview, report
+from projections import live_map, overview, report
 from projections.people import AFFILIATES, checkins_channel, invites_channel
-from web import parse
+from web import parse, report_document
 from web.actions import require_action
 from web.context import authorise, created, recorded, services, wait_for_min_position
 from web.geocoding import geocode
 from web.invites import CODE_BYTES, DEFAULT_TTL, invite_url
 from web.messages import language, render
 from web.services import Services
+
+STATIC = Path(__file__).parent / "static"
 
 MAX_ROSTER = 200  # invite links made in one request
 
@@ -359,6 +363,63 @@ async def roster(request: web.Request) -> web.Response:
 
 
 async def action_report(request: web.Request) -> web.Response:
+    position, figures, _ = await _report(request)
+    return web.json_response({"position": position, **figures})
+
+
+async def report_page(request: web.Request) -> web.Response:
+    """The report as a printable page: the same template as the PDF."""
+    _, figures, features = await _report(request)
+    text = report_document.render(
+        figures, **_document_args(request, features), stylesheet=STYLESHEET, action_links=True
+    )
+    return web.Response(text=text, content_type="text/html")
+
+
+async def report_pdf(request: web.Request) -> web.Response:
+    """The report as a PDF (WeasyPrint), from the page's template and stylesheet."""
+    action_id = parse.path_id(request)
+    _, figures, features = await _report(request)
+    text = report_document.render(
+        figures, **_document_args(request, features), stylesheet=None, action_links=False
+    )
+    svc = services(request)
+    async with svc.replays:  # seconds of CPU: a few at a time, never all of the pool
+        pdf = await svc.call(_pdf, text)
+    return web.Response(
+        body=pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="laporan-aksi-{action_id}.pdf"'},
+    )
+
+
+STYLESHEET = "/static/laporan.css"
+
+
+def _pdf(text: str) -> bytes:
+    css = weasyprint.CSS(filename=str(STATIC / "laporan.css"))
+    document = weasyprint.HTML(string=text, url_fetcher=_no_fetching)
+    pdf: bytes = document.write_pdf(stylesheets=[css])
+    return pdf
+
+
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The template links nothing: a PDF never makes Posko fetch a URL."""
+    raise ValueError(f"not fetched: {url}")
+
+
+def _document_args(request: web.Request, features: list[dict[str, Any]]) -> dict[str, Any]:
+    lang = request.query.get("lang") or language(request.headers.get("Accept-Language"))
+    sites = [f for f in features if f["properties"].get("kind") == "site"]
+    lon = sites[0]["geometry"]["coordinates"][0] if sites else 106.8
+    return {
+        "lang": lang if lang in ("id", "en") else "id",
+        "zone": report_document.zone_of_longitude(lon),
+        "site_names": {f["id"]: f["properties"]["name"] for f in sites},
+    }
+
+
+async def _report(request: web.Request) -> tuple[int, dict[str, Any], list[dict[str, Any]]]:
     action_id = parse.path_id(request)
     authorise(request, Permission.CHANGE_ACTION, action_id)
     svc = services(request)
@@ -369,6 +430,7 @@ async def action_report(request: web.Request) -> web.Response:
     if doc is None or action is None:
         raise NotFound("unknown_action", field="id")
     _, affiliates = await svc.call(svc.store.snapshot, AFFILIATES)
+    _, features = await svc.call(svc.store.snapshot, live_map.channel(action_id))
     names = {a["id"]: a["name"] for a in affiliates}
     figures = report.figures(doc, overview.flag_overdue(action, datetime.now(UTC)), names)
-    return web.json_response({"position": position, **figures})
+    return position, figures, features

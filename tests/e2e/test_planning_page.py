@@ -164,10 +164,9 @@ def test_a_coordinator_plans_an_action_a_korlap_checks_in_and_the_report_shows_i
     page.click("#conclude")
     expect(page.locator("#status-chip")).to_have_text("selesai")
 
-    # The report shows the figures
+    # The report shows the figures, on a printable page and in a PDF from the same template
     page.click("#report-link")
-    expect(page).to_have_url(re.compile(rf"/laporan\?action={action_id}"))
-    expect(page.locator("html")).to_have_attribute("data-ready", "1")
+    expect(page).to_have_url(re.compile(rf"/api/actions/{action_id}/report\.html"))
     expect(page.locator("#r-title")).to_have_text("Aksi Tolak Upah Murah")
     bekasi_row = page.locator("#r-sites tbody tr", has_text="Bekasi - Jababeka")
     expect(bekasi_row.locator("td")).to_have_text(
@@ -180,8 +179,13 @@ def test_a_coordinator_plans_an_action_a_korlap_checks_in_and_the_report_shows_i
         ["KSPSI", "300", "150", "150"]
     )
     expect(page.locator("#r-totals")).to_contain_text("1.000")
-    expect(page.locator("#r-totals")).to_contain_text("500")
+    expect(page.locator("#r-when")).to_contain_text("1 Mei 2026 08.00 WIB")
     page.screenshot(path=str(ARTIFACTS / "action-report.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("#pdf-link")
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert download.value.suggested_filename == f"laporan-aksi-{action_id}.pdf"
 
     assert errors == []
     assert phone_errors == []

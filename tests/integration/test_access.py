@@ -62,7 +62,7 @@ class World:
         async with self.session.request(
             method, path, data=data, headers={**headers, "Content-Type": "application/json"}
         ) as response:
-            text = await response.text()
+            text = (await response.read()).decode(errors="replace")  # the report's PDF too
             if not text or "json" not in response.content_type:  # the CSV exports
                 return response.status, response.content_type, text or None
             return response.status, response.content_type, json.loads(text)
@@ -422,11 +422,14 @@ CASES = [
         ),
         COORDINATE_A,
     ),
-    case(
-        "read the action report",
-        "GET",
-        lambda w, c: (f"/api/actions/{w.action_a}/report", None),
-        COORDINATE_A,
+    *(
+        case(
+            f"read the action report ({name})",
+            "GET",
+            lambda w, c, name=name: (f"/api/actions/{w.action_a}/{name}", None),
+            COORDINATE_A,
+        )
+        for name in ("report", "report.html", "report.pdf")
     ),
     case("list affiliates", "GET", lambda w, c: ("/api/affiliates", None), EVERYONE),
     case("register affiliate", "POST", lambda w, c: ("/api/affiliates", {"name": "KSPI"}), ADMIN),

@@ -476,6 +476,21 @@ async def test_the_report_matches_figures_computed_from_the_actions_events(posko
         "KSPSI": (130, 70, 60),
     }
 
+    # The printable page and the PDF come from the same figures and template
+    async with posko.session.get(
+        f"/api/actions/{action}/report.html?lang=en",
+        headers={"Authorization": f"Bearer {KEY}"},
+    ) as response:
+        assert (response.status, response.content_type) == (200, "text/html")
+        page = await response.text()
+    assert "Action report" in page and "<td>FSPMI</td>" in page
+    assert '<td class="num below">120</td>' in page  # FSPMI's peak, under its target of 150
+    async with posko.session.get(
+        f"/api/actions/{action}/report.pdf", headers={"Authorization": f"Bearer {KEY}"}
+    ) as response:
+        assert (response.status, response.content_type) == (200, "application/pdf")
+        assert (await response.read()).startswith(b"%PDF-")
+
 
 def _site(name: str, target: int) -> dict[str, Any]:
     return {"name": name, "lat": -6.2, "lon": 106.8, "target": target}

@@ -200,7 +200,7 @@ function showAction() {
   $("cancel").hidden = !a || !["planned", "live"].includes(a.status);
   $("cancel-reason").hidden = $("cancel").hidden;
   $("report-link").hidden = !a;
-  if (a) $("report-link").href = href(`/laporan?action=${a.id}`);
+  if (a) $("report-link").href = `/api/actions/${a.id}/report.html?lang=${lang}`;
   for (const form of ["site-form"]) {
     for (const input of $(form).querySelectorAll("input, button")) input.disabled = !planned;
   }
