@@ -27,6 +27,9 @@ applyText();
 const me = await whoAmI();
 if (!me) location.replace(href(`/masuk?next=${encodeURIComponent(location.pathname + location.search)}`));
 $("me").textContent = me ? `${t("signed_in_as")} ${me.person?.name ?? me.actor}` : "";
+// Planning new actions is for national coordinators and administrators (core/access.py).
+$("new-action").hidden = !(me?.roles ?? []).some((r) => r.name === "admin"
+  || (r.name === "coordinator" && !r.action_id));
 
 let map = null;
 
