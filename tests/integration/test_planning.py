@@ -21,6 +21,7 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 from posko.bootstrap import build, web_services
+from projections import time_travel
 from posko.settings import Settings
 from tests.integration.test_geocoding import GEDUNG_SATE, FakeNominatim, quick
 from web.app import create_app
@@ -33,6 +34,7 @@ class Posko:
     session: ClientSession
     log_position: Any  # () -> the event log's last position
     app: Any  # the application, to read the event log
+    store: Any  # the view store, to compare a live view with one rebuilt from the log
 
     async def call(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
         async with self.session.request(
@@ -88,7 +90,10 @@ async def posko(tmp_path: Path, nominatim: int) -> AsyncIterator[Posko]:
     session = ClientSession(base_url=str(server.make_url("/")))
     try:
         yield Posko(
-            session, lambda: components.app.recorder.max_notification_id() or 0, components.app
+            session,
+            lambda: components.app.recorder.max_notification_id() or 0,
+            components.app,
+            components.store,
         )
     finally:
         await session.close()
@@ -224,6 +229,9 @@ async def test_importing_the_same_file_twice_adds_nothing_the_second_time(posko:
         "DPR RI": {"name": "Sri", "phone": "+6281211112222"},
         "Gedung Sate": {"name": "Budi", "phone": None},
     }
+    _, rebuilt = time_travel.rows_at(posko.app, datetime.now(UTC) + timedelta(days=1))
+    for channel in ("_korlaps", "_report", "actions"):
+        assert posko.store.load(channel, action) == rebuilt[(channel, action)], channel
     # Changing a row that was imported is a different site of the same name: refused.
     changed = GOOD.replace("500", "600")
     status, refused = await posko.call(
@@ -475,6 +483,11 @@ async def test_the_report_matches_figures_computed_from_the_actions_events(posko
         "FSPMI": (150, 120, 110),
         "KSPSI": (130, 70, 60),
     }
+
+    # The views kept live as events arrived equal the same views rebuilt from the whole log
+    _, rebuilt = time_travel.rows_at(posko.app, datetime.now(UTC) + timedelta(days=1))
+    for channel, key in (("_report", action), ("actions", action), ("_korlaps", action)):
+        assert posko.store.load(channel, key) == rebuilt.get((channel, key)), channel
 
     # The printable page and the PDF come from the same figures and template
     async with posko.session.get(
