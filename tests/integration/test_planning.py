@@ -21,8 +21,8 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 from posko.bootstrap import build, web_services
-from projections import time_travel
 from posko.settings import Settings
+from projections import time_travel
 from tests.integration.test_geocoding import GEDUNG_SATE, FakeNominatim, quick
 from web.app import create_app
 
