@@ -14,7 +14,10 @@ ACTION = UUID("6f1c2f59-6d0e-4a55-9c55-0e4b1f3c2a10")
 
 
 def test_a_semicolon_file_with_a_bom_and_decimal_commas_is_read() -> None:
-    text = "\ufeffNama;Lintang;Bujur;Target;Korlap;No HP\r\nMonas;-6,1754;106,8272;1.500;Sri;0812 1111 2222\r\n"
+    text = (
+        "\ufeffNama;Lintang;Bujur;Target;Korlap;No HP\r\n"
+        "Monas;-6,1754;106,8272;1.500;Sri;0812 1111 2222\r\n"
+    )
 
     [row] = parse(text, ACTION)
 
