@@ -14,8 +14,7 @@ async def rename_affiliate(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.rename_affiliate,
+    result = await svc.port.rename_affiliate(
         affiliate_id=affiliate_id,
         name=parse.string(body, "name"),
         actor=actor,
@@ -29,8 +28,7 @@ async def rename_branch(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.rename_branch,
+    result = await svc.port.rename_branch(
         affiliate_id=affiliate_id,
         branch_id=branch_id,
         name=parse.string(body, "name"),

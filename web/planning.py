@@ -46,8 +46,7 @@ async def edit_action(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.edit_action,
+    result = await svc.port.edit_action(
         action_id=action_id,
         title=parse.optional_string(body, "title"),
         kind=parse.optional_string(body, "kind"),
@@ -67,8 +66,7 @@ async def adjust_site(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.adjust_site,
+    result = await svc.port.adjust_site(
         action_id=action_id,
         site_id=site_id,
         name=parse.string(body, "name"),
@@ -110,7 +108,7 @@ async def import_sites(request: web.Request) -> web.Response:
         if row.site_id is not None and row.lat is not None and row.lon is not None
     ]
     svc = services(request)
-    result = await svc.call(svc.app.import_sites, action_id=action_id, sites=sites, actor=actor)
+    result = await svc.port.import_sites(action_id=action_id, sites=sites, actor=actor)
     return web.json_response(
         {"position": result.position, **answer}, status=201 if result.created else 200
     )
@@ -123,7 +121,7 @@ async def _checked_rows(request: web.Request) -> tuple[UUID, str, list[site_impo
     text = parse.string(body, "csv")
     rows = site_import.parse(text, action_id)
     svc = services(request)
-    action = await svc.call(svc.app.action, action_id)
+    action = await svc.port.action(action_id)
     site_import.check_against(rows, action.sites)
     for row in rows:
         if row.needs_geocoding and row.status == "new":
@@ -187,8 +185,7 @@ async def record_lobby(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.record_lobby,
+    result = await svc.port.record_lobby(
         action_id=action_id,
         lobby_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
         kind=parse.string(body, "kind"),
@@ -205,8 +202,7 @@ async def record_outcome(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.record_outcome,
+    result = await svc.port.record_outcome(
         action_id=action_id,
         outcome_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
         kind=parse.string(body, "kind"),
@@ -250,7 +246,7 @@ async def create_roster_invites(request: web.Request) -> web.Response:
             error.field = f"korlaps[{i}].{error.field}"  # which korlap of the list
             raise
     svc = services(request)
-    action = await svc.call(svc.app.action, action_id)
+    action = await svc.port.action(action_id)
     for i, (site_id, _name, _phone_number) in enumerate(wanted):
         if str(site_id) not in action.sites:
             raise InvalidInput("unknown_site", field=f"korlaps[{i}].site_id")
@@ -259,8 +255,7 @@ async def create_roster_invites(request: web.Request) -> web.Response:
     out = []
     for site_id, name, phone in wanted:
         code = secrets.token_urlsafe(CODE_BYTES)
-        result = await svc.call(
-            svc.app.create_invite,
+        result = await svc.port.create_invite(
             code=code,
             action_id=action_id,
             site_id=site_id,
@@ -313,10 +308,10 @@ async def roster(request: web.Request) -> web.Response:
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, action_id)
-    position, sites = await svc.call(svc.store.snapshot, f"action:{action_id}:map")
-    _, invites = await svc.call(svc.store.snapshot, invites_channel(action_id))
-    _, checkins = await svc.call(svc.store.snapshot, checkins_channel(action_id))
-    korlaps = await svc.call(svc.store.load, report.KORLAPS, str(action_id)) or {}
+    position, sites = await svc.port.snapshot(f"action:{action_id}:map")
+    _, invites = await svc.port.snapshot(invites_channel(action_id))
+    _, checkins = await svc.port.snapshot(checkins_channel(action_id))
+    korlaps = await svc.port.load(report.KORLAPS, str(action_id)) or {}
     by_reporter: dict[str, list[str]] = {}
     for checkin in checkins:
         by_reporter.setdefault(checkin["reporter"], []).append(checkin["at"])
@@ -385,7 +380,7 @@ async def report_pdf(request: web.Request) -> web.Response:
     )
     svc = services(request)
     async with svc.replays:  # seconds of CPU: a few at a time, never all of the pool
-        pdf = await svc.call(_pdf, text)
+        pdf = await svc.port.slow(_pdf, text)
     return web.Response(
         body=pdf,
         content_type="application/pdf",
@@ -424,13 +419,13 @@ async def _report(request: web.Request) -> tuple[int, dict[str, Any], list[dict[
     authorise(request, Permission.CHANGE_ACTION, action_id)
     svc = services(request)
     await wait_for_min_position(request)
-    position = await svc.call(svc.store.position)
-    doc = await svc.call(svc.store.load, report.REPORT, str(action_id))
-    action = await svc.call(svc.store.load, overview.CHANNEL, str(action_id))
+    position = await svc.port.views_position()
+    doc = await svc.port.load(report.REPORT, str(action_id))
+    action = await svc.port.load(overview.CHANNEL, str(action_id))
     if doc is None or action is None:
         raise NotFound("unknown_action", field="id")
-    _, affiliates = await svc.call(svc.store.snapshot, AFFILIATES)
-    _, features = await svc.call(svc.store.snapshot, live_map.channel(action_id))
+    _, affiliates = await svc.port.snapshot(AFFILIATES)
+    _, features = await svc.port.snapshot(live_map.channel(action_id))
     names = {a["id"]: a["name"] for a in affiliates}
     figures = report.figures(doc, overview.flag_overdue(action, datetime.now(UTC)), names)
     return position, figures, features
