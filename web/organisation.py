@@ -5,18 +5,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from core.access import Permission
-from web import parse
+from web import bodies, parse
 from web.context import authorise, recorded, services
 
 
 async def rename_affiliate(request: web.Request) -> web.Response:
     affiliate_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.NameIn)
     svc = services(request)
     result = await svc.port.rename_affiliate(
         affiliate_id=affiliate_id,
-        name=parse.string(body, "name"),
+        name=body.name,
         actor=actor,
     )
     return recorded(result)
@@ -26,12 +26,12 @@ async def rename_branch(request: web.Request) -> web.Response:
     affiliate_id = parse.path_id(request)
     branch_id = parse.path_id(request, "branch_id")
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.NameIn)
     svc = services(request)
     result = await svc.port.rename_branch(
         affiliate_id=affiliate_id,
         branch_id=branch_id,
-        name=parse.string(body, "name"),
+        name=body.name,
         actor=actor,
     )
     return recorded(result)

@@ -23,7 +23,7 @@ from core.errors import InvalidInput, NotFound, PoskoError
 from core.planning import ImportedSite
 from projections import live_map, overview, report
 from projections.people import AFFILIATES, checkins_channel, invites_channel
-from web import parse, report_document
+from web import bodies, parse, report_document
 from web.actions import require_action
 from web.context import authorise, created, recorded, services, wait_for_min_position
 from web.geocoding import geocode
@@ -44,17 +44,17 @@ async def edit_action(request: web.Request) -> web.Response:
     while the action is planned; each edit is one event. Fields left out stay as they are."""
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.ActionEdit)
     svc = services(request)
     result = await svc.port.edit_action(
         action_id=action_id,
-        title=parse.optional_string(body, "title"),
-        kind=parse.optional_string(body, "kind"),
-        demands=parse.string_list(body, "demands") if "demands" in body else None,
-        starts_at=parse.optional_timestamp(body, "starts_at"),
-        ends_at=parse.optional_timestamp(body, "ends_at"),
-        checkin_radius_m=parse.optional_integer(body, "checkin_radius_m"),
-        affiliates=parse.uuid_list(body, "affiliates") if "affiliates" in body else None,
+        title=body.title,
+        kind=body.kind,
+        demands=None if body.demands is None else list(body.demands),
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        checkin_radius_m=body.checkin_radius_m,
+        affiliates=None if body.affiliates is None else list(body.affiliates),
         actor=actor,
     )
     return recorded(result)
@@ -64,15 +64,15 @@ async def adjust_site(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     site_id = parse.path_id(request, "site_id")
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.SiteAdjust)
     svc = services(request)
     result = await svc.port.adjust_site(
         action_id=action_id,
         site_id=site_id,
-        name=parse.string(body, "name"),
-        lat=parse.number(body, "lat"),
-        lon=parse.number(body, "lon"),
-        target=parse.integer(body, "target"),
+        name=body.name,
+        lat=body.lat,
+        lon=body.lon,
+        target=body.target,
         actor=actor,
     )
     return recorded(result)
@@ -117,9 +117,8 @@ async def import_sites(request: web.Request) -> web.Response:
 async def _checked_rows(request: web.Request) -> tuple[UUID, str, list[site_import.SiteRow]]:
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
-    text = parse.string(body, "csv")
-    rows = site_import.parse(text, action_id)
+    body = await parse.body(request, bodies.SitesCsv)
+    rows = site_import.parse(body.csv, action_id)
     svc = services(request)
     action = await svc.port.action(action_id)
     site_import.check_against(rows, action.sites)
@@ -183,15 +182,15 @@ def _import_answer(
 async def record_lobby(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.LobbyIn)
     svc = services(request)
     result = await svc.port.record_lobby(
         action_id=action_id,
-        lobby_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        kind=parse.string(body, "kind"),
-        with_whom=parse.string(body, "with_whom"),
-        at=parse.timestamp(body, "at"),
-        promised=parse.optional_string(body, "promised") or "",
+        lobby_id=body.id or uuid_module.uuid4(),
+        kind=body.kind,
+        with_whom=body.with_whom,
+        at=body.at,
+        promised=body.promised or "",
         actor=actor,
     )
     return created(result)
@@ -200,15 +199,15 @@ async def record_lobby(request: web.Request) -> web.Response:
 async def record_outcome(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.OutcomeIn)
     svc = services(request)
     result = await svc.port.record_outcome(
         action_id=action_id,
-        outcome_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        kind=parse.string(body, "kind"),
-        description=parse.string(body, "description"),
-        follow_up_by=parse.optional_timestamp(body, "follow_up_by"),
-        lobby_id=parse.optional_uuid(body, "lobby_id"),
+        outcome_id=body.id or uuid_module.uuid4(),
+        kind=body.kind,
+        description=body.description,
+        follow_up_by=body.follow_up_by,
+        lobby_id=body.lobby_id,
         actor=actor,
     )
     return created(result)
@@ -223,25 +222,11 @@ async def create_roster_invites(request: web.Request) -> web.Response:
     the codes are shown only now, so print or send them from this answer."""
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_INVITES, action_id)
-    body = await parse.json_body(request)
-    raw = body.get("korlaps")
-    if not isinstance(raw, list) or not raw:
-        raise InvalidInput("required", field="korlaps")
-    if len(raw) > MAX_ROSTER:
-        raise InvalidInput("too_many", field="korlaps", max=MAX_ROSTER)
+    body = await parse.body(request, bodies.RosterIn)
     wanted = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise InvalidInput("not_an_object", field=f"korlaps[{i}]")
+    for i, korlap in enumerate(body.korlaps):
         try:
-            phone = parse.optional_string(item, "phone")
-            wanted.append(
-                (
-                    parse.uuid(item, "site_id"),
-                    parse.string(item, "name"),
-                    None if not phone else _phone(phone),
-                )
-            )
+            wanted.append((korlap.site_id, korlap.name, _phone(korlap.phone)))
         except PoskoError as error:
             error.field = f"korlaps[{i}].{error.field}"  # which korlap of the list
             raise
@@ -288,8 +273,8 @@ async def create_roster_invites(request: web.Request) -> web.Response:
     return web.json_response({"invites": out}, status=201)
 
 
-def _phone(value: str) -> str:
-    return values.phone("phone", value)
+def _phone(value: str | None) -> str | None:
+    return None if not value or not value.strip() else values.phone("phone", value)
 
 
 def sms_text(name: str, title: str, site: str, url: str) -> str:
