@@ -13,6 +13,17 @@ from core import values
 from core.errors import Conflict, InvalidInput, NotFound
 
 KINDS = ("rally", "strike", "march", "hearing", "other")
+LOBBY_KINDS = ("lobby", "hearing")  # lobi: a meeting sought; audiensi: a hearing held or set
+OUTCOME_KINDS = (
+    "hearing_granted",
+    "regulation_withdrawn",
+    "demand_met",
+    "follow_up_promised",
+    "refused",
+    "other",
+)
+EDITABLE = ("title", "kind", "demands", "starts_at", "ends_at", "checkin_radius_m", "affiliates")
+MAX_AFFILIATES = 100
 STATUSES = ("planned", "live", "concluded", "cancelled")
 MAX_DEMANDS = 20
 MAX_SITES = 2_000
@@ -44,6 +55,54 @@ class Action(Aggregate):
         affiliate_id: UUID
         site_id: UUID | None  # None: the affiliate's target for the whole action
         target: int
+        actor: str
+
+    class Edited(Aggregate.Event):
+        """The plan changed while planned; fields left None did not change."""
+
+        title: str | None
+        kind: str | None
+        demands: list[str] | None
+        starts_at: datetime | None
+        ends_at: datetime | None
+        checkin_radius_m: int | None
+        affiliates: list[str] | None  # ids of the affiliates taking part
+        actor: str
+
+    class SiteAdjusted(Aggregate.Event):
+        site_id: UUID
+        name: str
+        lat: float
+        lon: float
+        target: int
+        actor: str
+
+    class KorlapNamed(Aggregate.Event):
+        """Who is to lead a site in the field (from a site import), before any invite."""
+
+        site_id: UUID
+        name: str
+        phone: str | None
+        actor: str
+
+    class LobbyRecorded(Aggregate.Event):
+        """Lobi: a lobbying target or a hearing (audiensi): with whom, when, what was promised."""
+
+        lobby_id: UUID
+        kind: str
+        with_whom: str
+        at: datetime
+        promised: str
+        actor: str
+
+    class OutcomeRecorded(Aggregate.Event):
+        """Politik: what came of it, and by when someone promised to follow up."""
+
+        outcome_id: UUID
+        kind: str
+        description: str
+        follow_up_by: datetime | None
+        lobby_id: UUID | None
         actor: str
 
     class Started(Aggregate.Event):
@@ -79,6 +138,10 @@ class Action(Aggregate):
         self.status = "planned"
         self.sites: dict[str, dict[str, Any]] = {}
         self.targets: dict[str, int] = {}  # "<affiliate id>:<site id or *>" -> people
+        self.affiliates: list[str] = []
+        self.korlaps: dict[str, dict[str, Any]] = {}  # site id -> {name, phone}
+        self.lobbying: dict[str, dict[str, Any]] = {}  # lobby id -> its facts
+        self.outcomes: dict[str, dict[str, Any]] = {}  # outcome id -> its facts
 
     @classmethod
     def plan(
@@ -123,7 +186,81 @@ class Action(Aggregate):
             self.starts_at,
             self.ends_at,
             self.checkin_radius_m,
+            self.affiliates,
         )
+
+    # -- editing the plan --------------------------------------------------------------------
+
+    def edit(
+        self,
+        *,
+        title: str | None = None,
+        kind: str | None = None,
+        demands: list[str] | None = None,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        checkin_radius_m: int | None = None,
+        affiliates: list[UUID] | None = None,
+        actor: str,
+    ) -> bool:
+        """Change what is given, while planned. False when nothing would change (a repeat)."""
+        new: dict[str, Any] = {}
+        if title is not None:
+            new["title"] = values.text("title", title)
+        if kind is not None:
+            new["kind"] = values.choice("kind", kind, KINDS)
+        if demands is not None:
+            if len(demands) > MAX_DEMANDS:
+                raise InvalidInput("too_many", field="demands", max=MAX_DEMANDS)
+            new["demands"] = [
+                values.text(f"demands[{i}]", d, max_length=500) for i, d in enumerate(demands)
+            ]
+        if starts_at is not None:
+            new["starts_at"] = values.aware("starts_at", starts_at)
+        if ends_at is not None:
+            new["ends_at"] = values.aware("ends_at", ends_at)
+        if checkin_radius_m is not None:
+            new["checkin_radius_m"] = values.count(
+                "checkin_radius_m", checkin_radius_m, maximum=MAX_CHECKIN_RADIUS_M
+            )
+        if affiliates is not None:
+            if len(affiliates) > MAX_AFFILIATES:
+                raise InvalidInput("too_many", field="affiliates", max=MAX_AFFILIATES)
+            new["affiliates"] = list(dict.fromkeys(str(a) for a in affiliates))
+        changed = {k: v for k, v in new.items() if getattr(self, k) != v}
+        if not changed:
+            return False
+        self._require_planned()
+        if new.get("starts_at", self.starts_at) >= new.get("ends_at", self.ends_at):
+            raise InvalidInput("ends_before_start", field="ends_at")
+        self._edited(**{k: changed.get(k) for k in EDITABLE}, actor=actor)
+        return True
+
+    @event(Edited)
+    def _edited(
+        self,
+        *,
+        title: str | None,
+        kind: str | None,
+        demands: list[str] | None,
+        starts_at: datetime | None,
+        ends_at: datetime | None,
+        checkin_radius_m: int | None,
+        affiliates: list[str] | None,
+        actor: str,
+    ) -> None:
+        changes = {
+            "title": title,
+            "kind": kind,
+            "demands": demands,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "checkin_radius_m": checkin_radius_m,
+            "affiliates": affiliates,
+        }
+        for name, value in changes.items():
+            if value is not None:
+                setattr(self, name, value)
 
     # -- sites ---------------------------------------------------------------------------------
 
@@ -158,6 +295,147 @@ class Action(Aggregate):
         self, *, site_id: UUID, name: str, lat: float, lon: float, target: int, actor: str
     ) -> None:
         self.sites[str(site_id)] = {"name": name, "lat": lat, "lon": lon, "target": target}
+
+    def adjust_site(
+        self, *, site_id: UUID, name: str, lat: float, lon: float, target: int, actor: str
+    ) -> bool:
+        """Move, rename or retarget a site before the action goes live."""
+        existing = self.site(site_id)
+        site: dict[str, Any] = {
+            "name": values.text("name", name),
+            "lat": values.latitude("lat", lat),
+            "lon": values.longitude("lon", lon),
+            "target": values.count("target", target),
+        }
+        if {k: existing[k] for k in site} == site:
+            return False
+        self._require_planned()
+        self._site_adjusted(site_id=site_id, **site, actor=actor)
+        return True
+
+    @event(SiteAdjusted)
+    def _site_adjusted(
+        self, *, site_id: UUID, name: str, lat: float, lon: float, target: int, actor: str
+    ) -> None:
+        self.sites[str(site_id)].update(name=name, lat=lat, lon=lon, target=target)
+
+    def name_korlap(self, *, site_id: UUID, name: str, phone: str | None, actor: str) -> bool:
+        self.site(site_id)
+        korlap: dict[str, Any] = {
+            "name": values.text("korlap_name", name),
+            "phone": None if not phone else values.phone("korlap_phone", phone),
+        }
+        if self.korlaps.get(str(site_id)) == korlap:
+            return False
+        self._korlap_named(site_id=site_id, **korlap, actor=actor)
+        return True
+
+    @event(KorlapNamed)
+    def _korlap_named(self, *, site_id: UUID, name: str, phone: str | None, actor: str) -> None:
+        self.korlaps[str(site_id)] = {"name": name, "phone": phone}
+
+    # -- lobi and politik ----------------------------------------------------------------------
+
+    def record_lobby(
+        self,
+        *,
+        lobby_id: UUID,
+        kind: str,
+        with_whom: str,
+        at: datetime,
+        promised: str,
+        actor: str,
+    ) -> bool:
+        """A lobbying target or hearing; the same id with the same facts is a repeat."""
+        promised = promised.strip()
+        if len(promised) > 1000:
+            raise InvalidInput("too_long", field="promised", max=1000)
+        facts: dict[str, Any] = {
+            "kind": values.choice("kind", kind, LOBBY_KINDS),
+            "with_whom": values.text("with_whom", with_whom),
+            "at": values.aware("at", at),
+            "promised": promised,
+        }
+        if self._repeat(self.lobbying, lobby_id, facts):
+            return False
+        self._require_not_cancelled()
+        self._lobby_recorded(lobby_id=lobby_id, **facts, actor=actor)
+        return True
+
+    @event(LobbyRecorded)
+    def _lobby_recorded(
+        self, *, lobby_id: UUID, kind: str, with_whom: str, at: datetime, promised: str, actor: str
+    ) -> None:
+        self.lobbying[str(lobby_id)] = {
+            "kind": kind,
+            "with_whom": with_whom,
+            "at": at,
+            "promised": promised,
+        }
+
+    def record_outcome(
+        self,
+        *,
+        outcome_id: UUID,
+        kind: str,
+        description: str,
+        follow_up_by: datetime | None,
+        lobby_id: UUID | None,
+        actor: str,
+    ) -> bool:
+        facts: dict[str, Any] = {
+            "kind": values.choice("kind", kind, OUTCOME_KINDS),
+            "description": values.text("description", description, max_length=1000),
+            "follow_up_by": None
+            if follow_up_by is None
+            else values.aware("follow_up_by", follow_up_by),
+            "lobby_id": lobby_id,
+        }
+        if lobby_id is not None and str(lobby_id) not in self.lobbying:
+            raise NotFound("unknown_lobby", field="lobby_id", lobby_id=str(lobby_id))
+        if kind == "follow_up_promised" and follow_up_by is None:
+            raise InvalidInput("required", field="follow_up_by")
+        if self._repeat(self.outcomes, outcome_id, facts):
+            return False
+        self._require_not_cancelled()
+        self._outcome_recorded(outcome_id=outcome_id, **facts, actor=actor)
+        return True
+
+    @event(OutcomeRecorded)
+    def _outcome_recorded(
+        self,
+        *,
+        outcome_id: UUID,
+        kind: str,
+        description: str,
+        follow_up_by: datetime | None,
+        lobby_id: UUID | None,
+        actor: str,
+    ) -> None:
+        self.outcomes[str(outcome_id)] = {
+            "kind": kind,
+            "description": description,
+            "follow_up_by": follow_up_by,
+            "lobby_id": lobby_id,
+        }
+
+    @staticmethod
+    def _repeat(recorded: dict[str, dict[str, Any]], id: UUID, facts: dict[str, Any]) -> bool:
+        existing = recorded.get(str(id))
+        if existing is None:
+            return False
+        if existing != facts:
+            raise Conflict("id_reused", field="id", id=str(id))
+        return True
+
+    def _require_not_cancelled(self) -> None:
+        if self.status == "cancelled":
+            raise Conflict("action_cancelled", field="id")
+
+    def _require_planned(self) -> None:
+        """The plan and its sites change only before the action goes live."""
+        if self.status != "planned":
+            raise Conflict("not_planned", status=self.status)
 
     # -- mobilisation targets ------------------------------------------------------------------
 

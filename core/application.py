@@ -17,13 +17,22 @@ from core.errors import Conflict
 from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
 from core.identity import IdentityCommands
+from core.organisation import OrganisationCommands
+from core.planning import PlanningCommands
 from core.report import FieldReport
 from core.sms_commands import SmsCommands
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(SmsCommands, FieldCommands, IdentityCommands, EvidenceCommands):
+class Posko(
+    SmsCommands,
+    FieldCommands,
+    IdentityCommands,
+    EvidenceCommands,
+    PlanningCommands,
+    OrganisationCommands,
+):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands."""
 
@@ -41,9 +50,11 @@ class Posko(SmsCommands, FieldCommands, IdentityCommands, EvidenceCommands):
         starts_at: datetime,
         ends_at: datetime,
         actor: str,
+        checkin_radius_m: int | None = None,
+        affiliates: list[UUID] | None = None,
     ) -> Recorded:
         def make() -> Action:
-            return Action.plan(
+            action = Action.plan(
                 id=id,
                 title=title,
                 kind=kind,
@@ -51,7 +62,11 @@ class Posko(SmsCommands, FieldCommands, IdentityCommands, EvidenceCommands):
                 starts_at=starts_at,
                 ends_at=ends_at,
                 actor=actor,
+                **({} if checkin_radius_m is None else {"checkin_radius_m": checkin_radius_m}),
             )
+            if affiliates:  # the affiliates taking part: an edit saved with the plan, atomically
+                action.edit(affiliates=affiliates, actor=actor)
+            return action
 
         return self._create(id, make)
 

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 
 from core import values
 from core.access import ROLE_NAMES, Role
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, NotFound
 
 
 class Affiliate(Aggregate):
@@ -23,6 +23,15 @@ class Affiliate(Aggregate):
         actor: str
 
     class BranchAdded(Aggregate.Event):
+        branch_id: UUID
+        name: str
+        actor: str
+
+    class Renamed(Aggregate.Event):
+        name: str
+        actor: str
+
+    class BranchRenamed(Aggregate.Event):
         branch_id: UUID
         name: str
         actor: str
@@ -52,6 +61,30 @@ class Affiliate(Aggregate):
 
     @event(BranchAdded)
     def _branch_added(self, *, branch_id: UUID, name: str, actor: str) -> None:
+        self.branches[str(branch_id)] = name
+
+    def rename(self, *, name: str, actor: str) -> bool:
+        name = values.text("name", name)
+        if name == self.name:
+            return False
+        self._renamed(name=name, actor=actor)
+        return True
+
+    @event(Renamed)
+    def _renamed(self, *, name: str, actor: str) -> None:
+        self.name = name
+
+    def rename_branch(self, *, branch_id: UUID, name: str, actor: str) -> bool:
+        name = values.text("name", name)
+        if str(branch_id) not in self.branches:
+            raise NotFound("unknown_branch", field="branch_id")
+        if self.branches[str(branch_id)] == name:
+            return False
+        self._branch_renamed(branch_id=branch_id, name=name, actor=actor)
+        return True
+
+    @event(BranchRenamed)
+    def _branch_renamed(self, *, branch_id: UUID, name: str, actor: str) -> None:
         self.branches[str(branch_id)] = name
 
 

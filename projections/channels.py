@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from core.access import Permission
-from projections import feed, live_map, overview, people, sms_inbox
+from projections import feed, live_map, overview, people, report, sms_inbox
 from projections.rows import Doc, Rows
 
 _ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map|feed|legal)$")
@@ -65,6 +65,7 @@ def apply(rows: Rows, event: Any) -> None:
     overview.apply(rows, event)  # after live_map: reads the map rows this event changed
     people.apply(rows, event)
     sms_inbox.apply(rows, event)
+    report.apply(rows, event)  # after live_map: reads its item index
 
 
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:

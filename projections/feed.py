@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core import help_request, incident
+from core.action import Action
 from core.help_request import HelpRequest
 from core.incident import Incident
 from core.report import FieldReport
@@ -66,6 +67,35 @@ def apply(rows: Rows, event: Any) -> None:
         _update(rows, event, "cancelled", cancel_reason=event.reason)
     elif isinstance(event, SmsMark.Marked):
         _came_by_sms(rows, event)
+    elif isinstance(event, Action.LobbyRecorded | Action.OutcomeRecorded):
+        _politics(rows, event)
+
+
+def _politics(rows: Rows, event: Any) -> None:
+    """Lobbying, hearings and their outcomes on the action's timeline: a hearing at its own
+    time, an outcome when it was recorded."""
+    lobby = isinstance(event, Action.LobbyRecorded)
+    item_id = event.lobby_id if lobby else event.outcome_id
+    at = event.at if lobby else event.timestamp
+    doc: Doc = {
+        "id": str(item_id),
+        "type": "lobby" if lobby else "outcome",
+        "at": at.isoformat(),
+        "site_id": None,
+        "reporter": event.actor,
+        "recorded_at": event.timestamp.isoformat(),
+        "kind": event.kind,
+        "legal": False,
+    }
+    if lobby:
+        doc.update(with_whom=event.with_whom, promised=event.promised)
+    else:
+        doc.update(
+            description=event.description,
+            follow_up_by=None if event.follow_up_by is None else event.follow_up_by.isoformat(),
+            lobby_id=None if event.lobby_id is None else str(event.lobby_id),
+        )
+    rows.put(channel(event.originator_id), _key(at, item_id), doc)
 
 
 def _common(event: Any, item_type: str) -> Doc:

@@ -54,6 +54,10 @@ def apply(rows: Rows, event: Any) -> None:
         rows.put(_SETTINGS, str(event.originator_id), {"radius_m": event.checkin_radius_m})
     elif isinstance(event, Action.SiteAdded):
         _site_added(rows, event)
+    elif isinstance(event, Action.SiteAdjusted):
+        _site_adjusted(rows, event)
+    elif isinstance(event, Action.Edited) and event.checkin_radius_m is not None:
+        rows.put(_SETTINGS, str(event.originator_id), {"radius_m": event.checkin_radius_m})
     elif isinstance(event, FieldReport.Filed):
         _report_filed(rows, event)
     elif isinstance(event, Incident.Reported):
@@ -96,6 +100,13 @@ def _site_added(rows: Rows, event: Any) -> None:
             },
         },
     )
+
+
+def _site_adjusted(rows: Rows, event: Any) -> None:
+    feature = _site(rows, event.originator_id, event.site_id)
+    feature["geometry"]["coordinates"] = [event.lon, event.lat]
+    feature["properties"].update(name=event.name, target=event.target)
+    rows.put(channel(event.originator_id), str(event.site_id), feature)
 
 
 def _site(rows: Rows, action_id: Any, site_id: Any) -> Doc:

@@ -19,6 +19,8 @@ _COUNTED = "_counted_headcounts"  # per action: site id -> headcount in the tota
 _COUNTED_AFFILIATES = "_counted_affiliates"  # per action: site id -> {affiliate: headcount}
 _TARGETS = "_affiliate_targets"  # per action: "<affiliate>:<site or *>" -> target
 _ITEMS = "_overview_items"  # incident or request id -> {action_id, open}
+_SITE_TARGETS = "_overview_site_targets"  # per action: site id -> its target in the total
+_EDITABLE = ("title", "kind", "demands", "checkin_radius_m")
 
 
 def snapshot(docs: list[Doc]) -> dict[str, Any]:
@@ -48,9 +50,27 @@ def _action_changed(rows: Rows, event: Any) -> None:
     doc = rows.get(CHANNEL, str(event.originator_id))
     if doc is None:
         return
-    if isinstance(event, Action.SiteAdded):
-        doc["sites"] += 1
-        doc["target"] += event.target
+    if isinstance(event, Action.SiteAdded | Action.SiteAdjusted):
+        targets = rows.get(_SITE_TARGETS, doc["id"]) or {}
+        if isinstance(event, Action.SiteAdded):
+            doc["sites"] += 1
+        doc["target"] += event.target - targets.get(str(event.site_id), 0)
+        targets[str(event.site_id)] = event.target
+        rows.put(_SITE_TARGETS, doc["id"], targets)
+    elif isinstance(event, Action.Edited):
+        for name in _EDITABLE:
+            if getattr(event, name) is not None:
+                doc[name] = getattr(event, name)
+        for name in ("starts_at", "ends_at"):
+            if getattr(event, name) is not None:
+                doc[name] = getattr(event, name).isoformat()
+        if event.affiliates is not None:
+            doc["taking_part"] = event.affiliates
+        doc["edited_at"] = event.timestamp.isoformat()
+    elif isinstance(event, Action.LobbyRecorded):
+        doc.setdefault("lobbying", []).append(lobby_doc(event))
+    elif isinstance(event, Action.OutcomeRecorded):
+        doc.setdefault("outcomes", []).append(outcome_doc(event))
     elif isinstance(event, Action.TargetSet):
         targets = rows.get(_TARGETS, doc["id"]) or {}
         targets[f"{event.affiliate_id}:{event.site_id or '*'}"] = event.target
@@ -67,6 +87,42 @@ def _action_changed(rows: Rows, event: Any) -> None:
     else:
         return
     rows.put(CHANNEL, doc["id"], doc)
+
+
+def lobby_doc(event: Any) -> Doc:
+    return {
+        "id": str(event.lobby_id),
+        "kind": event.kind,
+        "with_whom": event.with_whom,
+        "at": event.at.isoformat(),
+        "promised": event.promised,
+        "recorded_at": event.timestamp.isoformat(),
+    }
+
+
+def outcome_doc(event: Any) -> Doc:
+    return {
+        "id": str(event.outcome_id),
+        "kind": event.kind,
+        "description": event.description,
+        "follow_up_by": None if event.follow_up_by is None else event.follow_up_by.isoformat(),
+        "lobby_id": None if event.lobby_id is None else str(event.lobby_id),
+        "recorded_at": event.timestamp.isoformat(),
+    }
+
+
+def flag_overdue(doc: Doc, now: datetime) -> Doc:
+    """The row as read at `now`: each outcome says whether its follow-up date has passed, and
+    the row counts them (a view cannot read the clock; whoever reads it can)."""
+    outcomes = [
+        {
+            **o,
+            "overdue": o["follow_up_by"] is not None
+            and datetime.fromisoformat(o["follow_up_by"]) < now,
+        }
+        for o in doc.get("outcomes", [])
+    ]
+    return {**doc, "outcomes": outcomes, "overdue_follow_ups": sum(o["overdue"] for o in outcomes)}
 
 
 def _affiliate(doc: Doc, affiliate_id: str) -> Doc:
@@ -105,6 +161,10 @@ def _planned(event: Any) -> Doc:
         "open_incidents": 0,
         "open_requests": 0,
         "affiliates": {},
+        "taking_part": [],
+        "lobbying": [],
+        "outcomes": [],
+        "edited_at": None,
     }
 
 

@@ -40,6 +40,8 @@ def apply(rows: Rows, event: Any) -> None:
         if affiliate is not None:
             affiliate["branches"].append({"id": str(event.branch_id), "name": event.name})
             rows.put(AFFILIATES, str(event.originator_id), affiliate)
+    elif isinstance(event, Affiliate.Renamed | Affiliate.BranchRenamed):
+        _affiliate_renamed(rows, event)
     elif isinstance(event, Person.Registered):
         rows.put(PEOPLE, str(event.originator_id), _person(event))
     elif isinstance(
@@ -74,6 +76,19 @@ def apply(rows: Rows, event: Any) -> None:
                 "at": event.at.isoformat(),
             },
         )
+
+
+def _affiliate_renamed(rows: Rows, event: Any) -> None:
+    affiliate = rows.get(AFFILIATES, str(event.originator_id))
+    if affiliate is None:
+        return
+    if isinstance(event, Affiliate.Renamed):
+        affiliate["name"] = event.name
+    else:
+        for branch in affiliate["branches"]:
+            if branch["id"] == str(event.branch_id):
+                branch["name"] = event.name
+    rows.put(AFFILIATES, str(event.originator_id), affiliate)
 
 
 def _person(event: Any) -> Doc:

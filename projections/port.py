@@ -315,6 +315,15 @@ class Port(ViewPort):
     transcribe_sms = command(Posko.transcribe_sms)
     sms_gateway = query(Posko.sms_gateway)
     sms_message = query(Posko.sms_message)
+    # -- planning (core/planning.py) and the organisation's names (core/organisation.py) ----
+
+    edit_action = command(Posko.edit_action)
+    adjust_site = command(Posko.adjust_site)
+    import_sites = command(Posko.import_sites)
+    record_lobby = command(Posko.record_lobby)
+    record_outcome = command(Posko.record_outcome)
+    rename_affiliate = command(Posko.rename_affiliate)
+    rename_branch = command(Posko.rename_branch)
 
     # -- the log ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from uuid import UUID
 
 from aiohttp import web
@@ -36,6 +37,8 @@ async def list_actions(request: web.Request) -> web.Response:
     position, docs = await svc.port.snapshot(overview.CHANNEL)
     if not may(principal, Permission.READ_ACTIONS):
         docs = [d for d in docs if may(principal, Permission.READ_ACTION, UUID(d["id"]))]
+    now = datetime.now(UTC)
+    docs = [overview.flag_overdue(d, now) for d in docs]
     return web.json_response({"position": position, **overview.snapshot(docs)})
 
 
@@ -48,6 +51,7 @@ async def get_action(request: web.Request) -> web.Response:
     doc = await svc.port.load(overview.CHANNEL, str(action_id))
     if doc is None:
         raise NotFound("unknown_action", field="id")
+    doc = overview.flag_overdue(doc, datetime.now(UTC))
     return web.json_response({**doc, "position": position})
 
 
@@ -111,6 +115,8 @@ async def plan_action(request: web.Request) -> web.Response:
         demands=list(body.demands),
         starts_at=body.starts_at,
         ends_at=body.ends_at,
+        checkin_radius_m=body.checkin_radius_m,
+        affiliates=list(body.affiliates),
         actor=actor,
     )
     return created(result)

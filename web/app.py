@@ -12,7 +12,19 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, notices, passwords, people, sessions, sms
+from web import (
+    actions,
+    exports,
+    field,
+    invites,
+    notices,
+    organisation,
+    passwords,
+    people,
+    planning,
+    sessions,
+    sms,
+)
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -49,6 +61,8 @@ def create_app(services: Services) -> web.Application:
             web.post("/api/affiliates", people.register_affiliate),
             web.get("/api/affiliates", people.list_affiliates),
             web.post("/api/affiliates/{id}/branches", people.add_branch),
+            web.put("/api/affiliates/{id}", organisation.rename_affiliate),
+            web.put("/api/affiliates/{id}/branches/{branch_id}", organisation.rename_branch),
             web.post("/api/people", people.register_person),
             web.get("/api/people", people.list_people),
             web.get("/api/people/{id}", people.get_person),
@@ -72,6 +86,18 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/legal", actions.get_legal),
             web.get("/api/actions/{id}/nearest-site", field.nearest_site),
             web.post("/api/actions/{id}/targets", field.set_target),
+            # planning: the plan, sites, lobi and politik, the korlap roster, the report
+            web.put("/api/actions/{id}", planning.edit_action),
+            web.put("/api/actions/{id}/sites/{site_id}", planning.adjust_site),
+            web.post("/api/actions/{id}/sites/import/preview", planning.preview_import),
+            web.post("/api/actions/{id}/sites/import", planning.import_sites),
+            web.post("/api/actions/{id}/lobbying", planning.record_lobby),
+            web.post("/api/actions/{id}/outcomes", planning.record_outcome),
+            web.get("/api/actions/{id}/roster", planning.roster),
+            web.post("/api/actions/{id}/roster/invites", planning.create_roster_invites),
+            web.get("/api/actions/{id}/report", planning.action_report),
+            web.get("/api/actions/{id}/report.html", planning.report_page),
+            web.get("/api/actions/{id}/report.pdf", planning.report_pdf),
             # incidents and requests for help, and their handling in the posko
             web.post("/api/actions/{id}/incidents", field.report_incident),
             web.post("/api/incidents/{id}/acknowledge", field.acknowledge_incident),
@@ -124,6 +150,7 @@ def create_app(services: Services) -> web.Application:
             web.get("/i/{code}", page("invite.html")),
             web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
             web.get("/surat", page("surat.html")),  # an action's legal notices, for officers
+            web.get("/rencana", page("rencana.html")),  # plan actions: the coordinator's desk
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.static("/static", STATIC),
         ]
@@ -132,7 +159,7 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/surat")
+PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/surat", "/rencana")
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",

@@ -48,6 +48,10 @@ Note = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
 LongNote = Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
 Moment = Annotated[AwareDatetime, Field(description="ISO 8601 with a zone.")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
+Radius = Annotated[
+    int,
+    Field(ge=0, le=action.MAX_CHECKIN_RADIUS_M, description="Metres; farther check-ins flagged."),
+]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
@@ -214,6 +218,10 @@ class ActionIn(Body):
     ] = []
     starts_at: Moment
     ends_at: Moment
+    checkin_radius_m: Radius | None = None
+    affiliates: Annotated[
+        list[UUID], Field(max_length=action.MAX_AFFILIATES, description="Taking part.")
+    ] = []
 
 
 class SiteIn(Body):
@@ -520,3 +528,96 @@ class EvidenceIn(Body):
     received_on: Day | None = None
     return_by: Day | None = None
     attachment_ids: Annotated[list[UUID], Field(max_length=evidence.MAX_ATTACHMENTS)] = []
+
+
+# -- planning (web/planning.py) and the organisation's names (web/organisation.py) ---------------
+
+LobbyKind = Literal["lobby", "hearing"]
+OutcomeKind = Literal[
+    "hearing_granted",
+    "regulation_withdrawn",
+    "demand_met",
+    "follow_up_promised",
+    "refused",
+    "other",
+]
+
+
+class ActionEdit(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "While planned (409 not_planned after); fields left out stay as "
+            "they are; each edit is one event. ends_at before starts_at: 422."
+        }
+    )
+    title: Name | None = None
+    kind: ActionKind | None = None
+    demands: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]],
+            Field(max_length=action.MAX_DEMANDS),
+        ]
+        | None
+    ) = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    checkin_radius_m: Radius | None = None
+    affiliates: Annotated[list[UUID], Field(max_length=action.MAX_AFFILIATES)] | None = None
+
+
+class SiteAdjust(Body):
+    name: Name
+    lat: Latitude
+    lon: Longitude
+    target: Count
+
+
+class SitesCsv(Body):
+    csv: Annotated[
+        str,
+        Field(
+            description="The file's text: a header naming the columns (name/nama, lat, lon or "
+            "address/alamat, target, korlap, phone/telepon), comma or semicolon separated; at "
+            "most 500 rows."
+        ),
+    ]
+
+
+class LobbyIn(Body):
+    id: ClientId | None = None
+    kind: Annotated[LobbyKind, Field(description="lobi, or audiensi (a hearing)")]
+    with_whom: Name
+    at: Moment
+    promised: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class OutcomeIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"kind": {"const": "follow_up_promised"}}},
+                    "then": given("follow_up_by"),
+                }
+            ]
+        }
+    )
+    id: ClientId | None = None
+    kind: OutcomeKind
+    description: LongNote
+    follow_up_by: Moment | None = None
+    lobby_id: UUID | None = None
+
+
+class KorlapIn(Body):
+    site_id: UUID
+    name: Name
+    phone: Annotated[str, Field(description="Indonesian or international.")] | None = None
+
+
+class RosterIn(Body):
+    korlaps: Annotated[list[KorlapIn], Field(min_length=1, max_length=200)]
+
+
+class NameIn(Body):
+    name: Name

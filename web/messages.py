@@ -95,6 +95,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Aksi ini sudah punya {max} lokasi.",
         "en": "This action already has {max} sites.",
     },
+    "not_planned": {
+        "id": "Aksi sudah {status}; rencana dan lokasinya tidak bisa diubah lagi.",
+        "en": "The action is {status}; its plan and sites can no longer change.",
+    },
+    "unknown_lobby": {
+        "id": "Lobi atau audiensi {lobby_id} tidak ada dalam aksi ini.",
+        "en": "No lobbying or hearing {lobby_id} in this action.",
+    },
+    "import_refused": {
+        "id": "Berkas tidak diimpor: ada baris yang salah; perbaiki lalu coba lagi.",
+        "en": "The file was not imported: some rows are wrong; fix them and try again.",
+    },
+    "csv_unreadable": {
+        "id": "Berkas CSV tidak bisa dibaca ({reason}).",
+        "en": "The CSV file cannot be read ({reason}).",
+    },
+    "csv_empty": {"id": "Berkas CSV kosong.", "en": "The CSV file is empty."},
+    "csv_columns": {
+        "id": "Baris pertama harus berisi nama kolom: {expected}.",
+        "en": "The first line must name the columns: {expected}.",
+    },
+    "duplicate_in_file": {
+        "id": "Nama lokasi ini sudah ada di baris {first_line} berkas ini.",
+        "en": "This site name is already on line {first_line} of this file.",
+    },
+    "site_exists": {
+        "id": "Aksi ini sudah punya lokasi bernama {name}.",
+        "en": "This action already has a site named {name}.",
+    },
     "bad_transition": {
         "id": "Status tidak bisa diubah dari {status} ke {to}.",
         "en": "The status cannot change from {status} to {to}.",

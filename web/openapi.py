@@ -14,6 +14,7 @@ from web.schemas import (
     AFFILIATE_OUT,
     CHECKIN_OUT,
     FEED_OUT,
+    IMPORT_OUT,
     INVITE_CREATED,
     INVITE_OUT,
     MAP_OUT,
@@ -22,6 +23,9 @@ from web.schemas import (
     PROBLEM,
     RECORDED,
     REDEEMED,
+    REPORT_OUT,
+    ROSTER_INVITES,
+    ROSTER_OUT,
     SESSION_ROW,
     SIGNED_IN,
     SITE_CREATED,
@@ -245,7 +249,13 @@ def _actions_paths() -> dict[str, Any]:
             ),
             "post": _create(bodies.ActionIn, "Plan an action", param=None),
         },
-        "/api/actions/{id}": {"get": _read(ACTION_OUT, "One action with its totals")},
+        "/api/actions/{id}": {
+            "get": _read(ACTION_OUT, "One action with its totals"),
+            "put": _edit(
+                bodies.ActionEdit,
+                "Edit a planned action (title, kind, demands, times...)",
+            ),
+        },
         "/api/actions/{id}/sites": {
             "post": {
                 "summary": "Add a site (lokasi) to an action, at a position or an address",
@@ -403,6 +413,85 @@ def _actions_paths() -> dict[str, Any]:
     }
 
 
+def _planning_paths() -> dict[str, Any]:
+    def answer(schema: Schema, summary: str, *statuses: str) -> Operation:
+        return {
+            "summary": summary,
+            "parameters": [ID_PARAM],
+            "responses": {
+                **{s: _json(schema, summary) for s in statuses},
+                **_problems(*WRITE_PROBLEMS, 503),
+            },
+        }
+
+    return {
+        "/api/affiliates/{id}": {"put": _edit(bodies.NameIn, "Rename an affiliate (federasi)")},
+        "/api/affiliates/{id}/branches/{branch_id}": {
+            "put": {
+                **_edit(bodies.NameIn, "Rename a branch of an affiliate"),
+                "parameters": [ID_PARAM, _path_param("branch_id")],
+            }
+        },
+        "/api/actions/{id}/sites/{site_id}": {
+            "put": {
+                **_edit(
+                    bodies.SiteAdjust,
+                    "Move, rename or retarget a site before the action is live",
+                ),
+                "parameters": [ID_PARAM, _path_param("site_id")],
+            }
+        },
+        "/api/actions/{id}/sites/import/preview": {
+            "post": {
+                **answer(IMPORT_OUT, "Preview a CSV import: each row and its errors", "200"),
+                "requestBody": _body(bodies.SitesCsv),
+                "description": "Writes nothing. Addresses are looked up with the geocoder.",
+            }
+        },
+        "/api/actions/{id}/sites/import": {
+            "post": {
+                **answer(IMPORT_OUT, "Import sites from a CSV file, all or none", "201", "200"),
+                "requestBody": _body(bodies.SitesCsv),
+                "description": "Any row with an error refuses the file (422 import_refused, "
+                "params.rows). Site ids derive from the action and the name, so the same "
+                "file twice adds nothing (200, every row `exists`).",
+            }
+        },
+        "/api/actions/{id}/lobbying": {
+            "post": _create(bodies.LobbyIn, "Record lobbying or a hearing (audiensi)")
+        },
+        "/api/actions/{id}/outcomes": {
+            "post": _create(bodies.OutcomeIn, "Record an outcome and its follow-up date")
+        },
+        "/api/actions/{id}/roster": {
+            "get": _read(ROSTER_OUT, "Korlaps per site: links, who opened them, check-ins")
+        },
+        "/api/actions/{id}/roster/invites": {
+            "post": {
+                **answer(ROSTER_INVITES, "Invite links for named korlaps, in one go", "201"),
+                "requestBody": _body(bodies.RosterIn),
+            }
+        },
+        "/api/actions/{id}/report": {
+            "get": _read(REPORT_OUT, "The action report (laporan aksi): figures and outcomes")
+        },
+        "/api/actions/{id}/report.html": {
+            "get": _download(
+                "text/html",
+                "The action report as a printable page",
+                "The same template as report.pdf; ?lang=en for English.",
+            )
+        },
+        "/api/actions/{id}/report.pdf": {
+            "get": _download(
+                "application/pdf",
+                "The action report as a PDF (WeasyPrint)",
+                "From the printable page's template and stylesheet; ?lang=en for English.",
+            )
+        },
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -461,6 +550,7 @@ def openapi_document() -> dict[str, Any]:
             **_actions_paths(),
             **_notices_paths(),
             **sms_paths(),
+            **_planning_paths(),
         },
     }
 

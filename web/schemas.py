@@ -446,3 +446,154 @@ FEED_OUT: Schema = {
         },
     },
 }
+
+
+# -- planning (web/planning.py) ------------------------------------------------------------------
+
+_LOBBY_OUT: Schema = {
+    "type": "object",
+    "properties": {
+        "id": UUID_S,
+        "kind": {"enum": ["lobby", "hearing"]},
+        "with_whom": {"type": "string"},
+        "at": TIME_S,
+        "promised": {"type": "string"},
+        "recorded_at": TIME_S,
+    },
+}
+_OUTCOME_OUT: Schema = {
+    "type": "object",
+    "properties": {
+        "id": UUID_S,
+        "kind": {"type": "string"},
+        "description": {"type": "string"},
+        "follow_up_by": NULLABLE_TIME_S,
+        "lobby_id": NULLABLE_UUID_S,
+        "recorded_at": TIME_S,
+        "overdue": {"type": "boolean", "description": "The follow-up date has passed."},
+    },
+}
+ACTION_OUT["properties"].update(
+    taking_part={"type": "array", "items": UUID_S, "description": "Affiliates taking part."},
+    lobbying={"type": "array", "items": _LOBBY_OUT},
+    outcomes={"type": "array", "items": _OUTCOME_OUT},
+    overdue_follow_ups={"type": "integer", "description": "Outcomes past their follow-up date."},
+    edited_at=NULLABLE_TIME_S,
+)
+
+
+IMPORT_OUT: Schema = {
+    "type": "object",
+    "required": ["rows", "new", "existing", "errors"],
+    "properties": {
+        "position": {"type": "integer"},
+        "action_id": UUID_S,
+        "new": {"type": "integer"},
+        "existing": {"type": "integer", "description": "Rows imported before: nothing to add."},
+        "errors": {"type": "integer"},
+        "rows": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "line": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "lat": {"type": ["number", "null"]},
+                    "lon": {"type": ["number", "null"]},
+                    "address": NULLABLE_STRING_S,
+                    "found": NULLABLE_STRING_S,
+                    "target": {"type": "integer"},
+                    "korlap_name": NULLABLE_STRING_S,
+                    "korlap_phone": NULLABLE_STRING_S,
+                    "site_id": NULLABLE_UUID_S,
+                    "status": {"enum": ["new", "exists", "error"]},
+                    "errors": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "field": {"type": "string"},
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+ROSTER_INVITES: Schema = {
+    "type": "object",
+    "required": ["invites"],
+    "properties": {
+        "invites": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "code", "url", "sms", "wa_url", "qr_svg"],
+                "properties": {
+                    "id": UUID_S,
+                    "position": {"type": "integer"},
+                    "site_id": UUID_S,
+                    "site_name": {"type": "string"},
+                    "name": {"type": "string"},
+                    "phone": NULLABLE_STRING_S,
+                    "code": {"type": "string", "description": "Shown only now."},
+                    "url": {"type": "string"},
+                    "sms": {"type": "string"},
+                    "wa_url": {"type": "string"},
+                    "qr_svg": {"type": "string", "description": "data:image/svg+xml URI"},
+                },
+            },
+        }
+    },
+}
+
+ROSTER_OUT: Schema = {
+    "type": "object",
+    "required": ["sites"],
+    "properties": {
+        "position": {"type": "integer"},
+        "sites": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "site_id": UUID_S,
+                    "name": {"type": "string"},
+                    "korlap": {"type": ["object", "null"]},
+                    "invites": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}
+
+REPORT_OUT: Schema = {
+    "type": "object",
+    "required": ["action", "totals", "sites", "affiliates", "incidents", "requests"],
+    "properties": {
+        "position": {"type": "integer"},
+        "action": {"type": "object"},
+        "totals": {"type": "object"},
+        "sites": {"type": "array", "items": {"type": "object"}},
+        "affiliates": {"type": "array", "items": {"type": "object"}},
+        "incidents": {"type": "array", "items": {"type": "object"}},
+        "requests": {"type": "array", "items": {"type": "object"}},
+        "lobbying": {"type": "array", "items": _LOBBY_OUT},
+        "outcomes": {"type": "array", "items": _OUTCOME_OUT},
+    },
+}
+
+SESSION_ROW["properties"]["device"] = {
+    "type": "object",
+    "description": "The device from the user agent (ua-parser): shown as 'Chrome di Android'.",
+    "properties": {
+        "browser": NULLABLE_STRING_S,
+        "os": NULLABLE_STRING_S,
+        "device": NULLABLE_STRING_S,
+    },
+}

@@ -26,6 +26,7 @@ from web.context import (
     services,
     wait_for_min_position,
 )
+from web.devices import describe_all
 from web.security import (
     clear_session_cookie,
     csrf_token,
@@ -148,7 +149,11 @@ async def list_person_sessions(request: web.Request) -> web.Response:
     await wait_for_min_position(request)
     position, docs = await svc.port.snapshot(sessions_channel(person_id))
     current = request[PRINCIPAL].session_id
-    sessions = [{**doc, "current": doc["id"] == current} for doc in docs]
+    devices = await svc.port.slow(describe_all, [doc["client"] for doc in docs])
+    sessions = [
+        {**doc, "current": doc["id"] == current, "device": device}
+        for doc, device in zip(docs, devices, strict=True)
+    ]
     return web.json_response({"position": position, "sessions": sessions})
 
 

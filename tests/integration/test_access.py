@@ -184,6 +184,9 @@ async def _populate(w: World) -> None:
     assert status == 201, redeemed
     w.tokens["korlap_a"] = redeemed["token"]
     w.invite = (await admin(f"/api/actions/{w.action_a}/invites", {"label": "spare"}))["id"]
+    w.items["branch"] = (await admin(f"/api/affiliates/{w.affiliate}/branches", {"name": "PUK"}))[
+        "id"
+    ]
     phone = _phone()
     w.target = (await admin("/api/people", {"name": "T", "phone": phone, "password": PASSWORD}))[
         "id"
@@ -332,6 +335,8 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
         ("{id}", w.affiliate),
         ("{id}", w.target),
         ("{invite_id}", w.invite),
+        ("{site_id}", w.site),
+        ("{branch_id}", w.items.get("branch", "-")),
         ("{session_id}", w.target_session),
         ("{message_id}", w.sms_message),
     ):
@@ -584,12 +589,94 @@ CASES = [
         lambda w, c: (f"/api/actions/{w.action_a}/evidence/bundle.zip", None),
         COORDINATE_A,
     ),
+    # planning (web/planning.py): repeats of a no-op edit answer 200 even once A is live
+    case(
+        "edit a planned action",
+        "PUT",
+        lambda w, c: (f"/api/actions/{w.action_a}", {"title": "Aksi"}),
+        COORDINATE_A,
+    ),
+    case(
+        "adjust a site",
+        "PUT",
+        lambda w, c: (f"/api/actions/{w.action_a}/sites/{w.site}", _site()),
+        COORDINATE_A,
+    ),
+    *(
+        case(
+            f"{name} a CSV of sites",
+            "POST",
+            lambda w, c, path=path: (
+                f"/api/actions/{w.action_a}/sites/{path}",
+                {"csv": "nama,lat,lon,target\nImpor,-6.2,106.8,5\n"},
+            ),
+            COORDINATE_A,
+        )
+        for name, path in (("preview", "import/preview"), ("import", "import"))
+    ),
+    case(
+        "record lobbying",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/lobbying",
+            {"kind": "hearing", "with_whom": "DPRD", "at": "2026-05-01T10:00:00+07:00"},
+        ),
+        COORDINATE_A,
+    ),
+    case(
+        "record an outcome",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/outcomes",
+            {"kind": "other", "description": "Dijanjikan"},
+        ),
+        COORDINATE_A,
+    ),
+    case(
+        "read the korlap roster",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/roster", None),
+        COORDINATE_A,
+    ),
+    case(
+        "make korlaps' links in one go",
+        "POST",
+        lambda w, c: (
+            f"/api/actions/{w.action_a}/roster/invites",
+            {"korlaps": [{"site_id": w.site, "name": "Korlap"}]},
+        ),
+        COORDINATE_A,
+    ),
+    *(
+        case(
+            f"read the action report ({name})",
+            "GET",
+            lambda w, c, name=name: (f"/api/actions/{w.action_a}/{name}", None),
+            COORDINATE_A,
+        )
+        for name in ("report", "report.html", "report.pdf")
+    ),
     case("list affiliates", "GET", lambda w, c: ("/api/affiliates", None), EVERYONE),
     case("register affiliate", "POST", lambda w, c: ("/api/affiliates", {"name": "KSPI"}), ADMIN),
     case(
         "add branch",
         "POST",
         lambda w, c: (f"/api/affiliates/{w.affiliate}/branches", {"name": "PUK"}),
+        ADMIN,
+    ),
+    case(
+        "rename an affiliate",
+        "PUT",
+        lambda w, c: (f"/api/affiliates/{w.affiliate}", {"name": "FSPMI"}),
+        ADMIN,
+    ),
+    case(
+        "rename a branch",
+        "PUT",
+        lambda w, c: (
+            f"/api/affiliates/{w.affiliate}/branches/{w.items['branch']}",
+            {"name": "PUK"},
+        ),
         ADMIN,
     ),
     case("list people", "GET", lambda w, c: ("/api/people", None), ADMIN),

@@ -31,6 +31,8 @@ AT = "2026-05-01T09:00:00+07:00"
         (bodies.IncidentKind, incident.KINDS),
         (bodies.Severity, incident.SEVERITIES),
         (bodies.HelpKind, help_request.KINDS),
+        (bodies.LobbyKind, action.LOBBY_KINDS),
+        (bodies.OutcomeKind, action.OUTCOME_KINDS),
     ],
 )
 def test_the_bodies_choices_are_the_cores_own(literal: Any, core_tuple: tuple[str, ...]) -> None:

@@ -1,15 +1,17 @@
 // The small admin page: people with their roles (grant, revoke, deactivate), invite links of an
 // action (create, copy, revoke), and a person's sessions (revoke). Each part shows only when
 // the API lets the signed-in person use it; every list re-reads after a write (min_position).
+import "./rencana-text.js"; // the planning page's words (its link in the header)
 import { api, problemText, signOut, whoAmI } from "./api.js";
 import { applyText, formatTime, href, t } from "./i18n.js";
+import { deviceText, filterPeople, loadOrganisation, scopeWords } from "./admin-org.js";
 
 applyText();
 const me = await whoAmI();
 if (!me) location.replace(href(`/masuk?next=${encodeURIComponent("/admin")}`));
 
 const $ = (id) => document.getElementById(id);
-const state = { people: [], actions: [], sessionsOf: null };
+const state = { people: [], actions: [], affiliates: [], sessionsOf: null };
 
 function show(reply) {
   const error = $("error");
@@ -45,8 +47,7 @@ const since = (reply) => (reply.body?.position ? `?min_position=${reply.body.pos
 
 function roleText(role) {
   const action = state.actions.find((a) => a.id === role.action_id);
-  const scope = role.action_id ? ` · ${action ? action.title : role.action_id.slice(0, 8)}` : "";
-  return `${role.name}${scope}${role.site_id ? ` · ${t("site")}` : ""}`;
+  return [t(`role_${role.name}`), ...scopeWords(role, action, state.affiliates)].join(" · ");
 }
 
 async function loadPeople(query = "") {
@@ -55,7 +56,7 @@ async function loadPeople(query = "") {
   if (!reply.ok) return;
   state.people = reply.body.people;
   $("role-person").replaceChildren(...state.people.map((p) => option(p.id, p.name)));
-  $("people").querySelector("tbody").replaceChildren(...state.people.map((p) => {
+  $("people").querySelector("tbody").replaceChildren(...filterPeople(state.people, state.affiliates).map((p) => {
     const tr = document.createElement("tr");
     tr.dataset.id = p.id;
     const roles = p.roles.map((role) => {
@@ -203,7 +204,9 @@ async function loadSessions(personId, name, query = "") {
         if (show(r)) await loadSessions(personId, name, since(r));
       })
       : "";
-    tr.append(cell(s.client), cell(formatTime(s.started_at)), cell(formatTime(s.expires_at)),
+    const device = cell(deviceText(s.device));
+    device.title = s.client;
+    tr.append(device, cell(formatTime(s.started_at)), cell(formatTime(s.expires_at)),
       cell(s.current ? t("current") : s.ended ?? ""), cell(revoke));
     return tr;
   }));
@@ -216,6 +219,9 @@ $("sign-out").addEventListener("click", async () => {
 
 if (me) {
   $("me").textContent = `${t("signed_in_as")} ${me.person?.name ?? me.actor}`;
+  for (const o of $("role-name").options) o.textContent = t(`role_${o.value}`);
+  const admin = (me.roles ?? []).some((r) => r.name === "admin");
+  state.affiliates = await loadOrganisation(() => loadPeople(), admin);
   await loadActions();
   await loadPeople();
   if (me.person) await loadSessions(me.person.id, me.person.name);

@@ -33,6 +33,13 @@ let notices = null; // the chosen action's legal notices (dashboard-notices.js)
 let sms = null; // the SMS panel: number, site codes, the inbox of unread texts
 let nationalOverview = true; // false: the `actions` channel was refused, read our own actions
 
+// Follow-ups promised at a hearing whose date has passed (the overview row lists outcomes).
+function overdue(action) {
+  const late = (action.outcomes ?? []).filter((o) => o.follow_up_by
+    && new Date(o.follow_up_by) < new Date()).length;
+  return late ? el("span", { class: "chip warn", text: `${late} ${t("plan_overdue")}` }) : null;
+}
+
 // -- talking to the API ----------------------------------------------------------------------------
 
 async function request(method, path, body) {
@@ -182,7 +189,7 @@ function actionsChanged() {
   fill($("actions").tBodies[0], ...rows.map((a) => el("tr", {
     data: { id: a.id }, class: a.id === state.selected ? "selected" : "",
     onclick: () => { choose(a.id); $("actions-menu").open = false; },
-  }, el("td", {}, el("button", { type: "button", class: "link", text: a.title })),
+  }, el("td", {}, el("button", { type: "button", class: "link", text: a.title }), overdue(a)),
   el("td", {}, el("span", { class: `chip status-${a.status}`, text: t(`dash_action_${a.status}`) })),
   el("td", { class: "num", text: `${number(a.headcount)} / ${number(a.target)}` }),
   el("td", { class: "num", text: number(a.sites) }),

@@ -3,6 +3,7 @@
 // affiliate. Lists are keyed by id and updated in place, so a note being typed survives the
 // feed moving underneath it.
 import { t } from "./i18n.js";
+import "./rencana-text.js"; // words for lobbying and outcomes on the feed
 import { SEVERITIES } from "./dashboard-map.js";
 import { clock, el, fill, number, percent, shortId } from "./dashboard-util.js";
 
@@ -192,10 +193,17 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
     } else if (item.type === "incident") {
       head = [el("span", { class: `sev sev-${item.severity}`, text: t(`dash_severity_${item.severity}`) }),
         el("b", { text: t(`dash_incident_${item.kind}`) })];
+    } else if (item.type === "lobby") { // lobbying and hearings (rencana.js records them)
+      head = [el("b", { text: `${t(`plan_lobby_${item.kind}`)}: ${item.with_whom}` })];
+    } else if (item.type === "outcome") {
+      head = [el("b", { text: t(`plan_outcome_${item.kind}`) }), item.follow_up_by
+        && new Date(item.follow_up_by) < new Date()
+        ? el("span", { class: "chip warn", text: t("plan_overdue") }) : null];
     } else {
       head = [el("b", { text: `${t(`dash_request_${item.kind}`)} × ${number(item.quantity)}` })];
     }
-    const text = item.type === "incident" ? item.description : item.type === "request" ? item.note : null;
+    const text = { incident: item.description, request: item.note, lobby: item.promised,
+      outcome: item.description }[item.type] ?? null;
     return el("li", {
       class: `feed-item type-${item.type} ${item.severity ? `sev-${item.severity}` : ""}`,
       data: { id: item.id, type: item.type },

@@ -261,6 +261,11 @@ export const lang = new URLSearchParams(location.search).get("lang") === "en" ? 
 export const locale = lang === "en" ? "en-GB" : "id-ID";
 export const t = (key) => TEXT[lang][key] ?? key;
 
+// A page with many words of its own (rencana-text.js) adds them here, in both languages.
+export function extend(more) {
+  for (const language of Object.keys(TEXT)) Object.assign(TEXT[language], more[language]);
+}
+
 // A link within Posko that keeps the chosen language.
 export function href(path) {
   if (lang !== "en" || /[?&]lang=/.test(path)) return path;
