@@ -323,9 +323,7 @@ class HelpIn(Body):
     id: ClientId
     site_id: UUID | None = None
     kind: HelpKind
-    quantity: Annotated[
-        int, Field(ge=1, le=help_request.MAX_QUANTITY), BeforeValidator(_integral)
-    ]
+    quantity: Annotated[int, Field(ge=1, le=help_request.MAX_QUANTITY), BeforeValidator(_integral)]
     note: Note | None = None
     lat: Annotated[Latitude, Field(description="Only without site_id.")] | None = None
     lon: Longitude | None = None
