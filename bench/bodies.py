@@ -4,7 +4,7 @@ when installed, an equivalent msgspec Struct, measured in the same run.
 
     .venv/bin/python bench/bodies.py [--n 20000] [--runs 5]
 
-msgspec is not a dependency; `pip install msgspec` to include it in the comparison.
+msgspec is a dev dependency (for this comparison only); the app itself does not use it.
 """
 
 from __future__ import annotations
