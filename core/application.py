@@ -18,13 +18,15 @@ from core.errors import Conflict
 from core.field import FieldCommands
 from core.identity import IdentityCommands
 from core.report import FieldReport
+from core.votes import VoteCommands
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(FieldCommands, IdentityCommands):
+class Posko(FieldCommands, IdentityCommands, VoteCommands):
     """Every command Posko accepts: actions and reports here, the street's incidents and
-    requests in FieldCommands, people and access in IdentityCommands."""
+    requests in FieldCommands, people and access in IdentityCommands, strike votes in
+    VoteCommands."""
 
     name = "Posko"
 

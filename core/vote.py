@@ -1,0 +1,433 @@
+"""A strike vote (pemungutan suara mogok): called by an officer, opened with a frozen roll,
+closed by sealing the ballot box into the log with the tally. Ballots themselves never pass
+through this aggregate while the vote is open: they live in the ballot box (core/ballot_box.py).
+
+The rules for counting (quorum, threshold, weights) are the union's AD/ART, stored on the vote
+when it is called, and applied by the pure functions at the bottom with exact integer maths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from core import values
+from core.errors import Conflict, InvalidInput
+
+MAX_OPTIONS = 10
+MAX_WEIGHT = 1000  # a delegate's votes; each becomes that many unit ballots (see README)
+MAX_ROLL = 100_000
+DEFAULT_K = 10
+RULES = ("more_than", "at_least")
+BASES = ("votes", "roll")
+
+
+@dataclass(frozen=True)
+class Fraction:
+    """A share as the AD/ART states it: "lebih dari 1/2", "sekurang-kurangnya 2/3"."""
+
+    num: int
+    den: int
+    rule: str = "at_least"  # or "more_than"
+    of: str = "votes"  # thresholds: share of the ballots cast, or of the whole roll
+
+    @classmethod
+    def parse(cls, field: str, data: dict[str, Any], *, threshold: bool) -> Fraction:
+        num, den = data.get("num"), data.get("den")
+        if not isinstance(num, int) or isinstance(num, bool) or num < 0:
+            raise InvalidInput("out_of_range", field=f"{field}.num", min=0, max=1000)
+        if not isinstance(den, int) or isinstance(den, bool) or not 0 < den <= 1000:
+            raise InvalidInput("out_of_range", field=f"{field}.den", min=1, max=1000)
+        if num > den:
+            raise InvalidInput("out_of_range", field=f"{field}.num", min=0, max=den)
+        rule = values.choice(f"{field}.rule", str(data.get("rule", "at_least")), RULES)
+        default = "votes" if threshold else "roll"
+        allowed = BASES if threshold else ("roll",)
+        of = values.choice(f"{field}.of", str(data.get("of", default)), allowed)
+        return cls(num=num, den=den, rule=rule, of=of)
+
+    def met(self, part: int, whole: int) -> bool:
+        """part/whole compared with num/den without floats (an empty whole meets nothing
+        but a zero share)."""
+        if whole == 0:
+            return self.num == 0 and self.rule == "at_least"
+        if self.rule == "more_than":
+            return part * self.den > self.num * whole
+        return part * self.den >= self.num * whole
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"num": self.num, "den": self.den, "rule": self.rule, "of": self.of}
+
+
+def roll_hash(vote_id: UUID, entries: dict[str, int]) -> str:
+    """The published fingerprint of the frozen roll: SHA-256 over the sorted entry digests
+    (each a member's entry_digest with its weight), so a member who knows their own digest
+    can check they are counted in the published list without the list naming anyone."""
+    lines = sorted(f"{entry_digest(vote_id, p)}:{w}" for p, w in entries.items())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def entry_digest(vote_id: UUID, person_id: str) -> str:
+    return hashlib.sha256(f"posko-roll:{vote_id}:{person_id}".encode()).hexdigest()
+
+
+def receipt_hash(code: str) -> str:
+    """How a receipt code is kept and published: its SHA-256 (the page computes the same)."""
+    return hashlib.sha256(("posko-receipt:" + code.strip().upper()).encode()).hexdigest()
+
+
+class Vote(Aggregate):
+    """called -> open -> closed. The roll is frozen when it opens; the result when it closes."""
+
+    class Called(Aggregate.Created):
+        question: str
+        options: list[str]
+        affiliate_id: str
+        branch_id: str | None
+        opens_at: datetime
+        closes_at: datetime
+        quorum: dict[str, Any]
+        threshold: dict[str, Any]
+        k: int
+        weights: dict[str, int] | None
+        actor: str
+
+    class Opened(Aggregate.Event):
+        roll: dict[str, int]  # person id -> weight (1 for a members' vote)
+        roll_hash: str
+        actor: str
+
+    class TurnoutCounted(Aggregate.Event):
+        turnout: int  # a count only: never who, never what
+
+    class LinkIssued(Aggregate.Event):
+        person_id: str
+        code_hash: str
+        actor: str
+
+    class Sealed(Aggregate.Event):
+        """The ballot box, sealed: unit ballots in shuffled order (each an option index), the
+        tally, and the receipt hashes sorted, with nothing that pairs a receipt with a choice."""
+
+        ballots: list[int]
+        tally: list[int]
+        turnout: int
+        voted: list[str]  # who voted, sorted: participation without order or time
+        receipts: list[str]
+        result: dict[str, Any]
+        actor: str
+
+    @event(Called)
+    def __init__(
+        self,
+        *,
+        id: UUID,
+        question: str,
+        options: list[str],
+        affiliate_id: str,
+        branch_id: str | None,
+        opens_at: datetime,
+        closes_at: datetime,
+        quorum: dict[str, Any],
+        threshold: dict[str, Any],
+        k: int,
+        weights: dict[str, int] | None,
+        actor: str,
+    ) -> None:
+        self.question = question
+        self.options = options
+        self.affiliate_id = affiliate_id
+        self.branch_id = branch_id
+        self.opens_at = opens_at
+        self.closes_at = closes_at
+        self.quorum = quorum
+        self.threshold = threshold
+        self.k = k
+        self.weights = weights
+        self.status = "called"
+        self.roll: dict[str, int] = {}
+        self.roll_hash: str | None = None
+        self.turnout = 0
+        self.links: dict[str, str] = {}  # code hash -> person id (the latest link per person)
+        self.tally: list[int] | None = None
+        self.receipts: list[str] = []
+        self.voted: list[str] = []
+        self.result: dict[str, Any] | None = None
+
+    @classmethod
+    def call(
+        cls,
+        *,
+        id: UUID,
+        question: str,
+        options: list[str],
+        affiliate_id: UUID,
+        branch_id: UUID | None,
+        opens_at: datetime,
+        closes_at: datetime,
+        quorum: dict[str, Any],
+        threshold: dict[str, Any],
+        k: int | None,
+        weights: dict[str, int] | None,
+        now: datetime,
+        actor: str,
+    ) -> Vote:
+        question = values.text("question", question, max_length=500)
+        if not 2 <= len(options) <= MAX_OPTIONS:
+            raise InvalidInput("out_of_range", field="options", min=2, max=MAX_OPTIONS)
+        options = [values.text(f"options[{i}]", o, max_length=100) for i, o in enumerate(options)]
+        if len(set(options)) != len(options):
+            raise InvalidInput("duplicate", field="options")
+        values.aware("opens_at", opens_at)
+        values.aware("closes_at", closes_at)
+        if closes_at <= opens_at:
+            raise InvalidInput("ends_before_start", field="closes_at")
+        if closes_at <= now:
+            raise InvalidInput("in_the_past", field="closes_at")
+        q = Fraction.parse("quorum", quorum, threshold=False)
+        t = Fraction.parse("threshold", threshold, threshold=True)
+        k = DEFAULT_K if k is None else values.count("k", k, maximum=1000)
+        if weights is not None:
+            if not weights:
+                raise InvalidInput("required", field="weights")
+            if len(weights) > MAX_ROLL:
+                raise InvalidInput("too_long", field="weights", max=MAX_ROLL)
+            for person, w in weights.items():
+                if not isinstance(w, int) or isinstance(w, bool) or not 1 <= w <= MAX_WEIGHT:
+                    raise InvalidInput(
+                        "out_of_range", field=f"weights.{person}", min=1, max=MAX_WEIGHT
+                    )
+            weights = {str(UUID(p)): w for p, w in sorted(weights.items())}
+        return cls(
+            id=id,
+            question=question,
+            options=options,
+            affiliate_id=str(affiliate_id),
+            branch_id=None if branch_id is None else str(branch_id),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            quorum=q.as_dict(),
+            threshold=t.as_dict(),
+            k=k,
+            weights=weights,
+            actor=actor,
+        )
+
+    def facts(self) -> tuple[Any, ...]:
+        return (
+            self.question,
+            self.options,
+            self.affiliate_id,
+            self.branch_id,
+            self.opens_at,
+            self.closes_at,
+            self.quorum,
+            self.threshold,
+            self.k,
+            self.weights,
+        )
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def open(self, *, roll: dict[str, int], now: datetime, actor: str) -> bool:
+        if self.status == "open":
+            return False
+        if self.status != "called":
+            raise Conflict("vote_closed", field="vote_id")
+        if now < self.opens_at:
+            raise Conflict("vote_not_open_yet", field="vote_id", opens_at=self.opens_at.isoformat())
+        if now >= self.closes_at:
+            raise Conflict("vote_closed", field="vote_id")
+        if not roll:
+            raise Conflict("empty_roll", field="vote_id")
+        self._opened(
+            roll=dict(sorted(roll.items())), roll_hash=roll_hash(self.id, roll), actor=actor
+        )
+        return True
+
+    @event(Opened)
+    def _opened(self, *, roll: dict[str, int], roll_hash: str, actor: str) -> None:
+        self.roll = roll
+        self.roll_hash = roll_hash
+        self.status = "open"
+
+    def check_can_vote(self, person_id: str, now: datetime) -> int:
+        """The voter's weight, if they may vote now; one member one vote is the box's job."""
+        if self.status == "called":
+            raise Conflict("vote_not_open_yet", field="vote_id", opens_at=self.opens_at.isoformat())
+        if self.status != "open" or now >= self.closes_at:
+            raise Conflict("vote_closed", field="vote_id")
+        weight = self.roll.get(person_id)
+        if weight is None:
+            raise Conflict("not_on_roll", field="vote_id")
+        return weight
+
+    def count_turnout(self, turnout: int) -> bool:
+        """Turnout only grows; two casts saving out of order must not make it shrink."""
+        if self.status != "open" or turnout <= self.turnout:
+            return False
+        self._turnout_counted(turnout=turnout)
+        return True
+
+    @event(TurnoutCounted)
+    def _turnout_counted(self, *, turnout: int) -> None:
+        self.turnout = turnout
+
+    def issue_link(self, *, person_id: str, code_hash: str, actor: str) -> None:
+        if self.status == "sealed":
+            raise Conflict("vote_closed", field="vote_id")
+        if person_id not in self.roll and self.status == "open":
+            raise Conflict("not_on_roll", field="person_id")
+        self._link_issued(person_id=person_id, code_hash=code_hash, actor=actor)
+
+    @event(LinkIssued)
+    def _link_issued(self, *, person_id: str, code_hash: str, actor: str) -> None:
+        # A new link for the same person replaces the old one.
+        self.links = {h: p for h, p in self.links.items() if p != person_id}
+        self.links[code_hash] = person_id
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def may_close(self, now: datetime, turnout: int) -> bool:
+        """At the closing time, or earlier once every roll entry has voted."""
+        return now >= self.closes_at or (self.status == "open" and turnout >= len(self.roll))
+
+    def seal(
+        self,
+        *,
+        voted: list[str],
+        ballots: list[int],
+        receipts: list[str],
+        actor: str,
+    ) -> None:
+        """Check the box against the roll and seal it: refused loudly if anything is off."""
+        if self.status != "open":
+            raise Conflict(
+                "vote_closed" if self.status == "sealed" else "vote_not_open_yet", field="vote_id"
+            )
+        strangers = [p for p in voted if p not in self.roll]
+        if strangers or len(set(voted)) != len(voted):
+            raise BallotBoxMismatch(problem="marks_not_on_roll", marks=len(voted))
+        if len(receipts) != len(voted):
+            raise BallotBoxMismatch(
+                "receipts_not_turnout", receipts=len(receipts), turnout=len(voted)
+            )
+        expected = sum(self.roll[p] for p in voted)
+        if len(ballots) != expected:
+            raise BallotBoxMismatch(
+                problem="ballots_not_turnout", ballots=len(ballots), expected=expected
+            )
+        if any(not 0 <= b < len(self.options) for b in ballots):
+            raise BallotBoxMismatch(problem="ballot_out_of_range", ballots=len(ballots))
+        tally = [0] * len(self.options)
+        for b in ballots:
+            tally[b] += 1
+        result = decide(
+            tally=tally,
+            turnout_weight=expected,
+            roll_weight=sum(self.roll.values()),
+            quorum=Fraction(**self.quorum),
+            threshold=Fraction(**self.threshold),
+        )
+        self._sealed(
+            ballots=ballots,
+            tally=tally,
+            turnout=len(voted),
+            voted=sorted(voted),
+            receipts=sorted(receipts),
+            result=result,
+            actor=actor,
+        )
+
+    @event(Sealed)
+    def _sealed(
+        self,
+        *,
+        ballots: list[int],
+        tally: list[int],
+        turnout: int,
+        voted: list[str],
+        receipts: list[str],
+        result: dict[str, Any],
+        actor: str,
+    ) -> None:
+        self.status = "sealed"
+        self.voted = voted
+        self.tally = tally
+        self.turnout = turnout
+        self.receipts = receipts
+        self.result = result
+
+    # -- what anyone allowed to read the vote may see ------------------------------------------
+
+    def public(self) -> dict[str, Any]:
+        """The vote as published: never a running tally; per-option counts after close only
+        when at least k voted (below that, only the outcome)."""
+        out: dict[str, Any] = {
+            "id": str(self.id),
+            "question": self.question,
+            "options": self.options,
+            "affiliate_id": self.affiliate_id,
+            "branch_id": self.branch_id,
+            "opens_at": self.opens_at.isoformat(),
+            "closes_at": self.closes_at.isoformat(),
+            "quorum": self.quorum,
+            "threshold": self.threshold,
+            "k": self.k,
+            "weighted": self.weights is not None,
+            "status": self.status,
+            "roll_size": len(self.roll),
+            "roll_hash": self.roll_hash,
+            "turnout": self.turnout,
+        }
+        if self.status == "sealed" and self.result is not None:
+            out["result"] = public_result(self.result, self.tally or [], self.turnout, self.k)
+            out["receipts"] = self.receipts
+        return out
+
+
+class BallotBoxMismatch(Conflict):
+    """The ballot box disagrees with the roll: sealing refused, nothing published."""
+
+    status = 500
+    code = "ballot_box_mismatch"
+
+
+def decide(
+    *,
+    tally: list[int],
+    turnout_weight: int,
+    roll_weight: int,
+    quorum: Fraction,
+    threshold: Fraction,
+) -> dict[str, Any]:
+    """Quorum on turnout against the roll, then the leading option against the threshold.
+    A tie for the lead carries nothing."""
+    quorum_met = quorum.met(turnout_weight, roll_weight)
+    votes = sum(tally)
+    leader = max(range(len(tally)), key=lambda i: tally[i]) if votes else None
+    tied = leader is not None and tally.count(tally[leader]) > 1
+    base = votes if threshold.of == "votes" else roll_weight
+    carried = quorum_met and leader is not None and not tied and threshold.met(tally[leader], base)
+    return {
+        "quorum_met": quorum_met,
+        "carried": carried,
+        "option": leader if carried else None,
+        "votes": votes,
+        "roll_weight": roll_weight,
+    }
+
+
+def public_result(result: dict[str, Any], tally: list[int], turnout: int, k: int) -> dict[str, Any]:
+    out = dict(result)
+    if turnout >= k:
+        out["tally"] = tally
+    else:
+        out["tally"] = None  # fewer than k voted: counts per option would expose people
+        out["votes"] = None
+    return out
