@@ -30,6 +30,8 @@ class Permission(StrEnum):
     MANAGE_INVITES = "manage_invites"  # invite links for korlaps of an action
     MANAGE_PEOPLE = "manage_people"  # people, roles, sessions, the organisation
     READ_ORGANISATION = "read_organisation"  # affiliates and branches by name: anyone signed in
+    READ_VOTE = "read_vote"  # a union's strike vote: question, turnout, result (never a ballot)
+    RUN_VOTE = "run_vote"  # call, open and close a union's votes, send voting links
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,17 @@ def may(
     permission: Permission,
     action_id: UUID | None = None,
     site_id: UUID | None = None,
+    *,
+    affiliate_id: str | None = None,
 ) -> bool:
-    """True when `principal` may do `permission` on the given action (and site)."""
+    """True when `principal` may do `permission` on the given action (and site), or, for
+    votes, on the given union (affiliate)."""
     if principal is None:
         return False
     if principal.admin or permission is Permission.READ_ORGANISATION:
         return True
+    if permission in (Permission.READ_VOTE, Permission.RUN_VOTE):
+        return _on_votes(principal, permission, affiliate_id)
     coordinates = any(r.covers_action(action_id) for r in principal.has("coordinator"))
     national = any(r.action_id is None for r in principal.has("coordinator"))
     if permission in (Permission.READ_ACTIONS, Permission.PLAN_ACTIONS):
@@ -114,6 +121,20 @@ def may(
             for r in organises
         )
     return False  # MANAGE_PEOPLE: administrators only
+
+
+def _on_votes(principal: Principal, permission: Permission, affiliate_id: str | None) -> bool:
+    """A union's officers run its votes; its officers and members, and the Satgas's
+    coordinators (whose dashboard shows the votes of an action's unions), read them."""
+    officer = affiliate_id is not None and any(
+        r.affiliate_id == affiliate_id for r in principal.has("officer")
+    )
+    if permission is Permission.RUN_VOTE:
+        return officer
+    member = affiliate_id is not None and any(
+        r.affiliate_id == affiliate_id for r in principal.has("member")
+    )
+    return officer or member or bool(principal.has("coordinator"))
 
 
 @dataclass

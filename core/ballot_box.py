@@ -28,6 +28,10 @@ class AlreadyVoted(Exception):
     """The roll entry is already marked: one member, one vote."""
 
 
+class ReceiptTaken(Exception):
+    """The receipt code a phone made is already in the box (a resend, or a one in 2^50 clash)."""
+
+
 class BoxClosed(Exception):
     """The box was sealed (the vote is closing or closed): no more ballots."""
 
@@ -50,6 +54,8 @@ class BallotBox(Protocol):
         AlreadyVoted or BoxClosed and then writes nothing."""
 
     def has_voted(self, vote_id: UUID, person_id: str) -> bool: ...
+
+    def has_receipt(self, vote_id: UUID, receipt_hash: str) -> bool: ...
 
     def turnout(self, vote_id: UUID) -> int: ...
 

@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from core import values
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 
 MAX_OPTIONS = 10
 MAX_WEIGHT = 1000  # a delegate's votes; each becomes that many unit ballots (see README)
@@ -263,8 +263,8 @@ class Vote(Aggregate):
         if self.status != "open" or now >= self.closes_at:
             raise Conflict("vote_closed", field="vote_id")
         weight = self.roll.get(person_id)
-        if weight is None:
-            raise Conflict("not_on_roll", field="vote_id")
+        if weight is None:  # not theirs to vote in: as any other refusal, with no detail
+            raise Forbidden(field="vote_id")
         return weight
 
     def count_turnout(self, turnout: int) -> bool:
@@ -306,10 +306,10 @@ class Vote(Aggregate):
         actor: str,
     ) -> None:
         """Check the box against the roll and seal it: refused loudly if anything is off."""
+        if self.status == "sealed":
+            raise Conflict("vote_closed", field="vote_id")
         if self.status != "open":
-            raise Conflict(
-                "vote_closed" if self.status == "sealed" else "vote_not_open_yet", field="vote_id"
-            )
+            raise Conflict("vote_not_open_yet", field="vote_id")
         strangers = [p for p in voted if p not in self.roll]
         if strangers or len(set(voted)) != len(voted):
             raise BallotBoxMismatch(problem="marks_not_on_roll", marks=len(voted))

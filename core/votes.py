@@ -5,6 +5,7 @@ aggregate and core/ballot_box.py for the box's promises."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,12 +14,13 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from core.ballot_box import AlreadyVoted, BallotBox, BoxClosed
+from core.ballot_box import AlreadyVoted, BallotBox, BoxClosed, ReceiptTaken
 from core.base import PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound, PoskoError, Unavailable
 from core.people import Affiliate, Person, token_hash
-from core.vote import Vote, entry_digest, receipt_hash
+from core.vote import BallotBoxMismatch, Vote, entry_digest, receipt_hash
 
+log = logging.getLogger("posko.votes")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECEIPT_LENGTH = 10  # 50 bits: guessing someone's code is hopeless, reading it aloud is easy
 
@@ -29,8 +31,9 @@ def new_receipt_code() -> str:
 
 @dataclass(frozen=True)
 class Cast:
-    receipt: str  # shown to the voter once, stored nowhere
+    receipt: str  # shown to the voter once, stored nowhere (only its hash)
     turnout: int
+    created: bool = True  # False: a resend of a ballot already in the box
 
 
 class VoteCommands(PoskoBase):
@@ -138,10 +141,17 @@ class VoteCommands(PoskoBase):
     # -- voting --------------------------------------------------------------------------------
 
     def cast_ballot(
-        self, *, vote_id: UUID, person_id: str, choice: int, now: datetime | None = None
+        self,
+        *,
+        vote_id: UUID,
+        person_id: str,
+        choice: int,
+        receipt: str | None = None,
+        now: datetime | None = None,
     ) -> Cast:
         """One member, one vote: the mark, the ballot and the receipt go into the box in one
-        transaction. The log learns only the new turnout (a count)."""
+        transaction. The log learns only the new turnout (a count). `receipt`, a code the
+        phone made, lets a resend after a lost answer hear "recorded" with the same code."""
         when = now or datetime.now(UTC)
         vote = self._load(vote_id, Vote, field="vote_id", copy=False)
         weight = vote.check_can_vote(person_id, when)
@@ -149,7 +159,7 @@ class VoteCommands(PoskoBase):
             raise InvalidInput("not_an_integer", field="choice")
         if not 0 <= choice < len(vote.options):
             raise InvalidInput("out_of_range", field="choice", min=0, max=len(vote.options) - 1)
-        code = new_receipt_code()
+        code = receipt or new_receipt_code()
         try:
             turnout = self.ballot_box.cast(
                 vote_id,
@@ -160,9 +170,13 @@ class VoteCommands(PoskoBase):
                 on=when.astimezone(UTC).date(),
             )
         except AlreadyVoted:
+            if receipt is not None and self.ballot_box.has_receipt(vote_id, receipt_hash(code)):
+                return Cast(receipt=code, turnout=self.ballot_box.turnout(vote_id), created=False)
             raise Conflict("already_voted", field="vote_id") from None
         except BoxClosed:
             raise Conflict("vote_closed", field="vote_id") from None
+        except ReceiptTaken:
+            raise Conflict("receipt_taken", field="receipt") from None
         # The ballot is safe in the box; a lost count is corrected by the next one.
         with contextlib.suppress(PoskoError):
             self._change(vote_id, Vote, lambda v: v.count_turnout(turnout), field="vote_id")
@@ -191,11 +205,19 @@ class VoteCommands(PoskoBase):
         return person
 
     def cast_by_link(
-        self, *, vote_id: UUID, code: str, choice: int, now: datetime | None = None
+        self,
+        *,
+        vote_id: UUID,
+        code: str,
+        choice: int,
+        receipt: str | None = None,
+        now: datetime | None = None,
     ) -> Cast:
         """The link's roll entry votes; the link is spent with it (its entry is marked)."""
         person = self.person_for_link(vote_id=vote_id, code=code)
-        return self.cast_ballot(vote_id=vote_id, person_id=person, choice=choice, now=now)
+        return self.cast_ballot(
+            vote_id=vote_id, person_id=person, choice=choice, receipt=receipt, now=now
+        )
 
     # -- closing -------------------------------------------------------------------------------
 
@@ -222,7 +244,11 @@ class VoteCommands(PoskoBase):
             v.seal(voted=box.voted, ballots=ballots, receipts=box.receipts, actor=actor)
             return True
 
-        recorded = self._change(vote_id, Vote, seal, field="vote_id")
+        try:
+            recorded = self._change(vote_id, Vote, seal, field="vote_id")
+        except BallotBoxMismatch as error:
+            log.error("vote %s: ballot box refused at sealing: %s", vote_id, error)
+            raise
         self.ballot_box.purge(vote_id)
         return recorded
 

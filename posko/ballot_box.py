@@ -32,7 +32,7 @@ from uuid import UUID
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from core.ballot_box import AlreadyVoted, BoxClosed, SealedBox
+from core.ballot_box import AlreadyVoted, BoxClosed, ReceiptTaken, SealedBox
 
 _SQLITE_TABLES = (
     "CREATE TABLE IF NOT EXISTS box_votes (vote_id TEXT PRIMARY KEY, open INTEGER NOT NULL)"
@@ -114,7 +114,10 @@ class SQLiteBallotBox:
                 "INSERT INTO ballots VALUES (?, ?, ?)",
                 [(v, secrets.token_bytes(16), choice) for _ in range(weight)],
             )
-            c.execute("INSERT INTO receipts VALUES (?, ?)", (v, receipt_hash))
+            try:
+                c.execute("INSERT INTO receipts VALUES (?, ?)", (v, receipt_hash))
+            except sqlite3.IntegrityError:
+                raise ReceiptTaken(v) from None
             return int(
                 c.execute("SELECT count(*) FROM roll_marks WHERE vote_id=?", (v,)).fetchone()[0]
             )
@@ -125,6 +128,17 @@ class SQLiteBallotBox:
             .execute(
                 "SELECT 1 FROM roll_marks WHERE vote_id=? AND person_id=?",
                 (str(vote_id), person_id),
+            )
+            .fetchone()
+        )
+        return row is not None
+
+    def has_receipt(self, vote_id: UUID, receipt_hash: str) -> bool:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT 1 FROM receipts WHERE vote_id=? AND receipt_hash=?",
+                (str(vote_id), receipt_hash),
             )
             .fetchone()
         )
@@ -230,6 +244,8 @@ class PostgresBallotBox:
             ballots = _take(conn, "ballots", "ballot_id, choice", vote_id)
             ballots.extend((secrets.token_bytes(16), choice) for _ in range(weight))
             receipts = _take(conn, "receipts", "receipt_hash", vote_id)
+            if (receipt_hash,) in receipts:
+                raise ReceiptTaken(str(vote_id))
             receipts.append((receipt_hash,))
             _put(conn, "roll_marks", "person_id, voted_on", vote_id, marks)
             _put(conn, "ballots", "ballot_id, choice", vote_id, ballots)
@@ -242,6 +258,16 @@ class PostgresBallotBox:
                 conn.execute(
                     "SELECT 1 FROM roll_marks WHERE vote_id=%s AND person_id=%s",
                     (vote_id, person_id),
+                ).fetchone()
+                is not None
+            )
+
+    def has_receipt(self, vote_id: UUID, receipt_hash: str) -> bool:
+        with self._pool.connection() as conn:
+            return (
+                conn.execute(
+                    "SELECT 1 FROM receipts WHERE vote_id=%s AND receipt_hash=%s",
+                    (vote_id, receipt_hash),
                 ).fetchone()
                 is not None
             )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, passwords, people, sessions
+from web import actions, exports, field, invites, passwords, people, sessions, votes
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -90,6 +90,18 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/invites", invites.list_invites),
             web.post("/api/invites/{invite_id}/revoke", invites.revoke_invite),
             web.post("/api/invites/redeem", invites.redeem_invite),
+            # strike votes (ballot routes are never logged: QUIET_ROUTES)
+            web.post("/api/votes", votes.call_vote),
+            web.get("/api/votes", votes.list_votes),
+            web.get("/api/votes/{id}", votes.get_vote),
+            web.post("/api/votes/{id}/open", votes.open_vote),
+            web.post("/api/votes/{id}/close", votes.close_vote),
+            web.get("/api/votes/{id}/roll", votes.get_roll),
+            web.get("/api/votes/{id}/roll/me", votes.my_roll_entry),
+            web.post("/api/votes/{id}/ballots", votes.cast_ballot),
+            web.post("/api/votes/{id}/links", votes.issue_link),
+            web.post("/api/votes/{id}/link", votes.link_vote),
+            web.post("/api/votes/{id}/link/ballots", votes.link_ballot),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
@@ -97,6 +109,7 @@ def create_app(services: Services) -> web.Application:
             web.get("/admin", page("admin.html")),
             web.get("/i/{code}", page("invite.html")),
             web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
+            web.get("/pilih", page("pilih.html")),  # a member's phone: vote in a strike vote
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.static("/static", STATIC),
         ]
@@ -105,7 +118,17 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js")
+PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/pilih")
+# Requests whose mere time could be matched with a voter: not logged at all (not even the route).
+QUIET_ROUTES = frozenset(
+    {
+        "/api/votes/{id}/ballots",
+        "/api/votes/{id}/link",
+        "/api/votes/{id}/link/ballots",
+        "/api/votes/{id}/roll/me",
+        "/pilih",
+    }
+)
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",
@@ -131,6 +154,8 @@ async def log_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     carry invite codes."""
     started = time.perf_counter()
     response = await handler(request)
+    if route_pattern(request) in QUIET_ROUTES:
+        return response
     log.info(
         "http method=%s route=%s status=%s ms=%.1f",
         request.method,

@@ -44,6 +44,19 @@ from web.schemas import (
     listing,
     text_in,
 )
+from web.vote_schemas import (
+    CAST_IN,
+    CAST_OUT,
+    CODE_IN,
+    LINK_CAST_IN,
+    LINK_CREATED,
+    LINK_IN,
+    ROLL_ENTRY,
+    ROLL_OUT,
+    VOTE_FOR_VOTER,
+    VOTE_IN,
+    VOTE_OUT,
+)
 
 Operation = dict[str, Any]
 
@@ -471,5 +484,106 @@ def openapi_document() -> dict[str, Any]:
             **_sessions_paths(),
             **_people_paths(),
             **_actions_paths(),
+            **_votes_paths(),
+        },
+    }
+
+
+def _cast(schema: Schema, summary: str, description: str) -> Operation:
+    return {
+        "summary": summary,
+        "description": description,
+        "parameters": [ID_PARAM],
+        "requestBody": _body(schema),
+        "responses": {
+            "201": _json(CAST_OUT, "In the ballot box; the receipt code is shown only now"),
+            "200": _json(CAST_OUT, "A resend with the same receipt code: already in the box"),
+            **_problems(*WRITE_PROBLEMS),
+        },
+    }
+
+
+def _votes_paths() -> dict[str, Any]:
+    return {
+        "/api/votes": {
+            "post": {
+                **_create(VOTE_IN, "Call a strike vote of a union (its officers)", param=None),
+            },
+            "get": _read(
+                listing("votes", VOTE_OUT, "Votes the caller may read"),
+                "Strike votes: turnout while open, the result once sealed",
+                param=None,
+            ),
+        },
+        "/api/votes/{id}": {
+            "get": _read(VOTE_OUT, "One vote: never a running tally, counts only after close")
+        },
+        "/api/votes/{id}/open": {
+            "post": _create(None, "Open the vote: freeze the roll from members in good standing")
+        },
+        "/api/votes/{id}/close": {
+            "post": _create(
+                None,
+                "Close the vote: seal the ballot box into the log with the tally",
+            )
+            | {
+                "description": "Allowed at the closing time, or once everyone on the roll "
+                "voted. Refused with 500 ballot_box_mismatch if the ballots do not match the "
+                "turnout."
+            }
+        },
+        "/api/votes/{id}/roll": {
+            "get": {
+                "summary": "The frozen roll: size, hash and entry digests (no names)",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _json(ROLL_OUT, "The roll"), **_problems(401, 403, 404)},
+            }
+        },
+        "/api/votes/{id}/roll/me": {
+            "get": {
+                "summary": "Am I on the roll, and has my vote been recorded",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _json(ROLL_ENTRY, "My entry"), **_problems(401, 403, 404)},
+            }
+        },
+        "/api/votes/{id}/ballots": {
+            "post": _cast(
+                CAST_IN,
+                "Vote (a member on the roll, signed in)",
+                "Never logged. One member, one vote: a second ballot is 409 already_voted.",
+            )
+        },
+        "/api/votes/{id}/links": {
+            "post": {
+                "summary": "A one-time personal voting link for one roll entry (officers)",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(LINK_IN),
+                "responses": {
+                    "201": _json(LINK_CREATED, "Created; the code is shown only now"),
+                    **_problems(*WRITE_PROBLEMS),
+                },
+            }
+        },
+        "/api/votes/{id}/link": {
+            "post": _public(
+                {
+                    "summary": "Open a voting link: the vote as its voter sees it",
+                    "parameters": [ID_PARAM],
+                    "requestBody": _body(CODE_IN),
+                    "responses": {
+                        "200": _json(VOTE_FOR_VOTER, "The vote and the link's roll entry"),
+                        **_problems(400, 404, 413, 422),
+                    },
+                }
+            )
+        },
+        "/api/votes/{id}/link/ballots": {
+            "post": _public(
+                _cast(
+                    LINK_CAST_IN,
+                    "Vote through a personal voting link",
+                    "Never logged. The link's roll entry votes once; the link then only reads.",
+                )
+            )
         },
     }

@@ -25,6 +25,8 @@ PUBLIC_ROUTES = frozenset(
         ("GET", "/api/openapi.json"),
         ("POST", "/api/session"),
         ("POST", "/api/invites/redeem"),
+        ("POST", "/api/votes/{id}/link"),  # a voting link's code is the credential
+        ("POST", "/api/votes/{id}/link/ballots"),
     }
 )
 HSTS = "max-age=31536000"

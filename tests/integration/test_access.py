@@ -31,12 +31,25 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 KEY = "a" * 32
 PASSWORD = "kata-sandi-yang-panjang"
-CALLERS = ("admin", "national", "coord_a", "coord_b", "korlap_a", "member", "anonymous")
+CALLERS = (
+    "admin",
+    "national",
+    "coord_a",
+    "coord_b",
+    "korlap_a",
+    "member",
+    "officer_u",  # an officer of the union that holds the votes
+    "member_u",  # a member of that union, on its votes' rolls
+    "anonymous",
+)
 EVERYONE = frozenset(CALLERS) - {"anonymous"}
 READ_A = frozenset({"admin", "national", "coord_a", "korlap_a"})
 COORDINATE_A = frozenset({"admin", "national", "coord_a"})
 NATIONAL = frozenset({"admin", "national"})
 ADMIN = frozenset({"admin"})
+RUN_VOTE = frozenset({"admin", "officer_u"})
+READ_VOTE = frozenset({"admin", "national", "coord_a", "coord_b", "officer_u", "member_u"})
+PERSONS = EVERYONE - {"korlap_a"}  # a korlap by invite is no person
 
 
 @dataclass
@@ -53,6 +66,10 @@ class World:
     target: str  # a person the admin cases change
     target_session: str
     items: dict[str, str] = field(default_factory=dict)  # incidents and requests by step
+    union: str = ""  # the affiliate whose votes these are
+    vote: str = ""  # open, member_u on its roll
+    sealed_vote: str = ""  # closed already: closing again changes nothing
+    receipt: str = "ABCDEFGH12"  # member_u's receipt code: a resend answers 200
 
     async def call(self, caller: str, method: str, path: str, body: Any = None) -> Any:
         headers = (
@@ -168,6 +185,45 @@ async def _populate(w: World) -> None:
     assert status == 201, signed_in
     w.target_session = str(session_id(signed_in["token"]))
     await _street(w, admin)
+    await _union(w, admin)
+
+
+async def _union(w: World, admin: Callable[..., Any]) -> None:
+    """A union with an officer and a member, an open vote and a sealed one."""
+    w.union = (await admin("/api/affiliates", {"name": "SPN"}))["id"]
+    for caller, role in (("officer_u", "officer"), ("member_u", "member")):
+        phone = _phone()
+        person = await admin("/api/people", {"name": caller, "phone": phone, "password": PASSWORD})
+        await admin(f"/api/people/{person['id']}/roles", {"name": role, "affiliate_id": w.union})
+        status, _, signed_in = await w.call(
+            "anonymous", "POST", "/api/session", {"login": phone, "password": PASSWORD}
+        )
+        assert status == 201, signed_in
+        w.tokens[caller] = signed_in["token"]
+        w.people[caller] = person["id"]
+    w.vote = (await admin("/api/votes", _vote(w.union)))["id"]
+    await admin(f"/api/votes/{w.vote}/open")
+    w.sealed_vote = (await admin("/api/votes", _vote(w.union)))["id"]
+    await admin(f"/api/votes/{w.sealed_vote}/open")
+    status, _, cast = await w.call(
+        "member_u", "POST", f"/api/votes/{w.sealed_vote}/ballots", {"choice": 0}
+    )
+    assert status == 201, cast
+    await admin(f"/api/votes/{w.sealed_vote}/close")
+
+
+def _vote(union: str) -> dict[str, Any]:
+    opens = datetime.now(UTC) - timedelta(minutes=1)
+    return {
+        "id": str(uuid4()),
+        "question": "Mogok?",
+        "options": ["Setuju", "Tidak setuju"],
+        "affiliate_id": union,
+        "opens_at": opens.isoformat(),
+        "closes_at": (opens + timedelta(hours=2)).isoformat(),
+        "quorum": {"num": 1, "den": 2},
+        "threshold": {"num": 1, "den": 2, "rule": "more_than"},
+    }
 
 
 async def _street(w: World, admin: Callable[..., Any]) -> None:
@@ -204,6 +260,8 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
         ("{id}", w.target),
         ("{invite_id}", w.invite),
         ("{session_id}", w.target_session),
+        ("{id}", w.vote),
+        ("{id}", w.sealed_vote),
     ):
         path = path.replace(value, name)
     for caller_id in [*w.people.values(), *w.items.values()]:
@@ -426,6 +484,27 @@ CASES = [
         lambda w, c: (f"/api/sessions/{w.target_session}", None),
         ADMIN,
     ),
+    case("call a vote", "POST", lambda w, c: ("/api/votes", _vote(w.union)), RUN_VOTE),
+    case("list votes", "GET", lambda w, c: ("/api/votes", None), EVERYONE),
+    case("read a vote", "GET", lambda w, c: (f"/api/votes/{w.vote}", None), READ_VOTE),
+    case("open a vote", "POST", lambda w, c: (f"/api/votes/{w.vote}/open", None), RUN_VOTE),
+    case(
+        "close a vote", "POST", lambda w, c: (f"/api/votes/{w.sealed_vote}/close", None), RUN_VOTE
+    ),
+    case("read the roll", "GET", lambda w, c: (f"/api/votes/{w.vote}/roll", None), READ_VOTE),
+    case("am I on the roll", "GET", lambda w, c: (f"/api/votes/{w.vote}/roll/me", None), PERSONS),
+    case(
+        "vote",
+        "POST",
+        lambda w, c: (f"/api/votes/{w.vote}/ballots", {"choice": 1, "receipt": w.receipt}),
+        frozenset({"member_u"}),
+    ),
+    case(
+        "send a voting link",
+        "POST",
+        lambda w, c: (f"/api/votes/{w.vote}/links", {"person_id": w.people["member_u"]}),
+        RUN_VOTE,
+    ),
 ]
 
 
@@ -461,6 +540,8 @@ async def test_the_action_list_shows_each_caller_only_their_actions(world: World
         "coord_b": {world.action_b},
         "korlap_a": {world.action_a},
         "member": set(),
+        "officer_u": set(),
+        "member_u": set(),
     }
 
 

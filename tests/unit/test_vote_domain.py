@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from core.errors import Conflict, InvalidInput
+from core.errors import Forbidden, InvalidInput
 from core.vote import Fraction, Vote, decide, entry_digest, public_result, roll_hash
 
 HALF = Fraction(1, 2, "more_than", "votes")
@@ -129,5 +129,5 @@ def test_no_tally_in_the_public_vote_while_open() -> None:
     public = vote.public()
     assert "result" not in public and "receipts" not in public
     assert public["roll_size"] == 1 and public["status"] == "open"
-    with pytest.raises(Conflict):
+    with pytest.raises(Forbidden):
         vote.check_can_vote(str(uuid4()), datetime(2026, 5, 1, 2, tzinfo=UTC))

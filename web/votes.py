@@ -1,0 +1,200 @@
+"""Strike votes over HTTP: officers call, open and close a union's vote and send personal voting
+links; members vote from their session or a link and check their receipt. Ballot requests are
+never logged (see app.QUIET_ROUTES) and no answer ever carries a running tally."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+
+from core.access import Permission, may
+from core.errors import Forbidden, InvalidInput, NotFound
+from core.vote import receipt_hash
+from core.votes import CROCKFORD, RECEIPT_LENGTH, Cast
+from projections import votes
+from web import parse
+from web.context import PRINCIPAL, created, services, wait_for_min_position
+
+
+def authorise_union(request: web.Request, permission: Permission, affiliate_id: str) -> str:
+    principal = request[PRINCIPAL]
+    if not may(principal, permission, affiliate_id=affiliate_id):
+        raise Forbidden()
+    return principal.id
+
+
+def _vote_body(body: parse.Body) -> dict[str, Any]:
+    """Everything a call for a vote says, checked for shape; the rules are checked by Vote."""
+    options = body.get("options")
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise InvalidInput("wrong_type", field="options", expected="array of strings")
+    rules = {}
+    for name in ("quorum", "threshold"):
+        rule = body.get(name)
+        if not isinstance(rule, dict):
+            raise InvalidInput("wrong_type", field=name, expected="object")
+        rules[name] = rule
+    return {
+        "id": parse.uuid(body, "id"),
+        "question": parse.string(body, "question"),
+        "options": options,
+        "affiliate_id": parse.uuid(body, "affiliate_id"),
+        "branch_id": parse.optional_uuid(body, "branch_id"),
+        "opens_at": parse.timestamp(body, "opens_at"),
+        "closes_at": parse.timestamp(body, "closes_at"),
+        "k": parse.optional_integer(body, "k"),
+        "weights": parse.counts_by_id(body, "weights"),
+        **rules,
+    }
+
+
+def _client_receipt(body: parse.Body) -> str | None:
+    """A receipt code the phone made (so a resend after a lost answer gets the same one)."""
+    code = parse.optional_string(body, "receipt")
+    if code is None:
+        return None
+    code = code.strip().upper()
+    if len(code) != RECEIPT_LENGTH or any(c not in CROCKFORD for c in code):
+        raise InvalidInput("not_a_receipt", field="receipt", length=RECEIPT_LENGTH)
+    return code
+
+
+def _cast_answer(cast: Cast) -> web.Response:
+    return web.json_response(
+        {"receipt": cast.receipt, "turnout": cast.turnout}, status=201 if cast.created else 200
+    )
+
+
+async def call_vote(request: web.Request) -> web.Response:
+    fields = _vote_body(await parse.json_body(request))
+    actor = authorise_union(request, Permission.RUN_VOTE, str(fields["affiliate_id"]))
+    svc = services(request)
+    return created(await svc.call(svc.app.call_vote, actor=actor, **fields))
+
+
+async def _readable(request: web.Request, vote_id: UUID, permission: Permission) -> str:
+    svc = services(request)
+    vote = await svc.call(svc.app.vote, vote_id)
+    return authorise_union(request, permission, vote.affiliate_id)
+
+
+async def open_vote(request: web.Request) -> web.Response:
+    vote_id = parse.path_id(request)
+    actor = await _readable(request, vote_id, Permission.RUN_VOTE)
+    svc = services(request)
+    return created(await svc.call(svc.app.open_vote, vote_id=vote_id, actor=actor))
+
+
+async def close_vote(request: web.Request) -> web.Response:
+    vote_id = parse.path_id(request)
+    actor = await _readable(request, vote_id, Permission.RUN_VOTE)
+    svc = services(request)
+    return created(await svc.call(svc.app.close_vote, vote_id=vote_id, actor=actor))
+
+
+async def list_votes(request: web.Request) -> web.Response:
+    svc = services(request)
+    await wait_for_min_position(request)
+    position, docs = await svc.call(svc.store.snapshot, votes.VOTES)
+    principal = request[PRINCIPAL]
+    readable = [
+        d for d in docs if may(principal, Permission.READ_VOTE, affiliate_id=d["affiliate_id"])
+    ]
+    return web.json_response({"position": position, "votes": readable})
+
+
+async def _vote_doc(request: web.Request, vote_id: UUID) -> tuple[int, dict[str, Any]]:
+    svc = services(request)
+    await wait_for_min_position(request)
+    position, docs = await svc.call(svc.store.snapshot, votes.channel(vote_id))
+    if not docs:
+        raise NotFound("unknown_vote", field="id")
+    return position, docs[0]
+
+
+async def get_vote(request: web.Request) -> web.Response:
+    vote_id = parse.path_id(request)
+    position, doc = await _vote_doc(request, vote_id)
+    authorise_union(request, Permission.READ_VOTE, doc["affiliate_id"])
+    return web.json_response({"position": position, **doc})
+
+
+async def get_roll(request: web.Request) -> web.Response:
+    """The frozen roll as published: size, hash, and the entry digests it hashes (no names)."""
+    vote_id = parse.path_id(request)
+    await _readable(request, vote_id, Permission.READ_VOTE)
+    svc = services(request)
+    vote = await svc.call(svc.app.vote, vote_id)
+    entries = await svc.call(svc.app.roll_digests, vote_id)
+    return web.json_response(
+        {"roll_size": len(vote.roll), "roll_hash": vote.roll_hash, "entries": entries}
+    )
+
+
+def _person_of(request: web.Request) -> str:
+    actor = request[PRINCIPAL].id
+    kind, _, person = actor.partition(":")
+    if kind != "person":
+        raise Forbidden(field="actor")  # the API key or a korlap's invite is nobody's vote
+    return person
+
+
+async def my_roll_entry(request: web.Request) -> web.Response:
+    vote_id = parse.path_id(request)
+    person = _person_of(request)
+    svc = services(request)
+    return web.json_response(await svc.call(svc.app.roll_entry, vote_id=vote_id, person_id=person))
+
+
+async def cast_ballot(request: web.Request) -> web.Response:
+    vote_id = parse.path_id(request)
+    person = _person_of(request)
+    body = await parse.json_body(request)
+    choice = parse.integer(body, "choice")
+    receipt = _client_receipt(body)
+    svc = services(request)
+    cast = await svc.call(
+        svc.app.cast_ballot, vote_id=vote_id, person_id=person, choice=choice, receipt=receipt
+    )
+    return _cast_answer(cast)
+
+
+async def issue_link(request: web.Request) -> web.Response:
+    vote_id = parse.path_id(request)
+    actor = await _readable(request, vote_id, Permission.RUN_VOTE)
+    person = parse.uuid(await parse.json_body(request), "person_id")
+    svc = services(request)
+    result, code = await svc.call(
+        svc.app.issue_voting_link, vote_id=vote_id, person_id=person, actor=actor
+    )
+    return created(result, code=code, url=f"/pilih#{vote_id}.{code}")
+
+
+async def link_vote(request: web.Request) -> web.Response:
+    """Public: the link's code is the credential. The vote as its voter sees it."""
+    vote_id = parse.path_id(request)
+    code = parse.string(await parse.json_body(request), "code")
+    svc = services(request)
+    person = await svc.call(svc.app.person_for_link, vote_id=vote_id, code=code)
+    position, doc = await _vote_doc(request, vote_id)
+    me = await svc.call(svc.app.roll_entry, vote_id=vote_id, person_id=person)
+    return web.json_response({"position": position, **doc, "me": me})
+
+
+async def link_ballot(request: web.Request) -> web.Response:
+    vote_id = parse.path_id(request)
+    body = await parse.json_body(request)
+    code = parse.string(body, "code")
+    choice = parse.integer(body, "choice")
+    receipt = _client_receipt(body)
+    svc = services(request)
+    cast = await svc.call(
+        svc.app.cast_by_link, vote_id=vote_id, code=code, choice=choice, receipt=receipt
+    )
+    return _cast_answer(cast)
+
+
+def receipt_included(receipts: list[str], code: str) -> bool:
+    return receipt_hash(code) in receipts
