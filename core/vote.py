@@ -117,10 +117,15 @@ class Vote(Aggregate):
         ballots: list[int]
         tally: list[int]
         turnout: int
-        voted: list[str]  # who voted, sorted: participation without order or time
         receipts: list[str]
         result: dict[str, Any]
         actor: str
+
+    class ParticipationSealed(Aggregate.Event):
+        """Who voted, sorted: participation without order or time, in an event of its own
+        so that no record holds both names and choices."""
+
+        voted: list[str]
 
     @event(Called)
     def __init__(
@@ -338,11 +343,11 @@ class Vote(Aggregate):
             ballots=ballots,
             tally=tally,
             turnout=len(voted),
-            voted=sorted(voted),
             receipts=sorted(receipts),
             result=result,
             actor=actor,
         )
+        self._participation_sealed(voted=sorted(voted))
 
     @event(Sealed)
     def _sealed(
@@ -351,17 +356,19 @@ class Vote(Aggregate):
         ballots: list[int],
         tally: list[int],
         turnout: int,
-        voted: list[str],
         receipts: list[str],
         result: dict[str, Any],
         actor: str,
     ) -> None:
         self.status = "sealed"
-        self.voted = voted
         self.tally = tally
         self.turnout = turnout
         self.receipts = receipts
         self.result = result
+
+    @event(ParticipationSealed)
+    def _participation_sealed(self, *, voted: list[str]) -> None:
+        self.voted = voted
 
     # -- what anyone allowed to read the vote may see ------------------------------------------
 
