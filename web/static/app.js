@@ -8,6 +8,7 @@ import { applyText, href, t } from "./i18n.js";
 import { createMap } from "./dashboard-map.js";
 import { createPanels } from "./dashboard-panels.js";
 import { createTimeline } from "./dashboard-timeline.js";
+import { createVotes } from "./dashboard-votes.js";
 import { el, fill, number, shortId } from "./dashboard-util.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,7 @@ let retry = 500;
 let retryTimer = null;
 let map = null;
 let panels = null;
+let votes = null; // the strike votes of the action's unions (dashboard-votes.js)
 let timeline = null;
 let nationalOverview = true; // false: the `actions` channel was refused, read our own actions
 
@@ -111,8 +113,10 @@ function onMessage(msg) {
     retry = 500;
     if (nationalOverview) subscribe("actions"); else loadOwnActions();
     if (state.selected) channelsOf(state.selected).forEach(subscribe);
+    votes?.resubscribe();
     return;
   }
+  if (votes?.onMessage(msg)) return;
   if (msg.type === "error") {
     if (msg.code === "forbidden" && msg.channel === "actions") { nationalOverview = false; loadOwnActions(); }
     else console.warn("posko:", msg.code, msg.message, msg.channel ?? "");
@@ -167,6 +171,7 @@ function refreshOwnAction() {
 
 // Every action we may see, in the "all actions" menu: the national overview at a glance.
 function actionsChanged() {
+  votes?.actionChanged(); // the action's unions may have changed
   const rows = [...state.actions.values()];
   if (!state.selected || !state.actions.has(state.selected)) {
     const wanted = location.hash.slice(1) || sessionStorage.getItem("posko-action");
@@ -205,6 +210,7 @@ function choose(id) {
   state.replay = null;
   map?.reset();
   channelsOf(id).forEach(subscribe);
+  votes?.actionChanged();
   updateWindow();
   schedule("map", "feed", "tasks", "summary", "affiliates");
 }
@@ -362,6 +368,11 @@ async function start(config) {
     if (state.actions.has(id)) choose(id);
   });
   setInterval(updateWindow, 30_000);
+  votes = createVotes({
+    request, send,
+    affiliatesOfAction: () => Object.keys(state.actions.get(state.selected)?.affiliates ?? {}),
+    affiliateName: (id) => state.affiliateNames.get(id) ?? `${t("dash_affiliate")} ${shortId(id)}`,
+  });
   loadAffiliateNames();
   open(config.ws_url);
   schedule("map", "feed", "tasks", "summary", "affiliates");
