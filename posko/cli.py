@@ -22,6 +22,7 @@ from core import values
 from core.access import Role
 from core.application import Posko
 from core.errors import InvalidInput, PoskoError
+from posko import vote_clock
 from posko.bootstrap import Components, build, web_services
 from posko.demo import simulate
 from posko.settings import Settings, SettingsError
@@ -99,6 +100,12 @@ async def run(
         async with contextlib.AsyncExitStack() as stack:
             if components.runner is not None:
                 tasks.append(asyncio.create_task(components.runner.run(), name="projections"))
+                tasks.append(
+                    asyncio.create_task(
+                        vote_clock.run(components.app, components.store, components.executor),
+                        name="vote-clock",
+                    )
+                )
             tls = settings.tls_context()
             if components.gateway is not None:
                 await stack.enter_async_context(

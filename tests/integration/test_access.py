@@ -545,6 +545,20 @@ async def test_the_action_list_shows_each_caller_only_their_actions(world: World
     }
 
 
+async def test_no_caller_sees_a_tally_before_close(world: World) -> None:
+    """Turnout only while the vote is open, for everyone, administrators included."""
+    for caller in EVERYONE:
+        for path in ("/api/votes", f"/api/votes/{world.vote}"):
+            status, _, reply = await world.call(caller, "GET", path)
+            docs = reply.get("votes", [reply]) if status == 200 else []
+            for doc in docs:
+                if doc["id"] == world.vote:
+                    assert doc["status"] == "open" and doc["result"] is None, (caller, doc)
+                    assert "receipts" not in doc and "tally" not in json.dumps(doc)
+    status, _, sealed = await world.call("admin", "GET", f"/api/votes/{world.sealed_vote}")
+    assert status == 200 and sealed["result"]["carried"] is not None  # the same reads, closed
+
+
 async def test_the_table_covers_every_endpoint_that_needs_a_caller(world: World) -> None:
     from web.openapi import openapi_document
 

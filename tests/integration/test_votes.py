@@ -220,3 +220,37 @@ def test_calling_twice_with_the_same_id_is_one_vote(world: World) -> None:
             id=vote_id, question="Lain", opens_at=opens, closes_at=opens + timedelta(hours=1)
         )
     assert isinstance(world.app.vote(vote_id), Vote)
+
+
+def test_the_clock_opens_and_closes_votes_at_their_times(world: World, tmp_path: Path) -> None:
+    from posko import vote_clock
+    from projections.runner import ProjectionRunner
+    from projections.store import SQLiteViewStore
+
+    opens = datetime.now(UTC) + timedelta(hours=1)
+    vote_id = world.call(opens_at=opens, closes_at=opens + timedelta(hours=2))
+    store = SQLiteViewStore(tmp_path / "clock-views.db")
+    runner = ProjectionRunner(world.app, store)
+
+    def project() -> None:
+        after = store.position()
+        news = world.app.recorder.select_notifications(
+            start=after, limit=10_000, inclusive_of_start=False
+        )
+        if news:
+            runner.apply(news)
+
+    try:
+        project()
+        assert vote_clock.tick(world.app, store, opens - timedelta(minutes=1)) == []
+        assert vote_clock.tick(world.app, store, opens) == [("opened", str(vote_id))]
+        assert world.app.vote(vote_id).status == "open" and len(world.app.vote(vote_id).roll) == 5
+        world.app.cast_ballot(vote_id=vote_id, person_id=str(world.members[0]), choice=0, now=opens)
+        project()
+        closes = opens + timedelta(hours=2)
+        assert vote_clock.tick(world.app, store, closes) == [("closed", str(vote_id))]
+        assert world.app.vote(vote_id).status == "sealed"
+        project()
+        assert vote_clock.tick(world.app, store, closes) == []  # nothing left to do
+    finally:
+        store.close()
