@@ -95,6 +95,7 @@ def test_a_member_votes_on_a_phone_and_the_dashboard_follows(
     phone.goto(server.http + link["url"])
     expect(phone.locator("#question")).to_have_text("Apakah kita mogok kerja mulai 1 Mei?")
     expect(phone.locator(".secrecy summary")).to_be_visible()
+    expect(phone.locator("#on-roll")).to_contain_text("Anda ada di daftar pemilih (3 orang")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
     phone.get_by_role("radio", name="Setuju mogok").tap()  # tap 1
     phone.locator("#send").tap()  # tap 2

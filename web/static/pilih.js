@@ -66,6 +66,11 @@ async function render() {
     : `Sudah memilih: ${vote.turnout} dari ${vote.roll_size} pemilih`;
   const mine = saved();
   const open = vote.status === "open";
+  $("on-roll").hidden = !vote.me.on_roll;
+  if (vote.me.on_roll) {
+    $("on-roll").textContent = `Anda ada di daftar pemilih (${vote.roll_size} orang; sidik jari `
+      + `daftar ${vote.roll_hash.slice(0, 12)}…, entri Anda ${vote.me.entry.slice(0, 12)}…).`;
+  }
   $("not-open").hidden = vote.status !== "called";
   $("not-on-roll").hidden = !(open && !vote.me.on_roll);
   const voted = vote.me.voted || Boolean(mine.done);
