@@ -207,7 +207,10 @@ class Vote(Aggregate):
                     raise InvalidInput(
                         "out_of_range", field=f"weights.{person}", min=1, max=MAX_WEIGHT
                     )
-            weights = {str(UUID(p)): w for p, w in sorted(weights.items())}
+            try:
+                weights = {str(UUID(p)): w for p, w in sorted(weights.items())}
+            except ValueError:
+                raise InvalidInput("not_uuid", field="weights") from None
         return cls(
             id=id,
             question=question,

@@ -98,6 +98,8 @@ class VoteCommands(PoskoBase):
         """Freeze the roll from the members in good standing (or the listed delegates) and
         open the box."""
         vote = self.vote(vote_id)
+        if vote.status == "open":  # a repeated click: nothing to freeze again
+            return Recorded(vote_id, self._latest_position(), created=False)
         roll = self._roll_for(vote)
         self.ballot_box.open(vote_id)
         when = now or datetime.now(UTC)

@@ -239,18 +239,33 @@ class PostgresBallotBox:
                 "SELECT 1 FROM roll_marks WHERE vote_id=%s AND person_id=%s", (vote_id, person_id)
             ).fetchone():
                 raise AlreadyVoted(str(vote_id))
-            marks = _take(conn, "roll_marks", "person_id, voted_on", vote_id)
-            marks.append((person_id, on))
-            ballots = _take(conn, "ballots", "ballot_id, choice", vote_id)
-            ballots.extend((secrets.token_bytes(16), choice) for _ in range(weight))
-            receipts = _take(conn, "receipts", "receipt_hash", vote_id)
-            if (receipt_hash,) in receipts:
+            if conn.execute(
+                "SELECT 1 FROM receipts WHERE vote_id=%s AND receipt_hash=%s",
+                (vote_id, receipt_hash),
+            ).fetchone():
                 raise ReceiptTaken(str(vote_id))
-            receipts.append((receipt_hash,))
-            _put(conn, "roll_marks", "person_id, voted_on", vote_id, marks)
-            _put(conn, "ballots", "ballot_id, choice", vote_id, ballots)
-            _put(conn, "receipts", "receipt_hash", vote_id, receipts)
-            return len(marks)
+            ids = sorted(secrets.token_bytes(16) for _ in range(weight))
+            _rewrite(
+                conn,
+                "roll_marks",
+                "person_id, voted_on",
+                "text, date",
+                vote_id,
+                [[person_id], [on]],
+            )
+            _rewrite(
+                conn,
+                "ballots",
+                "ballot_id, choice",
+                "bytea, integer",
+                vote_id,
+                [ids, [choice] * weight],
+            )
+            _rewrite(conn, "receipts", "receipt_hash", "text", vote_id, [[receipt_hash]])
+            row = conn.execute(
+                "SELECT count(*) FROM roll_marks WHERE vote_id=%s", (vote_id,)
+            ).fetchone()
+            return int(row[0]) if row else 0
 
     def has_voted(self, vote_id: UUID, person_id: str) -> bool:
         with self._pool.connection() as conn:
@@ -319,23 +334,24 @@ class PostgresBallotBox:
         self._pool.close()
 
 
-def _take(conn: psycopg.Connection[Any], table: str, columns: str, vote_id: UUID) -> list[Any]:
-    rows = conn.execute(
-        f"DELETE FROM {table} WHERE vote_id=%s RETURNING {columns}", (vote_id,)
-    ).fetchall()
-    return [tuple(r) for r in rows]
-
-
-def _put(
-    conn: psycopg.Connection[Any], table: str, columns: str, vote_id: UUID, rows: list[Any]
+def _rewrite(
+    conn: psycopg.Connection[Any],
+    table: str,
+    columns: str,
+    types: str,
+    vote_id: UUID,
+    new: list[list[Any]],
 ) -> None:
-    """Write the rows back in key order, so neither xmin nor the physical order tells which
-    of them this cast added."""
-    rows.sort(key=lambda r: r[0])
-    with conn.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {table} (vote_id, {columns}) VALUES (%s, "
-            + ", ".join(["%s"] * len(rows[0]))
-            + ")",
-            [(vote_id, *r) for r in rows],
-        )
+    """Delete the vote's rows and write them back with the new ones, all in key order, in one
+    statement: every live row then carries this transaction's xmin, and their physical order
+    follows the keys, so neither tells which row this cast added."""
+    names = [c.strip() for c in columns.split(",")]
+    kinds = [k.strip() for k in types.split(",")]
+    arrays = ", ".join(f"%s::{k}[]" for k in kinds)
+    conn.execute(
+        f"WITH old AS (DELETE FROM {table} WHERE vote_id=%s RETURNING {columns}) "
+        f"INSERT INTO {table} (vote_id, {columns}) "
+        f"SELECT %s, {columns} FROM (SELECT {columns} FROM old UNION ALL "
+        f"SELECT * FROM unnest({arrays}) AS n({columns})) AS t ORDER BY {names[0]}",
+        (vote_id, vote_id, *new),
+    )
