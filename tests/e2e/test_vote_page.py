@@ -108,8 +108,22 @@ def test_a_member_votes_on_a_phone_and_the_dashboard_follows(
     expect(entry.locator(".vote-turnout")).to_have_text("Partisipasi 1 / 3")
     expect(entry.locator(".vote-outcome")).to_have_text("sedang berlangsung")
 
-    # The others vote; the officer closes; the dashboard shows the result.
-    for person, choice in ((members[1], 0), (members[2], 1)):
+    # A second member signs in on the same phone and votes from the vote's address.
+    phone.goto(server.http + f"/pilih?vote={vote}")
+    phone.wait_for_url("**/masuk?next=**")
+    phone.fill("#login", "081355500001")
+    phone.fill("#password", PASSWORD)
+    phone.click("#signin-form button")
+    phone.wait_for_url(f"**/pilih?vote={vote}")
+    expect(phone.locator("#receipt-box")).to_be_hidden()  # not the first member's code
+    phone.get_by_role("radio", name="Setuju mogok").tap()
+    phone.locator("#send").tap()
+    expect(phone.locator("#receipt")).to_have_text(re.compile(r"^[0-9A-HJKMNP-TV-Z]{10}$"))
+    assert phone.locator("#receipt").inner_text() != code
+    expect(entry.locator(".vote-turnout")).to_have_text("Partisipasi 2 / 3")
+
+    # The last one votes; the officer closes; the dashboard shows the result.
+    for person, choice in ((members[2], 1),):
         token = must(
             server,
             "POST",
@@ -122,8 +136,8 @@ def test_a_member_votes_on_a_phone_and_the_dashboard_follows(
     expect(entry.locator(".vote-outcome")).to_have_text("diputuskan: Setuju mogok")
     expect(entry.locator(".vote-tally")).to_have_text("Setuju mogok 2 · Tidak setuju 1")
 
-    # Back on the phone, later: the code is in the published list.
-    phone.reload()
+    # Back on the phone, later, through the link again: the code is in the published list.
+    phone.goto(server.http + link["url"])
     expect(phone.locator("#outcome")).to_have_text("Diputuskan: Setuju mogok")
     expect(phone.locator("#found")).to_contain_text(f"Kode {code} ada di daftar")
     expect(phone.locator("#receipts li.mine")).to_have_count(1)

@@ -13,7 +13,7 @@ const fragment = location.hash.slice(1);
 const dot = fragment.indexOf(".");
 const voteId = dot > 0 ? fragment.slice(0, dot) : new URLSearchParams(location.search).get("vote");
 const linkCode = dot > 0 ? fragment.slice(dot + 1) : null;
-const storeKey = `posko-vote:${voteId}`;
+let storeKey = null; // per vote and roll entry: a shared phone never shows one member another's code
 let vote = null;
 let chosen = null;
 let sending = false;
@@ -53,6 +53,7 @@ async function load() {
   if (!reply.ok) { showError(problemText(reply)); return; }
   showError("");
   vote = reply.body;
+  storeKey = `posko-vote:${voteId}:${vote.me.entry ?? "none"}`;
   await render();
 }
 
