@@ -19,6 +19,7 @@ What each backend does so that no stored field, order or timestamp pairs a voter
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 import threading
@@ -33,6 +34,8 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from core.ballot_box import AlreadyVoted, BoxClosed, ReceiptTaken, SealedBox
+
+log = logging.getLogger("posko.votes")
 
 _SQLITE_TABLES = (
     "CREATE TABLE IF NOT EXISTS box_votes (vote_id TEXT PRIMARY KEY, open INTEGER NOT NULL)"
@@ -206,7 +209,12 @@ class PostgresBallotBox:
 
     def __init__(self, url: str, *, schema: str = "public") -> None:
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            url, min_size=1, max_size=4, kwargs={"options": f"-c search_path={schema}"}, open=True
+            url,
+            min_size=1,
+            max_size=4,
+            kwargs={"options": f"-c search_path={schema}"},
+            configure=_unlogged_statements,
+            open=True,
         )
         with self._pool.connection() as conn:
             for statement in _PG_TABLES:
@@ -332,6 +340,28 @@ class PostgresBallotBox:
 
     def close(self) -> None:
         self._pool.close()
+
+
+# A server that logs statements with their parameters would write a cast's person id and its
+# choice side by side; these settings turn that off for the box's sessions. Only a superuser
+# may change them: otherwise the operator must (README, "Secret ballot").
+_QUIET = ("log_statement = 'none'", "log_min_duration_statement = -1", "log_duration = off")
+
+
+def _unlogged_statements(conn: psycopg.Connection[Any]) -> None:
+    conn.autocommit = True
+    try:
+        for setting in _QUIET:
+            try:
+                conn.execute(f"SET {setting}")
+            except psycopg.errors.InsufficientPrivilege:
+                log.warning(
+                    "ballot box: cannot SET %s (not a superuser); make sure the "
+                    "PostgreSQL server does not log statements",
+                    setting,
+                )
+    finally:
+        conn.autocommit = False
 
 
 def _rewrite(

@@ -254,3 +254,17 @@ def test_the_clock_opens_and_closes_votes_at_their_times(world: World, tmp_path:
         assert vote_clock.tick(world.app, store, closes) == []  # nothing left to do
     finally:
         store.close()
+
+
+def test_the_postgres_box_does_not_let_the_server_log_its_statements(world: World) -> None:
+    if world.backend != "postgres":
+        pytest.skip("PostgreSQL only: SQLite has no statement log")
+    from posko.ballot_box import PostgresBallotBox
+
+    assert isinstance(world.box, PostgresBallotBox)
+    with world.box._pool.connection() as conn:
+        settings = [
+            conn.execute(f"SHOW {name}").fetchone()
+            for name in ("log_statement", "log_min_duration_statement", "log_duration")
+        ]
+    assert [row[0] for row in settings if row] == ["none", "-1", "off"]
