@@ -11,7 +11,6 @@ from aiohttp import web
 
 from core.access import Permission, may
 from core.errors import Forbidden, InvalidInput, NotFound
-from core.vote import receipt_hash
 from core.votes import CROCKFORD, RECEIPT_LENGTH, Cast
 from projections import votes
 from web import parse
@@ -194,7 +193,3 @@ async def link_ballot(request: web.Request) -> web.Response:
         svc.app.cast_by_link, vote_id=vote_id, code=code, choice=choice, receipt=receipt
     )
     return _cast_answer(cast)
-
-
-def receipt_included(receipts: list[str], code: str) -> bool:
-    return receipt_hash(code) in receipts
