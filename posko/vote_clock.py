@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import Executor
 from datetime import UTC, datetime
 from uuid import UUID
 
 from core.application import Posko
 from core.errors import PoskoError
+from projections.port import Port
 from projections.store import ViewStore
 from projections.votes import VOTES
 
@@ -41,11 +41,10 @@ def tick(app: Posko, store: ViewStore, now: datetime) -> list[tuple[str, str]]:
     return done
 
 
-async def run(app: Posko, store: ViewStore, executor: Executor, *, every: float = TICK) -> None:
-    loop = asyncio.get_running_loop()
+async def run(port: Port, *, every: float = TICK) -> None:
     while True:
         try:
-            await loop.run_in_executor(executor, tick, app, store, datetime.now(UTC))
+            await port.pools.run("main", tick, port.app, port.store, datetime.now(UTC))
         except Exception:
             log.exception("the votes' clock failed; trying again")
         await asyncio.sleep(every)

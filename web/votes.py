@@ -70,12 +70,12 @@ async def call_vote(request: web.Request) -> web.Response:
     fields = _vote_body(await parse.json_body(request))
     actor = authorise_union(request, Permission.RUN_VOTE, str(fields["affiliate_id"]))
     svc = services(request)
-    return created(await svc.call(svc.app.call_vote, actor=actor, **fields))
+    return created(await svc.port.call_vote(actor=actor, **fields))
 
 
 async def _readable(request: web.Request, vote_id: UUID, permission: Permission) -> str:
     svc = services(request)
-    vote = await svc.call(svc.app.vote, vote_id)
+    vote = await svc.port.vote(vote_id)
     return authorise_union(request, permission, vote.affiliate_id)
 
 
@@ -83,20 +83,20 @@ async def open_vote(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
     actor = await _readable(request, vote_id, Permission.RUN_VOTE)
     svc = services(request)
-    return created(await svc.call(svc.app.open_vote, vote_id=vote_id, actor=actor))
+    return created(await svc.port.open_vote(vote_id=vote_id, actor=actor))
 
 
 async def close_vote(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
     actor = await _readable(request, vote_id, Permission.RUN_VOTE)
     svc = services(request)
-    return created(await svc.call(svc.app.close_vote, vote_id=vote_id, actor=actor))
+    return created(await svc.port.close_vote(vote_id=vote_id, actor=actor))
 
 
 async def list_votes(request: web.Request) -> web.Response:
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, votes.VOTES)
+    position, docs = await svc.port.snapshot(votes.VOTES)
     principal = request[PRINCIPAL]
     readable = [
         d for d in docs if may(principal, Permission.READ_VOTE, affiliate_id=d["affiliate_id"])
@@ -107,7 +107,7 @@ async def list_votes(request: web.Request) -> web.Response:
 async def _vote_doc(request: web.Request, vote_id: UUID) -> tuple[int, dict[str, Any]]:
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, votes.channel(vote_id))
+    position, docs = await svc.port.snapshot(votes.channel(vote_id))
     if not docs:
         raise NotFound("unknown_vote", field="id")
     return position, docs[0]
@@ -125,8 +125,8 @@ async def get_roll(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
     await _readable(request, vote_id, Permission.READ_VOTE)
     svc = services(request)
-    vote = await svc.call(svc.app.vote, vote_id)
-    entries = await svc.call(svc.app.roll_digests, vote_id)
+    vote = await svc.port.vote(vote_id)
+    entries = await svc.port.roll_digests(vote_id)
     return web.json_response(
         {"roll_size": len(vote.roll), "roll_hash": vote.roll_hash, "entries": entries}
     )
@@ -144,7 +144,7 @@ async def my_roll_entry(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
     person = _person_of(request)
     svc = services(request)
-    return web.json_response(await svc.call(svc.app.roll_entry, vote_id=vote_id, person_id=person))
+    return web.json_response(await svc.port.roll_entry(vote_id=vote_id, person_id=person))
 
 
 async def cast_ballot(request: web.Request) -> web.Response:
@@ -154,8 +154,8 @@ async def cast_ballot(request: web.Request) -> web.Response:
     choice = parse.integer(body, "choice")
     receipt = _client_receipt(body)
     svc = services(request)
-    cast = await svc.call(
-        svc.app.cast_ballot, vote_id=vote_id, person_id=person, choice=choice, receipt=receipt
+    cast = await svc.port.cast_ballot(
+        vote_id=vote_id, person_id=person, choice=choice, receipt=receipt
     )
     return _cast_answer(cast)
 
@@ -165,9 +165,7 @@ async def issue_link(request: web.Request) -> web.Response:
     actor = await _readable(request, vote_id, Permission.RUN_VOTE)
     person = parse.uuid(await parse.json_body(request), "person_id")
     svc = services(request)
-    result, code = await svc.call(
-        svc.app.issue_voting_link, vote_id=vote_id, person_id=person, actor=actor
-    )
+    result, code = await svc.port.issue_voting_link(vote_id=vote_id, person_id=person, actor=actor)
     return created(result, code=code, url=f"/pilih#{vote_id}.{code}")
 
 
@@ -176,9 +174,9 @@ async def link_vote(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
     code = parse.string(await parse.json_body(request), "code")
     svc = services(request)
-    person = await svc.call(svc.app.person_for_link, vote_id=vote_id, code=code)
+    person = await svc.port.person_for_link(vote_id=vote_id, code=code)
     position, doc = await _vote_doc(request, vote_id)
-    me = await svc.call(svc.app.roll_entry, vote_id=vote_id, person_id=person)
+    me = await svc.port.roll_entry(vote_id=vote_id, person_id=person)
     return web.json_response({"position": position, **doc, "me": me})
 
 
@@ -189,7 +187,5 @@ async def link_ballot(request: web.Request) -> web.Response:
     choice = parse.integer(body, "choice")
     receipt = _client_receipt(body)
     svc = services(request)
-    cast = await svc.call(
-        svc.app.cast_by_link, vote_id=vote_id, code=code, choice=choice, receipt=receipt
-    )
+    cast = await svc.port.cast_by_link(vote_id=vote_id, code=code, choice=choice, receipt=receipt)
     return _cast_answer(cast)

@@ -23,6 +23,7 @@ from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import feed, live_map, overview, votes
 from projections.people import ACCESS
+from projections.port import Port
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 from realtime.bus import MemoryBus
@@ -109,14 +110,15 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     app.redeem_invite(code=code, token=tokens["korlap_a"], name="Korlap", client="t", now=now)
 
     store = SQLiteViewStore(data / "views.db")
-    # The vote's channel is scoped by its union, which the gateway reads from the views.
-    ProjectionRunner(app, store).apply(app.recorder.select_notifications(start=1, limit=10_000))
     bus = MemoryBus()
     await bus.start()
     authenticator = Authenticator(
         API_KEY, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
-    gateway = Gateway(store, bus, authenticator.principal)
+    port = Port(app, store, authenticator)
+    # The vote's channel is scoped by its union, which the gateway reads from the views.
+    ProjectionRunner(app, port).catch_up()
+    gateway = Gateway(port, bus, port.principal)
     async with gateway.running("127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
         yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0], vote)

@@ -224,13 +224,14 @@ def test_calling_twice_with_the_same_id_is_one_vote(world: World) -> None:
 
 def test_the_clock_opens_and_closes_votes_at_their_times(world: World, tmp_path: Path) -> None:
     from posko import vote_clock
+    from projections.port import ViewPort
     from projections.runner import ProjectionRunner
     from projections.store import SQLiteViewStore
 
     opens = datetime.now(UTC) + timedelta(hours=1)
     vote_id = world.call(opens_at=opens, closes_at=opens + timedelta(hours=2))
     store = SQLiteViewStore(tmp_path / "clock-views.db")
-    runner = ProjectionRunner(world.app, store)
+    runner = ProjectionRunner(world.app, ViewPort(store))
 
     def project() -> None:
         after = store.position()
