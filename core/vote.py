@@ -394,6 +394,7 @@ class Vote(Aggregate):
             "roll_size": len(self.roll),
             "roll_hash": self.roll_hash,
             "turnout": self.turnout,
+            "result": None,
         }
         if self.status == "sealed" and self.result is not None:
             out["result"] = public_result(self.result, self.tally or [], self.turnout, self.k)

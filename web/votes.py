@@ -175,9 +175,11 @@ async def link_vote(request: web.Request) -> web.Response:
     code = parse.string(await parse.json_body(request), "code")
     svc = services(request)
     person = await svc.port.person_for_link(vote_id=vote_id, code=code)
-    position, doc = await _vote_doc(request, vote_id)
+    # From the vote itself, not the views: a link opened right after the vote opened must not
+    # find it missing. The same public fields as GET /api/votes/{id}.
+    vote = await svc.port.vote(vote_id)
     me = await svc.port.roll_entry(vote_id=vote_id, person_id=person)
-    return web.json_response({"position": position, **doc, "me": me})
+    return web.json_response({**vote.public(), "me": me})
 
 
 async def link_ballot(request: web.Request) -> web.Response:
