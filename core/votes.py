@@ -18,7 +18,8 @@ from core.ballot_box import AlreadyVoted, BallotBox, BoxClosed, ReceiptTaken
 from core.base import PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound, PoskoError, Unavailable
 from core.people import Affiliate, Person, token_hash
-from core.vote import BallotBoxMismatch, Vote, entry_digest, receipt_hash
+from core.vote import BallotBoxMismatch, Vote
+from core.vote_rules import entry_digest, receipt_hash
 
 log = logging.getLogger("posko.votes")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from core.vote import Vote, public_result
+from core.vote import Vote
+from core.vote_rules import public_result
 from projections.rows import Doc, Rows
 
 VOTES = "_votes"

@@ -30,7 +30,7 @@ from uuid import uuid4
 import psycopg
 import pytest
 
-from core.vote import entry_digest, receipt_hash
+from core.vote_rules import entry_digest, receipt_hash
 from tests.e2e.process import Server
 
 PASSWORD = "kata-sandi-yang-panjang"

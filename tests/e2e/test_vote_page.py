@@ -12,7 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from core.vote import receipt_hash
+from core.vote_rules import receipt_hash
 from tests.e2e.process import Server
 
 PASSWORD = "kata-sandi-yang-panjang"

@@ -13,7 +13,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from core.errors import Conflict, Forbidden, NotFound
-from core.vote import BallotBoxMismatch, Vote, entry_digest, receipt_hash
+from core.vote import BallotBoxMismatch, Vote
+from core.vote_rules import entry_digest, receipt_hash
 from tests.integration.vote_world import World, add_member, make_world
 
 

@@ -9,7 +9,8 @@ from uuid import uuid4
 import pytest
 
 from core.errors import Forbidden, InvalidInput
-from core.vote import Fraction, Vote, decide, entry_digest, public_result, roll_hash
+from core.vote import Vote
+from core.vote_rules import Fraction, decide, entry_digest, public_result, roll_hash
 
 HALF = Fraction(1, 2, "more_than", "votes")
 
