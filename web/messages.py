@@ -18,6 +18,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kolom {field} berisi terlalu banyak butir (maksimal {max}).",
         "en": "Field {field} has too many items (at most {max}).",
     },
+    "too_few": {
+        "id": "Kolom {field} berisi terlalu sedikit butir (minimal {min}).",
+        "en": "Field {field} has too few items (at least {min}).",
+    },
     "not_one_of": {
         "id": "Kolom {field} harus salah satu dari: {allowed}.",
         "en": "Field {field} must be one of: {allowed}.",

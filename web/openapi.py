@@ -32,16 +32,11 @@ from web.schemas import (
     listing,
 )
 from web.vote_schemas import (
-    CAST_IN,
     CAST_OUT,
-    CODE_IN,
-    LINK_CAST_IN,
     LINK_CREATED,
-    LINK_IN,
     ROLL_ENTRY,
     ROLL_OUT,
     VOTE_FOR_VOTER,
-    VOTE_IN,
     VOTE_OUT,
 )
 
@@ -474,12 +469,12 @@ def openapi_document() -> dict[str, Any]:
     }
 
 
-def _cast(schema: Schema, summary: str, description: str) -> Operation:
+def _cast(body: type[bodies.Body], summary: str, description: str) -> Operation:
     return {
         "summary": summary,
         "description": description,
         "parameters": [ID_PARAM],
-        "requestBody": _body(schema),
+        "requestBody": _body(body),
         "responses": {
             "201": _json(CAST_OUT, "In the ballot box; the receipt code is shown only now"),
             "200": _json(CAST_OUT, "A resend with the same receipt code: already in the box"),
@@ -492,7 +487,9 @@ def _votes_paths() -> dict[str, Any]:
     return {
         "/api/votes": {
             "post": {
-                **_create(VOTE_IN, "Call a strike vote of a union (its officers)", param=None),
+                **_create(
+                    bodies.VoteIn, "Call a strike vote of a union (its officers)", param=None
+                ),
             },
             "get": _read(
                 listing("votes", VOTE_OUT, "Votes the caller may read"),
@@ -533,7 +530,7 @@ def _votes_paths() -> dict[str, Any]:
         },
         "/api/votes/{id}/ballots": {
             "post": _cast(
-                CAST_IN,
+                bodies.CastIn,
                 "Vote (a member on the roll, signed in)",
                 "Never logged. One member, one vote: a second ballot is 409 already_voted.",
             )
@@ -542,7 +539,7 @@ def _votes_paths() -> dict[str, Any]:
             "post": {
                 "summary": "A one-time personal voting link for one roll entry (officers)",
                 "parameters": [ID_PARAM],
-                "requestBody": _body(LINK_IN),
+                "requestBody": _body(bodies.LinkIn),
                 "responses": {
                     "201": _json(LINK_CREATED, "Created; the code is shown only now"),
                     **_problems(*WRITE_PROBLEMS),
@@ -554,7 +551,7 @@ def _votes_paths() -> dict[str, Any]:
                 {
                     "summary": "Open a voting link: the vote as its voter sees it",
                     "parameters": [ID_PARAM],
-                    "requestBody": _body(CODE_IN),
+                    "requestBody": _body(bodies.CodeIn),
                     "responses": {
                         "200": _json(VOTE_FOR_VOTER, "The vote and the link's roll entry"),
                         **_problems(400, 404, 413, 422),
@@ -565,7 +562,7 @@ def _votes_paths() -> dict[str, Any]:
         "/api/votes/{id}/link/ballots": {
             "post": _public(
                 _cast(
-                    LINK_CAST_IN,
+                    bodies.LinkCastIn,
                     "Vote through a personal voting link",
                     "Never logged. The link's roll entry votes once; the link then only reads.",
                 )

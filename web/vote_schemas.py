@@ -1,4 +1,5 @@
-"""The JSON schemas of the strike-vote API (web/votes.py), for the OpenAPI document."""
+"""The JSON schemas of the strike-vote API's answers (web/votes.py), for the OpenAPI document.
+Its request bodies are described in web/bodies.py."""
 
 from __future__ import annotations
 
@@ -19,48 +20,6 @@ FRACTION_S: Schema = {
     },
 }
 
-VOTE_IN: Schema = {
-    "type": "object",
-    "required": [
-        "id",
-        "question",
-        "options",
-        "affiliate_id",
-        "opens_at",
-        "closes_at",
-        "quorum",
-        "threshold",
-    ],
-    "properties": {
-        "id": {**UUID_S, "description": "Made by the client; a resend returns the first answer."},
-        "question": {"type": "string", "maxLength": 500},
-        "options": {
-            "type": "array",
-            "items": {"type": "string", "maxLength": 100},
-            "minItems": 2,
-            "maxItems": 10,
-        },
-        "affiliate_id": {**UUID_S, "description": "The union whose members vote."},
-        "branch_id": {**NULLABLE_UUID_S, "description": "Only this branch's members vote."},
-        "opens_at": TIME_S,
-        "closes_at": TIME_S,
-        "quorum": FRACTION_S,
-        "threshold": FRACTION_S,
-        "k": {
-            "type": "integer",
-            "minimum": 0,
-            "maximum": 1000,
-            "description": "Counts per option are published only when at least k voted "
-            "(default 10).",
-        },
-        "weights": {
-            "type": "object",
-            "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 1000},
-            "description": "A delegates' vote: person id -> number of votes. The roll is then "
-            "these delegates (those still active).",
-        },
-    },
-}
 
 RESULT_S: Schema = {
     "type": ["object", "null"],
@@ -142,27 +101,6 @@ ROLL_OUT: Schema = {
     },
 }
 
-RECEIPT_S: Schema = {
-    "type": "string",
-    "pattern": "^[0-9A-HJKMNP-TV-Z]{10}$",
-    "description": "Optional: a receipt code the phone made, so a resend gets the same answer.",
-}
-
-CAST_IN: Schema = {
-    "type": "object",
-    "required": ["choice"],
-    "properties": {"choice": {"type": "integer", "minimum": 0}, "receipt": RECEIPT_S},
-}
-
-LINK_CAST_IN: Schema = {
-    "type": "object",
-    "required": ["code", "choice"],
-    "properties": {
-        "code": {"type": "string"},
-        "choice": {"type": "integer", "minimum": 0},
-        "receipt": RECEIPT_S,
-    },
-}
 
 CAST_OUT: Schema = {
     "type": "object",
@@ -173,12 +111,6 @@ CAST_OUT: Schema = {
     },
 }
 
-LINK_IN: Schema = {"type": "object", "required": ["person_id"], "properties": {"person_id": UUID_S}}
-CODE_IN: Schema = {
-    "type": "object",
-    "required": ["code"],
-    "properties": {"code": {"type": "string"}},
-}
 
 LINK_CREATED: Schema = {
     "type": "object",

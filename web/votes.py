@@ -10,10 +10,10 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
-from core.errors import Forbidden, InvalidInput, NotFound
-from core.votes import CROCKFORD, RECEIPT_LENGTH, Cast
+from core.errors import Forbidden, NotFound
+from core.votes import Cast
 from projections import votes
-from web import parse
+from web import bodies, parse
 from web.context import PRINCIPAL, created, services, wait_for_min_position
 
 
@@ -24,42 +24,6 @@ def authorise_union(request: web.Request, permission: Permission, affiliate_id: 
     return principal.id
 
 
-def _vote_body(body: parse.Body) -> dict[str, Any]:
-    """Everything a call for a vote says, checked for shape; the rules are checked by Vote."""
-    options = body.get("options")
-    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        raise InvalidInput("wrong_type", field="options", expected="array of strings")
-    rules = {}
-    for name in ("quorum", "threshold"):
-        rule = body.get(name)
-        if not isinstance(rule, dict):
-            raise InvalidInput("wrong_type", field=name, expected="object")
-        rules[name] = rule
-    return {
-        "id": parse.uuid(body, "id"),
-        "question": parse.string(body, "question"),
-        "options": options,
-        "affiliate_id": parse.uuid(body, "affiliate_id"),
-        "branch_id": parse.optional_uuid(body, "branch_id"),
-        "opens_at": parse.timestamp(body, "opens_at"),
-        "closes_at": parse.timestamp(body, "closes_at"),
-        "k": parse.optional_integer(body, "k"),
-        "weights": parse.counts_by_id(body, "weights"),
-        **rules,
-    }
-
-
-def _client_receipt(body: parse.Body) -> str | None:
-    """A receipt code the phone made (so a resend after a lost answer gets the same one)."""
-    code = parse.optional_string(body, "receipt")
-    if code is None:
-        return None
-    code = code.strip().upper()
-    if len(code) != RECEIPT_LENGTH or any(c not in CROCKFORD for c in code):
-        raise InvalidInput("not_a_receipt", field="receipt", length=RECEIPT_LENGTH)
-    return code
-
-
 def _cast_answer(cast: Cast) -> web.Response:
     return web.json_response(
         {"receipt": cast.receipt, "turnout": cast.turnout}, status=201 if cast.created else 200
@@ -67,10 +31,24 @@ def _cast_answer(cast: Cast) -> web.Response:
 
 
 async def call_vote(request: web.Request) -> web.Response:
-    fields = _vote_body(await parse.json_body(request))
-    actor = authorise_union(request, Permission.RUN_VOTE, str(fields["affiliate_id"]))
+    body = await parse.body(request, bodies.VoteIn)
+    actor = authorise_union(request, Permission.RUN_VOTE, str(body.affiliate_id))
     svc = services(request)
-    return created(await svc.port.call_vote(actor=actor, **fields))
+    result = await svc.port.call_vote(
+        id=body.id,
+        question=body.question,
+        options=list(body.options),
+        affiliate_id=body.affiliate_id,
+        branch_id=body.branch_id,
+        opens_at=body.opens_at,
+        closes_at=body.closes_at,
+        quorum=body.quorum.model_dump(),
+        threshold=body.threshold.model_dump(),
+        k=body.k,
+        weights=None if body.weights is None else {str(p): w for p, w in body.weights.items()},
+        actor=actor,
+    )
+    return created(result)
 
 
 async def _readable(request: web.Request, vote_id: UUID, permission: Permission) -> str:
@@ -150,12 +128,10 @@ async def my_roll_entry(request: web.Request) -> web.Response:
 async def cast_ballot(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
     person = _person_of(request)
-    body = await parse.json_body(request)
-    choice = parse.integer(body, "choice")
-    receipt = _client_receipt(body)
+    body = await parse.body(request, bodies.CastIn)
     svc = services(request)
     cast = await svc.port.cast_ballot(
-        vote_id=vote_id, person_id=person, choice=choice, receipt=receipt
+        vote_id=vote_id, person_id=person, choice=body.choice, receipt=body.receipt
     )
     return _cast_answer(cast)
 
@@ -163,7 +139,7 @@ async def cast_ballot(request: web.Request) -> web.Response:
 async def issue_link(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
     actor = await _readable(request, vote_id, Permission.RUN_VOTE)
-    person = parse.uuid(await parse.json_body(request), "person_id")
+    person = (await parse.body(request, bodies.LinkIn)).person_id
     svc = services(request)
     result, code = await svc.port.issue_voting_link(vote_id=vote_id, person_id=person, actor=actor)
     return created(result, code=code, url=f"/pilih#{vote_id}.{code}")
@@ -172,7 +148,7 @@ async def issue_link(request: web.Request) -> web.Response:
 async def link_vote(request: web.Request) -> web.Response:
     """Public: the link's code is the credential. The vote as its voter sees it."""
     vote_id = parse.path_id(request)
-    code = parse.string(await parse.json_body(request), "code")
+    code = (await parse.body(request, bodies.CodeIn)).code
     svc = services(request)
     person = await svc.port.person_for_link(vote_id=vote_id, code=code)
     # From the vote itself, not the views: a link opened right after the vote opened must not
@@ -184,10 +160,9 @@ async def link_vote(request: web.Request) -> web.Response:
 
 async def link_ballot(request: web.Request) -> web.Response:
     vote_id = parse.path_id(request)
-    body = await parse.json_body(request)
-    code = parse.string(body, "code")
-    choice = parse.integer(body, "choice")
-    receipt = _client_receipt(body)
+    body = await parse.body(request, bodies.LinkCastIn)
     svc = services(request)
-    cast = await svc.port.cast_by_link(vote_id=vote_id, code=code, choice=choice, receipt=receipt)
+    cast = await svc.port.cast_by_link(
+        vote_id=vote_id, code=body.code, choice=body.choice, receipt=body.receipt
+    )
     return _cast_answer(cast)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -193,3 +194,37 @@ async def test_a_voting_link_votes_once_and_then_only_reads(world: World) -> Non
     assert status == 200 and seen["me"]["voted"]
     status, wrong = await world.call("POST", path, {"code": "salah", "choice": 0}, token=None)
     assert (status, wrong["code"]) == (404, "unknown_voting_link")
+
+
+async def test_a_refused_ballot_leaves_no_trace_in_the_logs(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bad ballots are refused by their body's model before any command runs; like good ones,
+    they are not logged, and nothing logged carries the choice, the receipt or the code."""
+    vote = await open_vote(world)
+    _, token = world.members[0]
+    _, link = await world.call(
+        "POST", f"/api/votes/{vote}/links", {"person_id": world.members[1][0]}
+    )
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    sent = [
+        (f"/api/votes/{vote}/ballots", {"choice": 987654}, token),
+        (f"/api/votes/{vote}/ballots", {"choice": "sembilan-delapan"}, token),
+        (f"/api/votes/{vote}/ballots", {"choice": 1, "receipt": "qqqq-zzzz-wwww"}, token),
+        (f"/api/votes/{vote}/link/ballots", {"code": link["code"], "choice": 987654}, None),
+        (f"/api/votes/{vote}/link/ballots", {"code": link["code"] * 4, "choice": 1}, None),
+        (f"/api/votes/{vote}/link", {"code": 31337}, None),
+    ]
+    for path, body, as_whom in sent:
+        status, reply = await world.call("POST", path, body, token=as_whom)
+        assert status == 422, reply
+        assert not {str(v) for v in body.values()} & {
+            str(p) for p in reply.get("params", {}).values()
+        }
+    logged = caplog.text
+    for secret in ("987654", "sembilan", "qqqq", link["code"], "31337", "/ballots", "/link"):
+        assert secret not in logged
+    for _, tok in world.members[:2]:
+        _, me = await world.call("GET", f"/api/votes/{vote}/roll/me", token=tok)
+        assert not me["voted"]
