@@ -33,6 +33,8 @@ class Permission(StrEnum):
     # legal notices (strike, demonstration) and the evidence log: coordinators of the action
     # and the officers of the union concerned (an officer with no affiliate: every union)
     WRITE_NOTICES = "write_notices"
+    READ_VOTE = "read_vote"  # a union's strike vote: question, turnout, result (never a ballot)
+    RUN_VOTE = "run_vote"  # call, open and close a union's votes, send voting links
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,19 @@ def may(
     permission: Permission,
     action_id: UUID | None = None,
     site_id: UUID | None = None,
-    affiliate_id: UUID | None = None,
+    *,
+    affiliate_id: UUID | str | None = None,
 ) -> bool:
-    """True when `principal` may do `permission` on the given action (and site, or for the
-    given affiliate: the union a notice or an evidence entry is made for)."""
+    """True when `principal` may do `permission` on the given action (and site), or for the
+    given union (affiliate): the one a notice or an evidence entry is made for, or whose vote
+    it is."""
     if principal is None:
         return False
     if principal.admin or permission is Permission.READ_ORGANISATION:
         return True
+    union = None if affiliate_id is None else str(affiliate_id)
+    if permission in (Permission.READ_VOTE, Permission.RUN_VOTE):
+        return _on_votes(principal, permission, union)
     coordinates = any(r.covers_action(action_id) for r in principal.has("coordinator"))
     national = any(r.action_id is None for r in principal.has("coordinator"))
     if permission in (Permission.READ_ACTIONS, Permission.PLAN_ACTIONS):
@@ -112,8 +119,7 @@ def may(
         return coordinates
     if permission is Permission.WRITE_NOTICES:
         return coordinates or any(
-            r.affiliate_id is None
-            or (affiliate_id is not None and r.affiliate_id == str(affiliate_id))
+            r.affiliate_id is None or (union is not None and r.affiliate_id == union)
             for r in principal.has("officer")
         )
     organises = [r for r in principal.has("organiser") if r.action_id == str(action_id)]
@@ -125,6 +131,20 @@ def may(
             for r in organises
         )
     return False  # MANAGE_PEOPLE: administrators only
+
+
+def _on_votes(principal: Principal, permission: Permission, affiliate_id: str | None) -> bool:
+    """A union's officers run its votes; its officers and members, and the Satgas's
+    coordinators (whose dashboard shows the votes of an action's unions), read them."""
+    officer = affiliate_id is not None and any(
+        r.affiliate_id == affiliate_id for r in principal.has("officer")
+    )
+    if permission is Permission.RUN_VOTE:
+        return officer
+    member = affiliate_id is not None and any(
+        r.affiliate_id == affiliate_id for r in principal.has("member")
+    )
+    return officer or member or bool(principal.has("coordinator"))
 
 
 @dataclass

@@ -21,6 +21,7 @@ from core.organisation import OrganisationCommands
 from core.planning import PlanningCommands
 from core.report import FieldReport
 from core.sms_commands import SmsCommands
+from core.votes import VoteCommands
 
 __all__ = ["Posko", "Recorded"]
 
@@ -32,9 +33,12 @@ class Posko(
     EvidenceCommands,
     PlanningCommands,
     OrganisationCommands,
+    VoteCommands,
 ):
     """Every command Posko accepts: actions and reports here, the street's incidents and
-    requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands."""
+    requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands,
+    strike votes in VoteCommands, legal notices and evidence in EvidenceCommands, planning and
+    the organisation's names in PlanningCommands and OrganisationCommands."""
 
     name = "Posko"
 

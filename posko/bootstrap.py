@@ -12,6 +12,7 @@ from uuid import UUID
 from core.access import Authenticator
 from core.application import Posko
 from core.legal.rules import load_rulebook
+from posko.ballot_box import PostgresBallotBox, SQLiteBallotBox
 from posko.persistence import eventsourcing_env
 from posko.settings import Settings
 from projections.port import Pools, Port
@@ -34,10 +35,13 @@ class Components:
     port: Port  # the one road from the event loop to app and store
     runner: ProjectionRunner | None = None
     gateway: Gateway | None = None
+    ballot_box: SQLiteBallotBox | PostgresBallotBox | None = None
 
     def close(self) -> None:
         self.port.close()
         self.store.close()
+        if self.ballot_box is not None:
+            self.ballot_box.close()
         self.app.close()
 
 
@@ -60,6 +64,8 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
         store = PostgresViewStore(settings.database_url, schema=settings.database_schema)
     else:
         store = SQLiteViewStore(settings.data_dir / "views.db")
+    ballot_box = make_ballot_box(settings)
+    app.attach_ballot_box(ballot_box)
     bus = create_bus(settings.redis_url)
     authenticator = Authenticator(
         settings.api_key, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
@@ -71,6 +77,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
         bus=bus,
         authenticator=authenticator,
         port=Port(app, store, authenticator, Pools(main=settings.workers)),
+        ballot_box=ballot_box,
     )
     if runner:
         components.runner = ProjectionRunner(app, components.port, bus)
@@ -82,6 +89,13 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
             allowed_origins=[settings.public_url] if settings.public_url else None,
         )
     return components
+
+
+def make_ballot_box(settings: Settings) -> SQLiteBallotBox | PostgresBallotBox:
+    """The strike votes' ballot box: beside the events, outside their log."""
+    if settings.database_url:
+        return PostgresBallotBox(settings.database_url, schema=settings.database_schema)
+    return SQLiteBallotBox(settings.data_dir / "ballots.db")
 
 
 def web_services(components: Components) -> Services:

@@ -25,6 +25,7 @@ from core import values
 from core.access import Role
 from core.application import Posko
 from core.errors import InvalidInput, PoskoError
+from posko import vote_clock
 from posko.bootstrap import Components, build, web_services
 from posko.demo import simulate
 from posko.settings import Settings, SettingsError
@@ -114,6 +115,12 @@ async def run(
         async with contextlib.AsyncExitStack() as stack:
             if components.runner is not None:
                 tasks.append(asyncio.create_task(components.runner.run(), name="projections"))
+                tasks.append(
+                    asyncio.create_task(
+                        vote_clock.run(components.port),
+                        name="vote-clock",
+                    )
+                )
             tls = settings.tls_context()
             if components.gateway is not None:
                 await stack.enter_async_context(

@@ -2,7 +2,8 @@
 affiliates that mobilise for it and their targets, and a simulator of the street and the posko:
 korlaps check in, count heads (per affiliate), report their site's status, incidents and
 requests for help every few seconds, and a coordinator acknowledges and resolves incidents and
-commits and fulfils requests a little later.
+commits and fulfils requests a little later. A union's strike votes show the secret ballot: one
+sealed with its result, one open whose turnout grows while the demo runs.
 
 Seeding uses fixed ids, so restarting the demo on the same data dir adds nothing twice; the
 coordinator picks up what was left open before a restart.
@@ -17,10 +18,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from eventsourcing.utils import get_topic
 
 from core import report
+from core.access import Role
 from core.application import Posko
 from core.errors import PoskoError
 from core.help_request import HelpRequest
@@ -358,16 +361,111 @@ class Street:
             position = notes[-1].id
 
 
+# -- strike votes: a union's members, a sealed vote with its result, an open one ---------------
+
+VOTING_UNION = AFFILIATES[0][0]
+VOTERS = tuple(uuid.uuid5(NAMESPACE, f"anggota:{n}") for n in range(12))
+SEALED_VOTE = uuid.uuid5(NAMESPACE, "vote:mogok-nasional")
+OPEN_VOTE = uuid.uuid5(NAMESPACE, "vote:ikut-aksi")
+SEALED_CHOICES = (0, 0, 1, 0, 0, 0, 1, 0, 0, 2, 0, 0)  # 9 / 2 / 1: carried, tally shown (k=10)
+OPEN_VOTERS_AT_SEED = 4
+QUORUM: dict[str, Any] = {"num": 1, "den": 2}  # half the roll must vote
+MAJORITY: dict[str, Any] = {"num": 1, "den": 2, "rule": "more_than"}  # of the ballots cast
+
+
+def seed_votes(app: Posko, today: datetime | None = None) -> None:
+    """A union with twelve members; a vote they all cast, sealed with its result; a vote open
+    until the end of the day with a third of them voted. Repeatable (fixed ids)."""
+    union = affiliate_id(VOTING_UNION)
+    app.register_affiliate(id=union, name=VOTING_UNION, actor=ACTOR)
+    for n, person in enumerate(VOTERS):
+        if person not in app.repository:
+            app.register_person(
+                id=person,
+                name=f"Anggota Demo {n + 1}",
+                phone=f"0812990000{n:02d}",
+                affiliate_id=union,
+                actor=ACTOR,
+            )
+            app.grant_role(
+                person_id=person, role=Role("member", affiliate_id=str(union)), actor=ACTOR
+            )
+    now = datetime.now(UTC)
+    end_of_day = (
+        (today or datetime.now(WIB))
+        .astimezone(WIB)
+        .replace(hour=23, minute=59, second=0, microsecond=0)
+    )
+    if SEALED_VOTE not in app.repository:
+        app.call_vote(
+            id=SEALED_VOTE,
+            question="Mogok nasional tiga hari jika upah minimum 2027 tidak dinaikkan?",
+            options=["Setuju", "Tidak setuju", "Abstain"],
+            affiliate_id=union,
+            branch_id=None,
+            opens_at=now - timedelta(minutes=1),
+            closes_at=max(end_of_day, now + timedelta(hours=1)),
+            quorum=QUORUM,
+            threshold=MAJORITY,
+            actor=ACTOR,
+        )
+    if app.vote(SEALED_VOTE).status != "sealed":
+        app.open_vote(vote_id=SEALED_VOTE, actor=ACTOR)
+        for person, choice in zip(VOTERS, SEALED_CHOICES, strict=True):
+            cast_once(app, SEALED_VOTE, person, choice)
+        app.close_vote(vote_id=SEALED_VOTE, actor=ACTOR)  # everyone voted: it may close now
+    if OPEN_VOTE not in app.repository:
+        app.call_vote(
+            id=OPEN_VOTE,
+            question="Ikut long march ke Gedung DPR hari ini?",
+            options=["Ikut", "Tidak ikut"],
+            affiliate_id=union,
+            branch_id=None,
+            opens_at=now - timedelta(minutes=1),
+            closes_at=max(end_of_day, now + timedelta(hours=1)),
+            quorum=QUORUM,
+            threshold=MAJORITY,
+            actor=ACTOR,
+        )
+    vote = app.vote(OPEN_VOTE)
+    if vote.status == "called":
+        app.open_vote(vote_id=OPEN_VOTE, actor=ACTOR)
+        for person in VOTERS[:OPEN_VOTERS_AT_SEED]:
+            cast_once(app, OPEN_VOTE, person, 0)
+
+
+def cast_once(app: Posko, vote_id: uuid.UUID, person: uuid.UUID, choice: int) -> bool:
+    """A demo member votes unless they already have; True when a ballot went in."""
+    if app.roll_entry(vote_id=vote_id, person_id=str(person))["voted"]:
+        return False
+    app.cast_ballot(vote_id=vote_id, person_id=str(person), choice=choice)
+    return True
+
+
+def one_more_voter(app: Posko, rng: random.Random) -> None:
+    """The open vote's turnout grows: one member who has not voted yet votes (a random choice,
+    as members do: the demo, like Posko, never shows it before close)."""
+    vote = app.vote(OPEN_VOTE)
+    if vote.status != "open" or datetime.now(UTC) >= vote.closes_at:
+        return
+    for person in VOTERS:
+        if cast_once(app, OPEN_VOTE, person, rng.randrange(len(vote.options))):
+            return
+
+
 async def simulate(port: Port, *, interval: float = 2.0, seed_value: int | None = None) -> None:
     """Seed, then run the street every `interval` seconds (jittered) until cancelled; through
     the port's main pool, like any other caller of the core."""
     await port.pools.run("main", seed, port.app)
+    await port.pools.run("main", seed_votes, port.app)
     street = Street(port.app, random.Random(seed_value))
     await port.pools.run("main", street.resume, time.monotonic())
     log.info("demo action %s is live with %d sites", ACTION_ID, len(SITES))
     while True:
         try:
             await port.pools.run("main", street.tick, time.monotonic())
+            if street.rng.random() < 0.05:  # every forty seconds or so, one more voter
+                await port.pools.run("main", one_more_voter, port.app, street.rng)
         except PoskoError as error:  # e.g. someone cancelled the demo action: say so, go on
             log.warning("demo step refused: %s", error)
         await asyncio.sleep(interval * street.rng.uniform(0.5, 1.5))

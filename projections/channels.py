@@ -9,10 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from core.access import Permission
-from projections import feed, live_map, overview, people, report, sms_inbox
+from projections import feed, live_map, overview, people, report, sms_inbox, votes
 from projections.rows import Doc, Rows
 
 _ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map|feed|legal)$")
+_VOTE_CHANNEL = re.compile(r"^vote:([0-9a-f-]{36})$")
 _CANONICAL = {"map": live_map.channel, "feed": feed.channel, "legal": feed.legal_channel}
 
 
@@ -21,8 +22,9 @@ class ChannelRef:
     """A parsed channel name: its kind and the action it concerns, if any."""
 
     name: str
-    kind: str  # "actions" | "action_map" | "action_feed" | "action_legal" | "access"
+    kind: str  # "actions" | "action_map" | "action_feed" | "action_legal" | "access" | "vote"
     action_id: UUID | None = None
+    vote_id: UUID | None = None
 
 
 def parse(name: str) -> ChannelRef | None:
@@ -31,6 +33,13 @@ def parse(name: str) -> ChannelRef | None:
         return ChannelRef(name, "actions")
     if name == people.ACCESS:
         return ChannelRef(name, "access")
+    vote = _VOTE_CHANNEL.match(name)
+    if vote is not None:
+        try:
+            vote_id = UUID(vote.group(1))
+        except ValueError:
+            return None
+        return ChannelRef(name, "vote", vote_id=vote_id) if votes.channel(vote_id) == name else None
     match = _ACTION_CHANNEL.match(name)
     if match is None:
         return None
@@ -51,6 +60,7 @@ def permission(ref: ChannelRef) -> Permission | None:
         "action_map": Permission.READ_ACTION,
         "action_feed": Permission.READ_ACTION,
         "action_legal": Permission.READ_LEGAL,
+        "vote": Permission.READ_VOTE,  # scoped by the vote's union: see realtime/gateway.py
     }.get(ref.kind)
 
 
@@ -66,9 +76,12 @@ def apply(rows: Rows, event: Any) -> None:
     people.apply(rows, event)
     sms_inbox.apply(rows, event)
     report.apply(rows, event)  # after live_map: reads its item index
+    votes.apply(rows, event)
 
 
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
+    if ref.kind == "vote":
+        return votes.snapshot(docs)
     if ref.kind == "actions":
         return overview.snapshot(docs)
     if ref.kind in ("action_feed", "action_legal"):
@@ -77,6 +90,8 @@ def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
 
 
 def change_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
+    if ref.kind == "vote":
+        return votes.change(docs)
     if ref.kind == "actions":
         return overview.change(docs)
     if ref.kind == "access":

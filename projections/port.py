@@ -324,6 +324,18 @@ class Port(ViewPort):
     record_outcome = command(Posko.record_outcome)
     rename_affiliate = command(Posko.rename_affiliate)
     rename_branch = command(Posko.rename_branch)
+    # -- strike votes (core/votes.py) -------------------------------------------------------
+
+    call_vote = command(Posko.call_vote)
+    open_vote = command(Posko.open_vote)
+    close_vote = command(Posko.close_vote)
+    cast_ballot = command(Posko.cast_ballot)
+    cast_by_link = command(Posko.cast_by_link)
+    issue_voting_link = command(Posko.issue_voting_link)
+    vote = query(Posko.vote)
+    roll_entry = query(Posko.roll_entry)
+    roll_digests = query(Posko.roll_digests)
+    person_for_link = query(Posko.person_for_link)
 
     # -- the log ---------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
 from core.access import Principal, may
-from projections import channels, people
+from projections import channels, people, votes
 from projections.changes import Change
 from projections.channels import ChannelRef
 from projections.port import ViewPort
@@ -69,15 +69,18 @@ class _Client:
     channels: set[str] = field(default_factory=set)
 
 
-def authorise(principal: Principal, name: str) -> ChannelRef:
-    """The one check every subscription passes; raises ProtocolError when refused."""
+def authorise(principal: Principal, name: str, affiliate_id: str | None = None) -> ChannelRef:
+    """The one check every subscription passes; raises ProtocolError when refused. A vote's
+    channel is scoped by its union, `affiliate_id` (looked up by the caller)."""
     ref = channels.parse(name)
     if ref is None:
         raise ProtocolError("unknown_channel", "no such channel")
     # Which permission reads which kind is decided with the channels; None (`system:access`,
     # the gateways' own, or a kind not given a permission yet) is no client's, admins included.
     permission = channels.permission(ref)
-    if permission is None or not may(principal, permission, ref.action_id):
+    if permission is None or not may(
+        principal, permission, ref.action_id, affiliate_id=affiliate_id
+    ):
         raise ProtocolError("forbidden", "not allowed to read this channel")
     return ref
 
@@ -343,7 +346,8 @@ class Gateway:
 
     async def _subscribe(self, ws: ServerConnection, client: _Client, message: Subscribe) -> None:
         try:
-            ref = authorise(client.principal, message.channel)
+            affiliate = await self._union_of(message.channel)
+            ref = authorise(client.principal, message.channel, affiliate)
         except ProtocolError as refused:
             await ws.send(protocol.error(refused.code, refused.message, message.channel))
             return
@@ -377,6 +381,15 @@ class Gateway:
         self._live.setdefault(name, set()).add(ws)
         if has > self._feed.position:
             self._ahead.setdefault(name, {})[ws] = has
+
+    async def _union_of(self, name: str) -> str | None:
+        """The union (affiliate) whose vote a `vote:<id>` channel is; None for other channels
+        and for votes not (yet) in the views."""
+        ref = channels.parse(name)
+        if ref is None or ref.kind != "vote":
+            return None
+        doc = await self._port.load(name, votes.KEY)
+        return None if doc is None else str(doc["affiliate_id"])
 
     async def _catch_up(self, ref: ChannelRef, since: int | None) -> tuple[int, list[str]]:
         """The frames that bring a client up to date on the channel, and the position it then

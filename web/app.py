@@ -24,6 +24,7 @@ from web import (
     planning,
     sessions,
     sms,
+    votes,
 )
 from web.context import SERVICES, services
 from web.openapi import openapi_document
@@ -142,6 +143,18 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/sms", sms.action_sms),
             web.get("/api/actions/{id}/sms/inbox", sms.inbox),
             web.post("/api/actions/{id}/sms/inbox/{message_id}/report", sms.transcribe),
+            # strike votes (ballot routes are never logged: QUIET_ROUTES)
+            web.post("/api/votes", votes.call_vote),
+            web.get("/api/votes", votes.list_votes),
+            web.get("/api/votes/{id}", votes.get_vote),
+            web.post("/api/votes/{id}/open", votes.open_vote),
+            web.post("/api/votes/{id}/close", votes.close_vote),
+            web.get("/api/votes/{id}/roll", votes.get_roll),
+            web.get("/api/votes/{id}/roll/me", votes.my_roll_entry),
+            web.post("/api/votes/{id}/ballots", votes.cast_ballot),
+            web.post("/api/votes/{id}/links", votes.issue_link),
+            web.post("/api/votes/{id}/link", votes.link_vote),
+            web.post("/api/votes/{id}/link/ballots", votes.link_ballot),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
@@ -151,6 +164,7 @@ def create_app(services: Services) -> web.Application:
             web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
             web.get("/surat", page("surat.html")),  # an action's legal notices, for officers
             web.get("/rencana", page("rencana.html")),  # plan actions: the coordinator's desk
+            web.get("/pilih", page("pilih.html")),  # a member's phone: vote in a strike vote
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.static("/static", STATIC),
         ]
@@ -159,7 +173,28 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/surat", "/rencana")
+PAGES = (
+    "/",
+    "/masuk",
+    "/login",
+    "/admin",
+    "/i/{code}",
+    "/lapor",
+    "/sw.js",
+    "/surat",
+    "/rencana",
+    "/pilih",
+)
+# Requests whose mere time could be matched with a voter: not logged at all (not even the route).
+QUIET_ROUTES = frozenset(
+    {
+        "/api/votes/{id}/ballots",
+        "/api/votes/{id}/link",
+        "/api/votes/{id}/link/ballots",
+        "/api/votes/{id}/roll/me",
+        "/pilih",
+    }
+)
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",
@@ -186,6 +221,8 @@ async def log_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     carry invite codes."""
     started = time.perf_counter()
     response = await handler(request)
+    if route_pattern(request) in QUIET_ROUTES:
+        return response
     log.info(
         "http method=%s route=%s status=%s ms=%.1f",
         request.method,

@@ -28,8 +28,9 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
-from core import action, evidence, help_request, report, sessions, sms, values
+from core import action, evidence, help_request, report, sessions, sms, values, vote
 from core.legal import fields as notice_fields
+from core.votes import CROCKFORD, RECEIPT_LENGTH
 from web import passwords
 
 
@@ -39,6 +40,14 @@ class PasswordRule:
 
     def __init__(self, min_length: int) -> None:
         self.min_length = min_length
+
+
+class ReceiptRule:
+    """Annotated metadata: a receipt code of the wrong length or letters is refused as
+    not_a_receipt (with its length), not as missing or too long."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
 
 
 # -- field types ---------------------------------------------------------------------------------
@@ -118,7 +127,25 @@ def schema_of(model: type[Body]) -> JsonDict:
     """The JSON Schema of a body for the OpenAPI document (3.1: JSON Schema 2020-12)."""
     schema = model.model_json_schema(mode="validation")
     _drop_titles(schema)
-    return schema
+    inlined = _inline(schema, schema.pop("$defs", {}))
+    assert isinstance(inlined, dict)
+    return inlined
+
+
+def _inline(node: JsonValue, defs: JsonDict) -> JsonValue:
+    """A nested body's schema in place of its "#/$defs/..." reference: embedded in the OpenAPI
+    document, such a reference would point into the document, not into this schema."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            inner = _inline(defs[ref.removeprefix("#/$defs/")], defs)
+            assert isinstance(inner, dict)
+            return {**inner, **rest}
+        return {k: _inline(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
 
 
 def _drop_titles(node: JsonValue) -> None:
@@ -625,3 +652,112 @@ class RosterIn(Body):
 
 class NameIn(Body):
     name: Name
+
+
+# -- strike votes --------------------------------------------------------------------------------
+
+# The core's own tuple (core/vote_rules.py), held to it by tests/unit/test_vote_bodies.py.
+ShareRule = Literal["more_than", "at_least"]
+Share = Annotated[int, Field(ge=0, le=1000), BeforeValidator(_integral)]
+Choice = Annotated[
+    int,
+    Field(ge=0, le=vote.MAX_OPTIONS - 1, description="The option's index."),
+    BeforeValidator(_integral),
+]
+Receipt = Annotated[
+    str,
+    Field(
+        pattern=f"^[{CROCKFORD}]{{{RECEIPT_LENGTH}}}$",
+        description="Optional: a receipt code the phone made, so a resend gets the same answer.",
+    ),
+    ReceiptRule(RECEIPT_LENGTH),
+]
+LinkCode = Annotated[
+    str, Field(min_length=1, max_length=100, description="The code of a personal voting link.")
+]
+
+
+class _FractionIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={"description": "num/den as the AD/ART states it; num > den: 422."}
+    )
+    num: Share
+    den: Annotated[int, Field(ge=1, le=1000), BeforeValidator(_integral)]
+    rule: ShareRule = "at_least"
+
+
+class QuorumIn(_FractionIn):
+    of: Annotated[Literal["roll"], Field(description="A quorum is a share of the roll.")] = "roll"
+
+
+class ThresholdIn(_FractionIn):
+    of: Annotated[
+        Literal["votes", "roll"],
+        Field(description="Share of the ballots cast (default) or of the roll."),
+    ] = "votes"
+
+
+class VoteIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "closes_at not after opens_at: 422 ends_before_start; closes_at "
+            "past: 422 in_the_past; the same option twice (once trimmed): 422 duplicate."
+        }
+    )
+    id: Annotated[UUID, Field(description="Made by the client; a resend returns the first answer.")]
+    question: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]],
+        Field(min_length=2, max_length=vote.MAX_OPTIONS, json_schema_extra={"uniqueItems": True}),
+    ]
+    affiliate_id: Annotated[UUID, Field(description="The union whose members vote.")]
+    branch_id: Annotated[UUID, Field(description="Only this branch's members vote.")] | None = None
+    opens_at: Moment
+    closes_at: Moment
+    quorum: QuorumIn
+    threshold: ThresholdIn
+    k: (
+        Annotated[
+            int,
+            Field(
+                ge=0,
+                le=1000,
+                description="Counts per option are published only when at least k voted "
+                f"(default {vote.DEFAULT_K}).",
+            ),
+            BeforeValidator(_integral),
+        ]
+        | None
+    ) = None
+    weights: (
+        Annotated[
+            dict[
+                UUID,
+                Annotated[int, Field(ge=1, le=vote.MAX_WEIGHT), BeforeValidator(_integral)],
+            ],
+            Field(
+                min_length=1,
+                max_length=vote.MAX_ROLL,
+                description="A delegates' vote: person id -> number of votes. The roll is then "
+                "these delegates (those still active).",
+            ),
+        ]
+        | None
+    ) = None
+
+
+class CastIn(Body):
+    choice: Choice
+    receipt: Receipt | None = None
+
+
+class LinkCastIn(CastIn):
+    code: LinkCode
+
+
+class LinkIn(Body):
+    person_id: UUID
+
+
+class CodeIn(Body):
+    code: LinkCode

@@ -30,7 +30,7 @@ def authorise(
 ) -> str:
     """Checks the caller may do `permission`; returns the actor id to record on events."""
     principal = request[PRINCIPAL]
-    if not may(principal, permission, action_id, site_id, affiliate_id):
+    if not may(principal, permission, action_id, site_id, affiliate_id=affiliate_id):
         raise Forbidden()
     return principal.id
 

@@ -20,6 +20,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Kolom {field} berisi terlalu banyak butir (maksimal {max}).",
         "en": "Field {field} has too many items (at most {max}).",
     },
+    "too_few": {
+        "id": "Kolom {field} berisi terlalu sedikit butir (minimal {min}).",
+        "en": "Field {field} has too few items (at least {min}).",
+    },
     "not_one_of": {
         "id": "Kolom {field} harus salah satu dari: {allowed}.",
         "en": "Field {field} must be one of: {allowed}.",
@@ -293,6 +297,61 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "before_sent": {
         "id": "Tanggal tanda terima tidak boleh sebelum tanggal kirim ({sent_on}).",
         "en": "The receipt cannot be dated before the notice was sent ({sent_on}).",
+    },
+    # strike votes
+    "unknown_vote": {"id": "Pemungutan suara tidak ditemukan.", "en": "No such vote."},
+    "unknown_voting_link": {
+        "id": "Tautan memilih ini tidak dikenal atau sudah diganti.",
+        "en": "This voting link is unknown or has been replaced.",
+    },
+    "already_voted": {
+        "id": "Anda sudah memilih. Satu anggota, satu suara.",
+        "en": "You have already voted. One member, one vote.",
+    },
+    "not_on_roll": {
+        "id": "Anda tidak ada dalam daftar pemilih pemungutan suara ini.",
+        "en": "You are not on this vote's roll.",
+    },
+    "vote_not_open_yet": {
+        "id": "Pemungutan suara belum dibuka.",
+        "en": "The vote is not open yet.",
+    },
+    "vote_closed": {"id": "Pemungutan suara sudah ditutup.", "en": "The vote is closed."},
+    "vote_still_open": {
+        "id": "Pemungutan suara baru dapat ditutup pada {closes_at} atau setelah semua memilih.",
+        "en": "The vote can close at {closes_at}, or once everyone on the roll has voted.",
+    },
+    "empty_roll": {
+        "id": "Tidak ada anggota aktif dalam daftar pemilih; pemungutan suara tidak dapat dibuka.",
+        "en": "No member in good standing is on the roll; the vote cannot open.",
+    },
+    "in_the_past": {
+        "id": "Waktu {field} sudah lewat.",
+        "en": "Time {field} is already past.",
+    },
+    "duplicate": {
+        "id": "Kolom {field} berisi pilihan yang sama dua kali.",
+        "en": "Field {field} lists the same choice twice.",
+    },
+    "not_an_integer": {
+        "id": "Kolom {field} harus bilangan bulat.",
+        "en": "Field {field} must be an integer.",
+    },
+    "not_a_receipt": {
+        "id": "Kode tanda terima harus {length} huruf/angka.",
+        "en": "A receipt code has {length} letters or digits.",
+    },
+    "receipt_taken": {
+        "id": "Kode tanda terima ini sudah dipakai; muat ulang halaman dan pilih lagi.",
+        "en": "This receipt code is taken; reload the page and vote again.",
+    },
+    "ballot_box_mismatch": {
+        "id": "Kotak suara tidak cocok dengan daftar hadir ({problem}); penutupan ditolak.",
+        "en": "The ballot box disagrees with the turnout ({problem}); sealing refused.",
+    },
+    "no_ballot_box": {
+        "id": "Kotak suara tidak tersedia di server ini.",
+        "en": "This server has no ballot box.",
     },
 }
 

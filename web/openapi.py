@@ -37,6 +37,14 @@ from web.schemas import (
     listing,
 )
 from web.sms_openapi import SECURITY_SCHEME, sms_paths
+from web.vote_schemas import (
+    CAST_OUT,
+    LINK_CREATED,
+    ROLL_ENTRY,
+    ROLL_OUT,
+    VOTE_FOR_VOTER,
+    VOTE_OUT,
+)
 
 Operation = dict[str, Any]
 
@@ -551,6 +559,7 @@ def openapi_document() -> dict[str, Any]:
             **_notices_paths(),
             **sms_paths(),
             **_planning_paths(),
+            **_votes_paths(),
         },
     }
 
@@ -702,5 +711,107 @@ def _notices_paths() -> dict[str, Any]:
                     **_problems(401, 403, 404),
                 },
             }
+        },
+    }
+
+
+def _cast(body: type[bodies.Body], summary: str, description: str) -> Operation:
+    return {
+        "summary": summary,
+        "description": description,
+        "parameters": [ID_PARAM],
+        "requestBody": _body(body),
+        "responses": {
+            "201": _json(CAST_OUT, "In the ballot box; the receipt code is shown only now"),
+            "200": _json(CAST_OUT, "A resend with the same receipt code: already in the box"),
+            **_problems(*WRITE_PROBLEMS),
+        },
+    }
+
+
+def _votes_paths() -> dict[str, Any]:
+    return {
+        "/api/votes": {
+            "post": {
+                **_create(
+                    bodies.VoteIn, "Call a strike vote of a union (its officers)", param=None
+                ),
+            },
+            "get": _read(
+                listing("votes", VOTE_OUT, "Votes the caller may read"),
+                "Strike votes: turnout while open, the result once sealed",
+                param=None,
+            ),
+        },
+        "/api/votes/{id}": {
+            "get": _read(VOTE_OUT, "One vote: never a running tally, counts only after close")
+        },
+        "/api/votes/{id}/open": {
+            "post": _create(None, "Open the vote: freeze the roll from members in good standing")
+        },
+        "/api/votes/{id}/close": {
+            "post": _create(
+                None,
+                "Close the vote: seal the ballot box into the log with the tally",
+            )
+            | {
+                "description": "Allowed at the closing time, or once everyone on the roll "
+                "voted. Refused with 500 ballot_box_mismatch if the ballots do not match the "
+                "turnout."
+            }
+        },
+        "/api/votes/{id}/roll": {
+            "get": {
+                "summary": "The frozen roll: size, hash and entry digests (no names)",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _json(ROLL_OUT, "The roll"), **_problems(401, 403, 404)},
+            }
+        },
+        "/api/votes/{id}/roll/me": {
+            "get": {
+                "summary": "Am I on the roll, and has my vote been recorded",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _json(ROLL_ENTRY, "My entry"), **_problems(401, 403, 404)},
+            }
+        },
+        "/api/votes/{id}/ballots": {
+            "post": _cast(
+                bodies.CastIn,
+                "Vote (a member on the roll, signed in)",
+                "Never logged. One member, one vote: a second ballot is 409 already_voted.",
+            )
+        },
+        "/api/votes/{id}/links": {
+            "post": {
+                "summary": "A one-time personal voting link for one roll entry (officers)",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(bodies.LinkIn),
+                "responses": {
+                    "201": _json(LINK_CREATED, "Created; the code is shown only now"),
+                    **_problems(*WRITE_PROBLEMS),
+                },
+            }
+        },
+        "/api/votes/{id}/link": {
+            "post": _public(
+                {
+                    "summary": "Open a voting link: the vote as its voter sees it",
+                    "parameters": [ID_PARAM],
+                    "requestBody": _body(bodies.CodeIn),
+                    "responses": {
+                        "200": _json(VOTE_FOR_VOTER, "The vote and the link's roll entry"),
+                        **_problems(400, 404, 413, 422),
+                    },
+                }
+            )
+        },
+        "/api/votes/{id}/link/ballots": {
+            "post": _public(
+                _cast(
+                    bodies.LinkCastIn,
+                    "Vote through a personal voting link",
+                    "Never logged. The link's roll entry votes once; the link then only reads.",
+                )
+            )
         },
     }

@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from core import values
 from core.errors import InvalidInput, NotFound
-from web.bodies import PasswordRule
+from web.bodies import PasswordRule, ReceiptRule
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -57,6 +57,9 @@ def _invalid(model: type[BaseModel], error: ErrorDetails) -> InvalidInput:
     field = _field_name(loc)
     if kind == "missing" or error["input"] is None:
         return InvalidInput("required", field=field)
+    receipt = _marker(model, loc, ReceiptRule) if kind.startswith("string_") else None
+    if receipt is not None and kind != "string_type":
+        return InvalidInput("not_a_receipt", field=field, length=receipt.length)
     if kind in ("string_too_short", "string_pattern_mismatch"):  # blank, as the core says
         rule = _marker(model, loc, PasswordRule)
         if rule is not None:
@@ -66,6 +69,8 @@ def _invalid(model: type[BaseModel], error: ErrorDetails) -> InvalidInput:
         return InvalidInput("too_long", field=field, max=ctx["max_length"])
     if kind == "too_long":
         return InvalidInput("too_many", field=field, max=ctx["max_length"])
+    if kind == "too_short":
+        return InvalidInput("too_few", field=field, min=ctx["min_length"])
     if kind in ("uuid_type", "uuid_parsing", "uuid_version"):
         return InvalidInput("not_uuid", field=field)
     if kind == "timezone_aware":
@@ -96,7 +101,8 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
 
 
 def _annotation_parts(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[Any]:
-    """Everything the field's annotation is made of: types, Literal values, metadata."""
+    """Everything the field's annotation is made of: types, Literal values, metadata; for a
+    field of a nested body ("quorum", "num"), that inner field's."""
     info = model.model_fields.get(str(loc[0]))
     if info is None:
         return []
@@ -112,6 +118,9 @@ def _annotation_parts(model: type[BaseModel], loc: tuple[int | str, ...]) -> lis
                 parts.extend([meta, *meta.metadata] if isinstance(meta, FieldInfo) else [meta])
         elif origin in (Union, types.UnionType, list, dict):
             pending.extend(get_args(hint))
+    inner = next((p for p in parts if isinstance(p, type) and issubclass(p, BaseModel)), None)
+    if inner is not None and len(loc) > 1 and str(loc[1]) in inner.model_fields:
+        return _annotation_parts(inner, loc[1:])
     return parts
 
 

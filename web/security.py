@@ -28,6 +28,8 @@ PUBLIC_ROUTES = frozenset(
         # SMS gateways sign their requests instead (web/sms.py checks the HMAC)
         ("POST", "/api/sms/inbound"),
         ("GET", "/api/sms/outbound"),
+        ("POST", "/api/votes/{id}/link"),  # a voting link's code is the credential
+        ("POST", "/api/votes/{id}/link/ballots"),
     }
 )
 HSTS = "max-age=31536000"

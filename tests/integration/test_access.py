@@ -40,6 +40,8 @@ CALLERS = (
     "member",
     "officer_a",  # an officer of the union (w.affiliate) that gives the notices
     "officer_x",  # an officer of another union
+    "officer_u",  # an officer of the union that holds the votes
+    "member_u",  # a member of that union, on its votes' rolls
     "anonymous",
 )
 EVERYONE = frozenset(CALLERS) - {"anonymous"}
@@ -51,6 +53,9 @@ NOTICES_A = COORDINATE_A | {"officer_a"}  # notices of action A by the union w.a
 NOTICES_S = NATIONAL | {
     "officer_a"
 }  # notices of the strike action S (coord_a is not its coordinator)
+RUN_VOTE = frozenset({"admin", "officer_u"})
+READ_VOTE = frozenset({"admin", "national", "coord_a", "coord_b", "officer_u", "member_u"})
+PERSONS = EVERYONE - {"korlap_a"}  # a korlap by invite is no person
 
 
 @dataclass
@@ -68,6 +73,10 @@ class World:
     target_session: str
     items: dict[str, str] = field(default_factory=dict)  # incidents and requests by step
     sms_message: str = "-"  # a text in action A's SMS inbox
+    union: str = ""  # the affiliate whose votes these are
+    vote: str = ""  # open, member_u on its roll
+    sealed_vote: str = ""  # closed already: closing again changes nothing
+    receipt: str = "ABCDEFGH12"  # member_u's receipt code: a resend answers 200
 
     async def call(self, caller: str, method: str, path: str, body: Any = None) -> Any:
         headers = (
@@ -198,6 +207,7 @@ async def _populate(w: World) -> None:
     w.target_session = str(session_id(signed_in["token"]))
     await _street(w, admin)
     await _notices(w, admin)
+    await _union(w, admin)
 
 
 async def _notices(w: World, admin: Callable[..., Any]) -> None:
@@ -281,6 +291,44 @@ def _evidence(w: World) -> dict[str, Any]:
     }
 
 
+async def _union(w: World, admin: Callable[..., Any]) -> None:
+    """A union with an officer and a member, an open vote and a sealed one."""
+    w.union = (await admin("/api/affiliates", {"name": "SPN"}))["id"]
+    for caller, role in (("officer_u", "officer"), ("member_u", "member")):
+        phone = _phone()
+        person = await admin("/api/people", {"name": caller, "phone": phone, "password": PASSWORD})
+        await admin(f"/api/people/{person['id']}/roles", {"name": role, "affiliate_id": w.union})
+        status, _, signed_in = await w.call(
+            "anonymous", "POST", "/api/session", {"login": phone, "password": PASSWORD}
+        )
+        assert status == 201, signed_in
+        w.tokens[caller] = signed_in["token"]
+        w.people[caller] = person["id"]
+    w.vote = (await admin("/api/votes", _vote(w.union)))["id"]
+    await admin(f"/api/votes/{w.vote}/open")
+    w.sealed_vote = (await admin("/api/votes", _vote(w.union)))["id"]
+    await admin(f"/api/votes/{w.sealed_vote}/open")
+    status, _, cast = await w.call(
+        "member_u", "POST", f"/api/votes/{w.sealed_vote}/ballots", {"choice": 0}
+    )
+    assert status == 201, cast
+    await admin(f"/api/votes/{w.sealed_vote}/close")
+
+
+def _vote(union: str) -> dict[str, Any]:
+    opens = datetime.now(UTC) - timedelta(minutes=1)
+    return {
+        "id": str(uuid4()),
+        "question": "Mogok?",
+        "options": ["Setuju", "Tidak setuju"],
+        "affiliate_id": union,
+        "opens_at": opens.isoformat(),
+        "closes_at": (opens + timedelta(hours=2)).isoformat(),
+        "quorum": {"num": 1, "den": 2},
+        "threshold": {"num": 1, "den": 2, "rule": "more_than"},
+    }
+
+
 async def _street(w: World, admin: Callable[..., Any]) -> None:
     """An incident and a request for each step a case takes, each already where that step
     starts from (so every allowed caller's repeat changes nothing and answers 200)."""
@@ -339,6 +387,8 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
         ("{branch_id}", w.items.get("branch", "-")),
         ("{session_id}", w.target_session),
         ("{message_id}", w.sms_message),
+        ("{id}", w.vote),
+        ("{id}", w.sealed_vote),
     ):
         path = path.replace(value, name)
     for caller_id in [*w.people.values(), *w.items.values()]:
@@ -759,6 +809,27 @@ CASES = [
         ),
         COORDINATE_A,
     ),
+    case("call a vote", "POST", lambda w, c: ("/api/votes", _vote(w.union)), RUN_VOTE),
+    case("list votes", "GET", lambda w, c: ("/api/votes", None), EVERYONE),
+    case("read a vote", "GET", lambda w, c: (f"/api/votes/{w.vote}", None), READ_VOTE),
+    case("open a vote", "POST", lambda w, c: (f"/api/votes/{w.vote}/open", None), RUN_VOTE),
+    case(
+        "close a vote", "POST", lambda w, c: (f"/api/votes/{w.sealed_vote}/close", None), RUN_VOTE
+    ),
+    case("read the roll", "GET", lambda w, c: (f"/api/votes/{w.vote}/roll", None), READ_VOTE),
+    case("am I on the roll", "GET", lambda w, c: (f"/api/votes/{w.vote}/roll/me", None), PERSONS),
+    case(
+        "vote",
+        "POST",
+        lambda w, c: (f"/api/votes/{w.vote}/ballots", {"choice": 1, "receipt": w.receipt}),
+        frozenset({"member_u"}),
+    ),
+    case(
+        "send a voting link",
+        "POST",
+        lambda w, c: (f"/api/votes/{w.vote}/links", {"person_id": w.people["member_u"]}),
+        RUN_VOTE,
+    ),
 ]
 
 SIGNED_BY_GATEWAYS = [("POST", "/api/sms/inbound"), ("GET", "/api/sms/outbound")]
@@ -811,7 +882,23 @@ async def test_the_action_list_shows_each_caller_only_their_actions(world: World
         "member": set(),
         "officer_a": set(),
         "officer_x": set(),
+        "officer_u": set(),
+        "member_u": set(),
     }
+
+
+async def test_no_caller_sees_a_tally_before_close(world: World) -> None:
+    """Turnout only while the vote is open, for everyone, administrators included."""
+    for caller in EVERYONE:
+        for path in ("/api/votes", f"/api/votes/{world.vote}"):
+            status, _, reply = await world.call(caller, "GET", path)
+            docs = reply.get("votes", [reply]) if status == 200 else []
+            for doc in docs:
+                if doc["id"] == world.vote:
+                    assert doc["status"] == "open" and doc["result"] is None, (caller, doc)
+                    assert "receipts" not in doc and "tally" not in json.dumps(doc)
+    status, _, sealed = await world.call("admin", "GET", f"/api/votes/{world.sealed_vote}")
+    assert status == 200 and sealed["result"]["carried"] is not None  # the same reads, closed
 
 
 async def test_the_table_covers_every_endpoint_that_needs_a_caller(world: World) -> None:

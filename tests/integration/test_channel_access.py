@@ -21,9 +21,10 @@ from websockets.asyncio.client import connect
 from core.access import Authenticator, Role
 from core.application import Posko
 from posko.persistence import eventsourcing_env
-from projections import feed, live_map, overview
+from projections import feed, live_map, overview, votes
 from projections.people import ACCESS
 from projections.port import Port
+from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 from realtime.bus import MemoryBus
 from realtime.gateway import Gateway
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 API_KEY = secrets.token_urlsafe(24)
 DEADLINE = 10.0
-CALLERS = ("admin", "api_key", "national", "coord_a", "coord_b", "korlap_a", "member")
+CALLERS = ("admin", "api_key", "national", "coord_a", "coord_b", "korlap_a", "member", "member_u")
 
 
 @dataclass
@@ -40,6 +41,7 @@ class World:
     url: str
     tokens: dict[str, str]
     action_a: uuid.UUID
+    vote: uuid.UUID
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -64,8 +66,24 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     app.add_site(
         action_id=actions[0], site_id=site, name="Lokasi", lat=-6.2, lon=106.8, target=10, actor="t"
     )
+    union = uuid.uuid4()
+    app.register_affiliate(id=union, name="SPN", actor="t")
+    vote = uuid.uuid4()
+    app.call_vote(
+        id=vote,
+        question="Mogok?",
+        options=["Setuju", "Tidak setuju"],
+        affiliate_id=union,
+        branch_id=None,
+        opens_at=now,
+        closes_at=now + timedelta(hours=1),
+        quorum={"num": 1, "den": 2},
+        threshold={"num": 1, "den": 2},
+        actor="t",
+    )
     roles = {
         "admin": Role("admin"),
+        "member_u": Role("member", affiliate_id=str(union)),
         "national": Role("coordinator"),
         "coord_a": Role("coordinator", action_id=str(actions[0])),
         "coord_b": Role("coordinator", action_id=str(actions[1])),
@@ -98,16 +116,18 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         API_KEY, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
     port = Port(app, store, authenticator)
+    # The vote's channel is scoped by its union, which the gateway reads from the views.
+    ProjectionRunner(app, port).catch_up()
     gateway = Gateway(port, bus, port.principal)
     async with gateway.running("127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
-        yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0])
+        yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0], vote)
     await bus.close()
     store.close()
     app.close()
 
 
-def channels_of(action_id: uuid.UUID) -> dict[str, tuple[str, frozenset[str]]]:
+def channels_of(action_id: uuid.UUID, vote_id: uuid.UUID) -> dict[str, tuple[str, frozenset[str]]]:
     """Channel kind -> (a channel of that kind, who may subscribe to it)."""
     coordinate = frozenset({"admin", "api_key", "national", "coord_a"})
     return {
@@ -116,10 +136,15 @@ def channels_of(action_id: uuid.UUID) -> dict[str, tuple[str, frozenset[str]]]:
         "action_feed": (feed.channel(action_id), coordinate | {"korlap_a"}),
         "action_legal": (feed.legal_channel(action_id), coordinate),
         "access": (ACCESS, frozenset()),  # the gateways' own: nobody, admins included
+        # a union's vote: its members and officers, every coordinator (the dashboard)
+        "vote": (
+            votes.channel(vote_id),
+            frozenset({"admin", "api_key", "national", "coord_a", "coord_b", "member_u"}),
+        ),
     }
 
 
-KINDS = ("actions", "action_map", "action_feed", "action_legal", "access")
+KINDS = ("actions", "action_map", "action_feed", "action_legal", "access", "vote")
 
 
 async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
@@ -142,7 +167,7 @@ async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
 async def test_each_channel_kind_admits_exactly_whom_it_should(
     world: World, caller: str, kind: str
 ) -> None:
-    channel, allowed = channels_of(world.action_a)[kind]
+    channel, allowed = channels_of(world.action_a, world.vote)[kind]
     reply = await answer(world.url, world.tokens[caller], channel)
     if caller in allowed:
         assert reply["type"] == "snapshot", reply
@@ -153,6 +178,6 @@ async def test_each_channel_kind_admits_exactly_whom_it_should(
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_nobody_without_credentials_reaches_any_channel(world: World, kind: str) -> None:
-    channel, _ = channels_of(world.action_a)[kind]
+    channel, _ = channels_of(world.action_a, world.vote)[kind]
     reply = await answer(world.url, None, channel)
     assert (reply["type"], reply["code"]) == ("error", "unauthenticated")

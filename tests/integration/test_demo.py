@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.application import Posko
 from posko import demo
+from posko.ballot_box import SQLiteBallotBox
 from posko.persistence import eventsourcing_env
 from projections import channels
 from projections.time_travel import rows_at
@@ -56,4 +57,32 @@ def test_the_street_reports_and_the_coordinator_handles_it_even_after_a_restart(
     assert {"resolved", "fulfilled"} <= handled
     finished = ("resolved", "fulfilled", "cancelled")
     assert {i["status"] for i in items if i["id"] in left_open} <= set(finished)
+    app.close()
+
+
+def test_the_demo_votes_show_a_result_and_a_growing_turnout(tmp_path: Path) -> None:
+    app = Posko(env=eventsourcing_env("", tmp_path))
+    box = SQLiteBallotBox(tmp_path / "ballots.db")
+    app.attach_ballot_box(box)
+    demo.seed_votes(app)
+    seeded = app.recorder.max_notification_id()
+    demo.seed_votes(app)  # a restart adds nothing
+    assert app.recorder.max_notification_id() == seeded
+
+    sealed = app.vote(demo.SEALED_VOTE).public()
+    assert sealed["status"] == "sealed" and sealed["turnout"] == len(demo.VOTERS)
+    assert sealed["result"]["carried"] and sealed["result"]["option"] == 0
+    assert sealed["result"]["tally"] == [9, 2, 1]  # twelve voted: at least k, counts shown
+    assert len(sealed["receipts"]) == len(demo.VOTERS)
+
+    rng = random.Random(1)
+    assert app.vote(demo.OPEN_VOTE).public()["turnout"] == demo.OPEN_VOTERS_AT_SEED
+    demo.one_more_voter(app, rng)
+    open_vote = app.vote(demo.OPEN_VOTE).public()
+    assert open_vote["status"] == "open" and open_vote["turnout"] == demo.OPEN_VOTERS_AT_SEED + 1
+    assert open_vote["result"] is None
+    for _ in demo.VOTERS:
+        demo.one_more_voter(app, rng)  # once everyone voted, it stops
+    assert app.vote(demo.OPEN_VOTE).public()["turnout"] == len(demo.VOTERS)
+    box.close()
     app.close()

@@ -10,6 +10,7 @@ import { createPanels } from "./dashboard-panels.js";
 import { createSms } from "./dashboard-sms.js";
 import { createTimeline } from "./dashboard-timeline.js";
 import { createNoticesPanel } from "./dashboard-notices.js";
+import { createVotes } from "./dashboard-votes.js";
 import { el, fill, number, shortId } from "./dashboard-util.js";
 
 const $ = (id) => document.getElementById(id);
@@ -28,6 +29,7 @@ let retry = 500;
 let retryTimer = null;
 let map = null;
 let panels = null;
+let votes = null; // the strike votes of the action's unions (dashboard-votes.js)
 let timeline = null;
 let notices = null; // the chosen action's legal notices (dashboard-notices.js)
 let sms = null; // the SMS panel: number, site codes, the inbox of unread texts
@@ -122,8 +124,10 @@ function onMessage(msg) {
     retry = 500;
     if (nationalOverview) subscribe("actions"); else loadOwnActions();
     if (state.selected) channelsOf(state.selected).forEach(subscribe);
+    votes?.resubscribe();
     return;
   }
+  if (votes?.onMessage(msg)) return;
   if (msg.type === "error") {
     if (msg.code === "forbidden" && msg.channel === "actions") { nationalOverview = false; loadOwnActions(); }
     else console.warn("posko:", msg.code, msg.message, msg.channel ?? "");
@@ -178,6 +182,7 @@ function refreshOwnAction() {
 
 // Every action we may see, in the "all actions" menu: the national overview at a glance.
 function actionsChanged() {
+  votes?.actionChanged(); // the action's unions may have changed
   const rows = [...state.actions.values()];
   if (!state.selected || !state.actions.has(state.selected)) {
     const wanted = location.hash.slice(1) || sessionStorage.getItem("posko-action");
@@ -218,6 +223,7 @@ function choose(id) {
   channelsOf(id).forEach(subscribe);
   notices?.show(id);
   sms?.load(id);
+  votes?.actionChanged();
   updateWindow();
   schedule("map", "feed", "tasks", "summary", "affiliates");
 }
@@ -378,6 +384,11 @@ async function start(config) {
     if (state.actions.has(id)) choose(id);
   });
   setInterval(updateWindow, 30_000);
+  votes = createVotes({
+    request, send,
+    affiliatesOfAction: () => Object.keys(state.actions.get(state.selected)?.affiliates ?? {}),
+    affiliateName: (id) => state.affiliateNames.get(id) ?? `${t("dash_affiliate")} ${shortId(id)}`,
+  });
   loadAffiliateNames();
   open(config.ws_url);
   schedule("map", "feed", "tasks", "summary", "affiliates");
