@@ -12,7 +12,7 @@ from typing import Any
 
 from core.access import Authenticator
 from core.application import Posko
-from posko.persistence import eventsourcing_env
+from posko.persistence import ensure_schema, eventsourcing_env
 from posko.settings import Settings
 from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -42,6 +42,8 @@ class Components:
 def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     """Build what a process needs; `runner`/`gateway` say whether it projects and/or serves ws."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url:
+        ensure_schema(settings.database_url, settings.database_schema)
     app = Posko(
         env={
             **eventsourcing_env(settings.database_url, settings.data_dir, settings.database_schema),
@@ -56,7 +58,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
         store = PostgresViewStore(settings.database_url, schema=settings.database_schema)
     else:
         store = SQLiteViewStore(settings.data_dir / "views.db")
-    bus = create_bus(settings.redis_url)
+    bus = create_bus(settings.redis_url, store=store.identity())
     authenticator = Authenticator(
         settings.api_key, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )

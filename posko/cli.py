@@ -24,6 +24,7 @@ from core.application import Posko
 from core.errors import InvalidInput, PoskoError
 from posko.bootstrap import Components, build, web_services
 from posko.demo import simulate
+from posko.persistence import StartupError
 from posko.settings import Settings, SettingsError
 from projections.runner import ProjectionRunner
 from web import passwords
@@ -62,6 +63,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Generated an API key and stored it in {settings.data_dir / 'api_key'}:", file=out)
         print(f"  {settings.api_key}", file=out)
 
+    try:
+        _command(args, settings)
+    except StartupError as error:
+        sys.exit(f"posko: {error}")
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "user":
         sys.exit(user(settings, args))
     if args.command == "rebuild":

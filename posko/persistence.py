@@ -13,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
     ListenNotifySubscription,
@@ -36,7 +37,9 @@ __all__ = [
     "PoskoPostgresApplicationRecorder",
     "PoskoPostgresSubscription",
     "SQLiteSubscription",
+    "StartupError",
     "SubscribableSQLiteApplicationRecorder",
+    "ensure_schema",
     "eventsourcing_env",
 ]
 
@@ -238,6 +241,32 @@ def eventsourcing_env(database_url: str, data_dir: Path, schema: str = "public")
         "POSTGRES_SCHEMA": schema,
         "APPLICATION_RECORDER_TOPIC": get_topic(PoskoPostgresApplicationRecorder),
     }
+
+
+class StartupError(Exception):
+    """The store cannot be used as configured; the message is one line naming the setting."""
+
+
+def ensure_schema(database_url: str, schema: str) -> None:
+    """Create POSKO_DATABASE_SCHEMA when it does not exist yet (eventsourcing and the views
+    create their tables in it but not the schema itself)."""
+    try:
+        with psycopg.connect(database_url, connect_timeout=10, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+            ).fetchone()
+            if exists is None:
+                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error)
+        raise StartupError(
+            f"POSKO_DATABASE_URL: cannot connect to PostgreSQL ({reason})"
+        ) from error
+    except psycopg.Error as error:
+        raise StartupError(
+            f"POSKO_DATABASE_SCHEMA={schema}: the schema does not exist and could not be "
+            f"created ({type(error).__name__}: {str(error).strip().splitlines()[0]})"
+        ) from error
 
 
 def _url_problem(problem: str) -> str:

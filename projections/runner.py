@@ -109,6 +109,11 @@ class ProjectionRunner:
     async def _follow(self) -> None:
         start = await asyncio.to_thread(self.store.position)
         self.status.position = start
+        if self.publisher is not None:
+            # Another projector may have renewed the identity (a restore) since this one last ran.
+            identity = await asyncio.to_thread(self.store.identity)
+            if self.publisher.store != identity:
+                self.publisher.use_store(identity)
         pending: queue.Queue[Notification] = queue.Queue(maxsize=self.batch_size * 4)
         subscription = await asyncio.to_thread(self.app.recorder.subscribe, gt=start)
         pump = _Pump(subscription, pending)
@@ -157,7 +162,21 @@ class ProjectionRunner:
         assert self.publisher is not None
         if self._bus_unchecked:
             last = await self.publisher.last_position()
-            if last is not None:  # an empty bus has no followers to repair; they use the store
+            head = await asyncio.to_thread(self.store.position)
+            if last is not None and last > head:
+                # The bus holds a later history than the store: the store was restored from an
+                # older backup. Its positions will be reused for other events, so it gets a new
+                # identity (a new stream); followers of the old one are told to resynchronise.
+                identity = await asyncio.to_thread(self.store.renew_identity)
+                log.error(
+                    "the bus holds position %s beyond the store's head %s (restored from an "
+                    "older backup?); the store's identity is now %s and followers resynchronise",
+                    last,
+                    head,
+                    identity,
+                )
+                await self.publisher.move_to(identity)
+            elif last is not None:  # an empty bus has no followers to repair; they use the store
                 await self._republish_after(last)
             self._bus_unchecked = False
         if self._unpublished_after is not None:

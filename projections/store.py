@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,6 +64,14 @@ class ViewStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    @abstractmethod
+    def identity(self) -> str:
+        """This store's identity, made (random) the first time it is asked for."""
+
+    @abstractmethod
+    def renew_identity(self) -> str:
+        """Give the store a new identity (it was restored from a backup) and return it."""
+
     def _should_prune(self) -> bool:
         self._commits += 1
         return self._commits % self.prune_every == 0
@@ -73,6 +82,9 @@ _TABLES = (
     "doc TEXT NOT NULL, PRIMARY KEY (channel, key))",
     "CREATE TABLE IF NOT EXISTS view_outbox (position BIGINT PRIMARY KEY, batch TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS view_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    # The store's identity: not a view, so a rebuild keeps it; a restore brings an old one back,
+    # which the projector replaces when it finds the bus ahead of the store.
+    "CREATE TABLE IF NOT EXISTS store_identity (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
 
@@ -203,6 +215,26 @@ class SQLiteViewStore(ViewStore):
             for table in ("view_rows", "view_outbox", "view_meta"):
                 c.execute(f"DELETE FROM {table}")
 
+    def identity(self) -> str:
+        with self._transaction(write=True) as c:
+            c.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', ?) "
+                "ON CONFLICT (name) DO NOTHING",
+                (uuid.uuid4().hex,),
+            )
+            row = c.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        return str(row[0])
+
+    def renew_identity(self) -> str:
+        identity = uuid.uuid4().hex
+        with self._transaction(write=True) as c:
+            c.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                (identity,),
+            )
+        return identity
+
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:
@@ -318,6 +350,27 @@ class PostgresViewStore(ViewStore):
     def reset(self) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("TRUNCATE view_rows, view_outbox, view_meta")
+
+    def identity(self) -> str:
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', %s) "
+                "ON CONFLICT (name) DO NOTHING",
+                (uuid.uuid4().hex,),
+            )
+            row = conn.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def renew_identity(self) -> str:
+        identity = uuid.uuid4().hex
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', %s) "
+                "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                (identity,),
+            )
+        return identity
 
     def close(self) -> None:
         self._pool.close()
