@@ -14,6 +14,7 @@ from core.access import Authenticator
 from core.application import Posko
 from posko.persistence import ensure_schema, eventsourcing_env
 from posko.settings import Settings
+from projections.leader import AdvisoryLock
 from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
@@ -71,7 +72,13 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
         executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="posko-worker"),
     )
     if runner:
-        components.runner = ProjectionRunner(app, store, bus)
+        # With PostgreSQL, `posko project` may run twice: the lock picks the one that works.
+        leadership = (
+            AdvisoryLock(settings.database_url, settings.database_schema)
+            if settings.database_url
+            else None
+        )
+        components.runner = ProjectionRunner(app, store, bus, leadership=leadership)
     if gateway:
         components.gateway = Gateway(
             store,
@@ -118,12 +125,18 @@ async def report_health(components: Components) -> dict[str, Any]:
     if components.runner is not None:
         status = components.runner.status
         projections.update(
-            running=status.running, last_error=status.last_error, bus_behind=status.bus_behind
+            running=status.running,
+            active=status.active,
+            last_error=status.last_error,
+            bus_behind=status.bus_behind,
         )
         if status.last_error:
             state["status"] = "degraded"
     state["projections"] = projections
-    state["bus"] = {"kind": "redis" if components.settings.redis_url else "memory"}
+    state["bus"] = {
+        "kind": "redis" if components.settings.redis_url else "memory",
+        "store": components.bus.store,
+    }
     if components.gateway is not None:
         state["gateway"] = dataclasses.asdict(components.gateway.stats())
     return state

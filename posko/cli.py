@@ -22,7 +22,7 @@ from core import values
 from core.access import Role
 from core.application import Posko
 from core.errors import InvalidInput, PoskoError
-from posko.bootstrap import Components, build, web_services
+from posko.bootstrap import Components, build, report_health, web_services
 from posko.demo import simulate
 from posko.persistence import StartupError
 from posko.settings import Settings, SettingsError
@@ -114,6 +114,8 @@ async def run(
                 )
             if serve_http:
                 await _start_http(components, stack, tls)
+            elif components.runner is not None:
+                await _start_probe(components, stack)
             if demo:
                 tasks.append(asyncio.create_task(simulate(components.app), name="demo"))
             _banner(settings, serve_http=serve_http, serve_ws=serve_ws, demo=demo)
@@ -137,11 +139,30 @@ async def _start_http(
     await web.TCPSite(runner, settings.host, settings.http_port, ssl_context=tls).start()
 
 
+async def _start_probe(components: Components, stack: contextlib.AsyncExitStack) -> None:
+    """`posko project` answers GET /healthz on POSKO_HTTP_PORT: whether it is the active
+    projector or a standby, its position and lag, for the orchestrator's health checks."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        state = await report_health(components)
+        return web.json_response(state, status=200 if state["status"] == "ok" else 503)
+
+    probe = web.Application()
+    probe.router.add_get("/healthz", healthz)
+    runner = web.AppRunner(probe, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    settings = components.settings
+    await web.TCPSite(runner, settings.host, settings.http_port).start()
+
+
 def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool) -> None:
     lines = []
     secure = "s" if settings.tls_cert is not None else ""
     if serve_http:
         lines.append(f"Posko web:      http{secure}://{settings.host}:{settings.http_port}/")
+    elif not serve_ws:
+        lines.append(f"Posko health:   http://{settings.host}:{settings.http_port}/healthz")
     if serve_ws:
         lines.append(f"Posko gateway:  ws{secure}://{settings.host}:{settings.ws_port}/")
     if demo:

@@ -239,6 +239,10 @@ def eventsourcing_env(database_url: str, data_dir: Path, schema: str = "public")
         "POSTGRES_USER": unquote(url.username),
         "POSTGRES_PASSWORD": unquote(url.password or ""),
         "POSTGRES_SCHEMA": schema,
+        # After a database restart the pooled connections are dead: check before use, so the
+        # first request afterwards succeeds instead of failing on a stale connection.
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
         "APPLICATION_RECORDER_TOPIC": get_topic(PoskoPostgresApplicationRecorder),
     }
 

@@ -18,6 +18,7 @@ from eventsourcing.persistence import Notification
 
 from projections import channels
 from projections.changes import Batch, Change, Publisher
+from projections.leader import Alone, Leadership
 from projections.rows import Rows
 from projections.store import ViewStore
 
@@ -36,6 +37,7 @@ class RunnerStatus:
     running: bool = False
     last_error: str | None = None
     bus_behind: bool = False  # a publish failed; the bus is repaired from the outbox next time
+    active: bool = False  # this process holds the projector lock (else it stands by)
 
 
 class ProjectionRunner:
@@ -46,8 +48,10 @@ class ProjectionRunner:
         publisher: Publisher | None = None,
         *,
         batch_size: int = BATCH_SIZE,
+        leadership: Leadership | None = None,
     ) -> None:
         self.app = app
+        self.leadership = leadership or Alone()
         self.store = store
         self.publisher = publisher
         self.batch_size = batch_size
@@ -62,6 +66,7 @@ class ProjectionRunner:
 
     def apply(self, notifications: Sequence[Notification]) -> Batch:
         """Apply one batch of notifications (in log order) to every view and commit it."""
+        after = self.status.position
         rows = Rows(self.store.load)
         for notification in notifications:
             channels.apply(rows, self.app.mapper.to_domain_event(notification))
@@ -74,13 +79,15 @@ class ProjectionRunner:
                 if (ref := channels.parse(name)) is not None
             ),
         )
-        self.store.commit(position, rows.changed, batch)
+        # `after` fences the commit: if another projector moved the views on meanwhile (it took
+        # over the lock), this batch was computed from stale rows and is refused.
+        self.store.commit(position, rows.changed, batch, after=after)
         self.status.position = position
         return batch
 
     def catch_up(self, batch_size: int = CATCH_UP_BATCH_SIZE) -> int:
         """Apply everything in the log after the stored position; returns the new position."""
-        position = self.store.position()
+        position = self.status.position = self.store.position()
         while notifications := self.app.recorder.select_notifications(
             start=position, limit=batch_size, inclusive_of_start=False
         ):
@@ -90,6 +97,25 @@ class ProjectionRunner:
     # -- running live --------------------------------------------------------------------------
 
     async def run(self) -> None:
+        """Project while this process holds the projector lock, until cancelled; stand by
+        while another one holds it, and take over from the stored position when it is freed."""
+        try:
+            while True:
+                await self.leadership.acquire()
+                self.status.active = True
+                lost = asyncio.create_task(self.leadership.lost(), name="projector-lock")
+                work = asyncio.create_task(self._project(), name="projector-work")
+                try:
+                    await asyncio.wait({lost, work}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    self.status.active = False
+                    for task in (lost, work):
+                        task.cancel()
+                    await asyncio.gather(lost, work, return_exceptions=True)
+        finally:
+            await self.leadership.release()
+
+    async def _project(self) -> None:
         """Follow the log until cancelled; restart after errors (logged, shown in status)."""
         while True:
             try:

@@ -45,8 +45,11 @@ class ViewStore(ABC):
     def load(self, channel: str, key: str) -> Doc | None: ...
 
     @abstractmethod
-    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
-        """Write rows, the batch into the outbox, and the new position, atomically."""
+    def commit(
+        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+    ) -> None:
+        """Write rows, the batch into the outbox, and the new position, atomically. With
+        `after`, refuse (StalePosition) unless the stored position is exactly that one."""
 
     @abstractmethod
     def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
@@ -150,9 +153,12 @@ class SQLiteViewStore(ViewStore):
         )
         return None if row is None else dict(json.loads(row[0]))
 
-    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
+    def commit(
+        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+    ) -> None:
         with self._transaction(write=True) as c:
-            if self._position(c) >= position:
+            stored = self._position(c)
+            if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
             c.executemany(
                 "INSERT INTO view_rows (channel, key, doc) VALUES (?, ?, ?) "
@@ -259,7 +265,10 @@ class PostgresViewStore(ViewStore):
             url,
             min_size=1,
             max_size=10,
-            kwargs={"options": f"-c search_path={schema}"},
+            kwargs={"options": f"-c search_path={schema}", "connect_timeout": 5},
+            # After a database restart pooled connections are dead: check each before use.
+            check=ConnectionPool.check_connection,
+            timeout=10,
             open=True,
         )
         with self._pool.connection() as conn:
@@ -283,13 +292,16 @@ class PostgresViewStore(ViewStore):
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
-    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
+    def commit(
+        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+    ) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(
                 "INSERT INTO view_meta (name, value) VALUES ('position', 0) "
                 "ON CONFLICT (name) DO NOTHING"
             )
-            if self._position(conn, lock=True) >= position:
+            stored = self._position(conn, lock=True)
+            if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
             with conn.cursor() as cur:
                 cur.executemany(
