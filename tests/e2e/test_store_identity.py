@@ -90,6 +90,7 @@ async def test_two_deployments_on_one_redis_database_keep_their_own_streams(
         # And the first deployment's screen shows its own reports only.
         body = report(first_sites[1], 99)
         status, answer = await asyncio.to_thread(post_report, first, first_action, body)
+        assert status == 201, answer
         await watcher.read_until(answer["position"])
         assert body["id"] in watcher.items
         assert not set(client.items) & set(watcher.items)
