@@ -16,7 +16,9 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    InterfaceError,
     ListenNotifySubscription,
+    OperationalError,
     StoredEvent,
     Subscription,
 )
@@ -30,7 +32,7 @@ from eventsourcing.sqlite import (
     SQLiteConnectionPool,
     SQLiteDatastore,
 )
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, retry
 from psycopg.sql import SQL, Identifier
 
 __all__ = [
@@ -176,8 +178,22 @@ class PoskoPostgresSubscription(
         return [*super()._threads(), *([listen_thread] if listen_thread else [])]
 
 
+# eventsourcing retries every read and write 10 times, each waiting up to the connect timeout
+# for a pool connection: close to a minute before a request learns the database is down. Two
+# attempts ride out one dropped connection; beyond that the caller gets a 503 and retries itself.
+_retry_twice = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)
+
+
 class PoskoPostgresApplicationRecorder(PostgresApplicationRecorder):
-    """PostgreSQL application recorder with position_of() and a polling-backed subscribe()."""
+    """PostgreSQL application recorder with position_of(), a polling-backed subscribe(), and
+    few retries when the database cannot be reached."""
+
+    insert_events = _retry_twice(PostgresApplicationRecorder.insert_events.__wrapped__)
+    select_events = _retry_twice(PostgresApplicationRecorder.select_events.__wrapped__)
+    select_notifications = _retry_twice(
+        PostgresApplicationRecorder.select_notifications.__wrapped__
+    )
+    max_notification_id = _retry_twice(PostgresApplicationRecorder.max_notification_id.__wrapped__)
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -242,7 +258,7 @@ def eventsourcing_env(database_url: str, data_dir: Path, schema: str = "public")
         # After a database restart the pooled connections are dead: check before use, so the
         # first request afterwards succeeds instead of failing on a stale connection.
         "POSTGRES_PRE_PING": "y",
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": "3",
         "APPLICATION_RECORDER_TOPIC": get_topic(PoskoPostgresApplicationRecorder),
     }
 
