@@ -21,6 +21,8 @@ from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
 from web.geocoding import nominatim
 from web.services import Services
+from web.shared_throttle import RedisSignInThrottle
+from web.throttle import SignInThrottle
 
 
 @dataclass
@@ -95,6 +97,16 @@ def web_services(components: Components) -> Services:
     async def health() -> dict[str, Any]:
         return await report_health(components)
 
+    throttle = SignInThrottle()
+    shared_throttle = (
+        RedisSignInThrottle(
+            settings.redis_url,
+            prefix=f"posko:throttle:{components.bus.store}",
+            fallback=throttle,
+        )
+        if settings.redis_url
+        else None
+    )
     return Services(
         app=components.app,
         store=components.store,
@@ -103,6 +115,8 @@ def web_services(components: Components) -> Services:
         ws_port=settings.ws_port,
         public_ws_url=settings.public_ws_url,
         health=health,
+        throttle=throttle,
+        shared_throttle=shared_throttle,
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
         ),

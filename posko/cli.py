@@ -30,6 +30,7 @@ from projections.runner import ProjectionRunner
 from web import passwords
 from web.app import create_app
 from web.messages import render
+from web.shared_throttle import RedisSignInThrottle
 
 log = logging.getLogger("posko")
 
@@ -132,7 +133,10 @@ async def run(
 async def _start_http(
     components: Components, stack: contextlib.AsyncExitStack, tls: ssl.SSLContext | None
 ) -> None:
-    runner = web.AppRunner(create_app(web_services(components)), access_log=None)
+    services = web_services(components)
+    if isinstance(services.shared_throttle, RedisSignInThrottle):
+        stack.push_async_callback(services.shared_throttle.close)
+    runner = web.AppRunner(create_app(services), access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     settings = components.settings

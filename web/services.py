@@ -14,6 +14,7 @@ from core.access import Authenticator
 from core.application import Posko
 from projections.store import ViewStore
 from web.geocoding import Geocoder
+from web.shared_throttle import Attempts, LocalAttempts
 from web.throttle import SignInThrottle
 
 P = ParamSpec("P")
@@ -34,8 +35,15 @@ class Services:
     health: Callable[[], Awaitable[dict[str, Any]]]
     # Failed sign-ins by login and by address; per process (see the README).
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    # The same counts shared by every web process through Redis (scaled deployment), or None.
+    shared_throttle: Attempts | None = None
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
+
+    @property
+    def attempts(self) -> Attempts:
+        """Where sign-in attempts are counted: Redis when configured, else this process."""
+        return self.shared_throttle or LocalAttempts(self.throttle)
 
     @property
     def secret(self) -> str:

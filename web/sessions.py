@@ -56,11 +56,11 @@ async def sign_in(request: web.Request) -> web.Response:
     password = parse.string(body, "password")
     svc = services(request)
     address = address_of(request)
-    svc.throttle.begin(login, address)
+    await svc.attempts.begin(login, address)
     person = await svc.call(check_credentials, svc.app, login, password)
     if person is None:  # the same answer for an unknown login and a wrong password
         raise Unauthenticated("bad_credentials")
-    svc.throttle.succeeded(login, address)
+    await svc.attempts.succeeded(login, address)
     token = new_token()
     session = await svc.call(
         svc.app.start_session,
@@ -106,10 +106,10 @@ async def confirm_password(request: web.Request, person_id: UUID, password: str)
     svc = services(request)
     person = await svc.call(svc.app.person, person_id)
     address = address_of(request)
-    svc.throttle.begin(person.phone, address)
+    await svc.attempts.begin(person.phone, address)
     if not await svc.call(passwords.verify, person.password_hash, password):
         raise InvalidInput("wrong_password", field="current_password")
-    svc.throttle.succeeded(person.phone, address)
+    await svc.attempts.succeeded(person.phone, address)
 
 
 async def who_am_i(request: web.Request) -> web.Response:

@@ -27,6 +27,7 @@ from tests.e2e.cluster import (
     store_identity,
     wait_for,
 )
+from web.throttle import LIMIT
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +181,15 @@ async def test_a_killed_gateways_screens_resume_on_the_other_with_since(
     assert client.snapshots == 1  # resumed from its position, not started over
     assert_each_shown_once(client, first + missed)
     await client.close()
+
+
+def test_sign_in_failures_through_both_web_processes_count_against_one_limit(
+    cluster: Deployment,
+) -> None:
+    login = {"login": "0813-9999-0000", "password": "not the password"}
+    answers = [
+        cluster.webs[n % 2].request("POST", "/api/session", login, token=None)[0]
+        for n in range(LIMIT + 1)
+    ]
+    # Each process saw at most three attempts: only a count kept in Redis reaches the limit.
+    assert answers == [401] * LIMIT + [429]
