@@ -20,6 +20,7 @@ from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
 from web.geocoding import nominatim
+from web.metrics import exposition
 from web.services import Services
 from web.shared_throttle import RedisSignInThrottle
 from web.throttle import SignInThrottle
@@ -87,6 +88,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
             bus,
             authenticator.principal,
             allowed_origins=[settings.public_url] if settings.public_url else None,
+            metrics=exposition,
         )
     return components
 

@@ -24,12 +24,14 @@ from core.application import Posko
 from core.errors import InvalidInput, PoskoError
 from posko.bootstrap import Components, build, report_health, web_services
 from posko.demo import simulate
+from posko.observability import ComponentsCollector, configure_logging, registered, sample_lag
 from posko.persistence import StartupError
 from posko.settings import Settings, SettingsError
 from projections.runner import ProjectionRunner
 from web import passwords
 from web.app import create_app
 from web.messages import render
+from web.metrics import metrics
 from web.shared_throttle import RedisSignInThrottle
 
 log = logging.getLogger("posko")
@@ -49,15 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     _user_parser(commands)
     args = parser.parse_args(argv)
 
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
     try:
         settings, generated = Settings.from_env().with_api_key()
     except SettingsError as error:
         sys.exit(f"posko: {error}")
+    configure_logging(settings.log_format)
     if generated:
         # `posko user` prints only the person's id on stdout, for scripts to read.
         out = sys.stderr if args.command == "user" else sys.stdout
@@ -104,8 +102,11 @@ async def run(
         loop.add_signal_handler(sig, stopping.set)
     tasks: list[asyncio.Task[None]] = []
     await components.bus.start()
+    collector = ComponentsCollector(components)
     try:
         async with contextlib.AsyncExitStack() as stack:
+            stack.enter_context(registered(collector))
+            tasks.append(asyncio.create_task(sample_lag(collector), name="lag-sampler"))
             if components.runner is not None:
                 tasks.append(asyncio.create_task(components.runner.run(), name="projections"))
             tls = settings.tls_context()
@@ -153,6 +154,7 @@ async def _start_probe(components: Components, stack: contextlib.AsyncExitStack)
 
     probe = web.Application()
     probe.router.add_get("/healthz", healthz)
+    probe.router.add_get("/metrics", metrics)
     runner = web.AppRunner(probe, access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)

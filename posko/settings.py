@@ -37,6 +37,7 @@ class Settings:
     geocoder_user_agent: str = "posko/0.1"  # Nominatim's policy: name the application
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
+    log_format: str = "text"  # or "json": one object per line, for a log collector
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +82,10 @@ class Settings:
             problems.append("POSKO_GEOCODER_SCHEME: expected https or http")
         user_agent = env.get("POSKO_GEOCODER_USER_AGENT", "").strip() or "posko/0.1"
         tls_cert, tls_key = _tls_files(env, problems)
+        log_format = env.get("POSKO_LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            problems.append("POSKO_LOG_FORMAT: expected text or json")
+            log_format = "text"
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
         settings = cls(
@@ -100,6 +105,7 @@ class Settings:
             geocoder_user_agent=user_agent,
             tls_cert=tls_cert,
             tls_key=tls_key,
+            log_format=log_format,
         )
         if problems:
             raise SettingsError(problems)

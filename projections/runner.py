@@ -9,8 +9,10 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from eventsourcing.application import Application
@@ -38,6 +40,11 @@ class RunnerStatus:
     last_error: str | None = None
     bus_behind: bool = False  # a publish failed; the bus is repaired from the outbox next time
     active: bool = False  # this process holds the projector lock (else it stands by)
+    events_applied: int = 0  # since the process started
+    batches_applied: int = 0
+    publish_errors: int = 0  # batches the bus refused or could not take
+    lag_seconds: float = 0.0  # from the last applied event's time to its application
+    last_published: int = 0  # the last batch the bus took
 
 
 class ProjectionRunner:
@@ -68,8 +75,10 @@ class ProjectionRunner:
         """Apply one batch of notifications (in log order) to every view and commit it."""
         after = self.status.position
         rows = Rows(self.store.load)
+        event: Any = None
         for notification in notifications:
-            channels.apply(rows, self.app.mapper.to_domain_event(notification))
+            event = self.app.mapper.to_domain_event(notification)
+            channels.apply(rows, event)
         position = notifications[-1].id
         batch = Batch(
             position=position,
@@ -81,8 +90,29 @@ class ProjectionRunner:
         )
         # `after` fences the commit: if another projector moved the views on meanwhile (it took
         # over the lock), this batch was computed from stale rows and is refused.
+        started = time.perf_counter()
         self.store.commit(position, rows.changed, batch, after=after)
         self.status.position = position
+        self.status.events_applied += len(notifications)
+        self.status.batches_applied += 1
+        if isinstance(getattr(event, "timestamp", None), datetime):
+            lag = (datetime.now(UTC) - event.timestamp).total_seconds()
+            self.status.lag_seconds = max(0.0, lag)
+        log.info(
+            "projection batch position=%s events=%s changes=%s commit_ms=%.1f lag_s=%.3f",
+            position,
+            len(notifications),
+            len(batch.changes),
+            (time.perf_counter() - started) * 1000,
+            self.status.lag_seconds,
+            extra={
+                "position": position,
+                "events": len(notifications),
+                "changes": len(batch.changes),
+                "commit_ms": round((time.perf_counter() - started) * 1000, 1),
+                "lag_s": round(self.status.lag_seconds, 3),
+            },
+        )
         return batch
 
     def catch_up(self, batch_size: int = CATCH_UP_BATCH_SIZE) -> int:
@@ -177,9 +207,10 @@ class ProjectionRunner:
         except Exception as error:  # writes and views go on without the bus; it is repaired later
             if self._unpublished_after is None:
                 self._unpublished_after = self._last_published
+            self.status.publish_errors += 1
             log.warning("publishing batch %s failed (%s); will republish", batch.position, error)
         else:
-            self._last_published = batch.position
+            self._last_published = self.status.last_published = batch.position
         self.status.bus_behind = self._bus_unchecked or self._unpublished_after is not None
 
     async def _repair_bus(self) -> None:

@@ -53,6 +53,7 @@ class Feed:
         self._position = 0  # the last batch delivered
         self._degraded = False
         self._store_behind = False  # the bus was found ahead of the store (logged once)
+        self.bus_errors = 0  # times following the bus failed (unreachable, a gap, a mismatch)
 
     @property
     def position(self) -> int:
@@ -101,14 +102,17 @@ class Feed:
                 try:
                     await self._follow_bus()
                 except StoreMismatch as mismatch:
+                    self.bus_errors += 1
                     await self._change_store(mismatch)
                 except HistoryUnavailable as gap:
+                    self.bus_errors += 1
                     log.info("gateway feed: %s; catching up from the store", gap)
                     if not await self._read_store():
                         # The bus is ahead of the store's outbox; don't spin while it settles.
                         await asyncio.sleep(self._poll_interval)
                 except Exception as error:
                     # BusUnavailable, or a bus misbehaving: the store is the truth meanwhile.
+                    self.bus_errors += 1
                     log.warning("gateway feed: bus unavailable (%s); polling the store", error)
                     await self._poll_store()
             except Exception:

@@ -106,6 +106,7 @@ class Gateway:
         poll_interval: float = 0.5,
         bus_retry: float = 3.0,
         expiry_sweep: float = 5.0,
+        metrics: Callable[[], tuple[bytes, str]] | None = None,
     ) -> None:
         self._feed = Feed(
             store,
@@ -130,8 +131,10 @@ class Gateway:
         self._ping_timeout = ping_timeout
         self._expiry_sweep = expiry_sweep
 
+        self._metrics = metrics  # GET /metrics: the process's exposition text and content type
         self._connections = 0
         self._slow_drops = 0
+        self.deliveries = 0  # change frames handed to live subscribers
         self._clients: dict[ServerConnection, _Client] = {}  # a connection missing is closing
         self._live: dict[str, set[ServerConnection]] = {}
         # Subscriptions still catching up: changes fanned out meanwhile wait in their buffer.
@@ -200,6 +203,10 @@ class Gateway:
                 ws.transport.abort()
             await server.wait_closed()
 
+    @property
+    def bus_errors(self) -> int:
+        return self._feed.bus_errors
+
     def stats(self) -> GatewayStats:
         return GatewayStats(
             connections=self._connections,
@@ -210,7 +217,14 @@ class Gateway:
         )
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        if request.path.partition("?")[0] != "/healthz":
+        path = request.path.partition("?")[0]
+        if path == "/metrics" and self._metrics is not None:
+            body, content_type = self._metrics()
+            response = connection.respond(HTTPStatus.OK, body.decode())
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = content_type
+            return response
+        if path != "/healthz":
             return None
         response = connection.respond(
             HTTPStatus.OK, json.dumps(dataclasses.asdict(self.stats())) + "\n"
@@ -488,7 +502,9 @@ class Gateway:
             for ws in [ws for ws in live if _buffered(ws) > self._max_write_buffer]:
                 self._slow_drops += 1
                 self._drop(ws, CloseCode.TRY_AGAIN_LATER, "too slow")
-            broadcast(self._not_ahead(change, live), frame)
+            targets = self._not_ahead(change, live)
+            self.deliveries += len(targets)
+            broadcast(targets, frame)
 
     def _not_ahead(self, change: Change, live: set[ServerConnection]) -> set[ServerConnection]:
         """The live subscribers that lack `change`; forgets ahead ones the feed has reached."""

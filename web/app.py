@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, passwords, people, sessions
+from web import actions, exports, field, invites, metrics, passwords, people, sessions
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -37,6 +37,7 @@ def create_app(services: Services) -> web.Application:
     app.add_routes(
         [
             web.get("/healthz", healthz),
+            web.get("/metrics", metrics.metrics),
             web.get("/api/openapi.json", openapi),
             web.get("/api/config", config),
             # sign-in and sessions
@@ -131,12 +132,21 @@ async def log_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     carry invite codes."""
     started = time.perf_counter()
     response = await handler(request)
+    seconds = time.perf_counter() - started
+    route = route_pattern(request)
+    metrics.observe(request.method, route, response.status, seconds)
     log.info(
         "http method=%s route=%s status=%s ms=%.1f",
         request.method,
-        route_pattern(request),
+        route,
         response.status,
-        (time.perf_counter() - started) * 1000,
+        seconds * 1000,
+        extra={
+            "method": request.method,
+            "route": route,
+            "status": response.status,
+            "ms": round(seconds * 1000, 1),
+        },
     )
     return response
 

@@ -7,7 +7,9 @@ kills one starts it again."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +20,7 @@ from projections.leader import lock_key
 from tests.e2e.cluster import (
     Deployment,
     FeedClient,
+    Proc,
     delete_streams,
     drop_schema,
     new_schema,
@@ -40,6 +43,7 @@ def cluster(
             "POSKO_DATABASE_URL": postgres_url,
             "POSKO_DATABASE_SCHEMA": schema,
             "POSKO_REDIS_URL": redis_url,
+            "POSKO_LOG_FORMAT": "json",
         },
         tmp_path_factory.mktemp("cluster"),
     )
@@ -193,3 +197,50 @@ def test_sign_in_failures_through_both_web_processes_count_against_one_limit(
     ]
     # Each process saw at most three attempts: only a count kept in Redis reaches the limit.
     assert answers == [401] * LIMIT + [429]
+
+
+def metrics_of(url: str) -> dict[str, float]:
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        text = response.read().decode()
+    figures = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.rpartition(" ")
+            figures[name] = float(value)
+    return figures
+
+
+async def test_every_process_serves_metrics_and_logs_json_lines(
+    cluster: Deployment, action: tuple[str, list[str]]
+) -> None:
+    action_id, sites = action
+    clients = await screens(cluster, action_id)
+    answers = await asyncio.to_thread(post_many, cluster, action_id, sites[0], 4)
+    for client in clients:
+        await client.read_until(max(a["position"] for a in answers))
+    web = metrics_of(f"http://127.0.0.1:{cluster.webs[0].port}")
+    route = 'route="/api/actions/{id}/reports"'
+    assert web[f'posko_http_requests_total{{method="POST",{route},status="201"}}'] >= 2
+    assert any(k.startswith("posko_http_request_seconds_bucket") for k in web)
+    gateway = metrics_of(f"http://127.0.0.1:{cluster.gateways[0].port}")
+    assert gateway["posko_ws_connections"] >= 1
+    assert gateway["posko_ws_subscriptions"] >= 1
+    assert gateway["posko_ws_deliveries_total"] >= 4
+    assert "posko_bus_follow_errors_total" in gateway
+    active = cluster.active_projector()
+    projector = metrics_of(f"http://127.0.0.1:{active.port}")
+    assert projector["posko_projector_active"] == 1
+    assert projector["posko_events_appended_total"] >= 4
+    assert {"posko_projection_lag_seconds", "posko_outbox_backlog_events"} <= set(projector)
+    for client in clients:
+        await client.close()
+
+    def lines(proc: Proc) -> list[dict[str, Any]]:
+        text = proc.log_path.read_text()
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    requests = [line for line in lines(cluster.webs[0]) if "route" in line]
+    assert {"method", "route", "status", "ms"} <= set(requests[-1])
+    batches = [line for line in lines(active) if "events" in line]
+    assert {"position", "events", "changes", "commit_ms", "lag_s"} <= set(batches[-1])
