@@ -37,7 +37,8 @@ from web.shared_throttle import RedisSignInThrottle
 log = logging.getLogger("posko")
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per process role and tool."""
     parser = argparse.ArgumentParser(
         prog="posko", description="Posko: the joint action command post"
     )
@@ -46,10 +47,17 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--demo", action="store_true", help="seed and simulate a day of action")
     commands.add_parser("web", help="the HTTP API and pages only (scaled deployment)")
     commands.add_parser("gateway", help="the websocket gateway only (scaled deployment)")
-    commands.add_parser("project", help="the projection runner only (run exactly one)")
+    commands.add_parser(
+        "project",
+        help="the projection runner only; with PostgreSQL a second one stands by (failover)",
+    )
     commands.add_parser("rebuild", help="drop all views and rebuild them from the event log")
     _user_parser(commands)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
 
     try:
         settings, generated = Settings.from_env().with_api_key()
