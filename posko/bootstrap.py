@@ -48,6 +48,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.database_url:
         ensure_schema(settings.database_url, settings.database_schema)
+        ensure_schema(settings.database_url, settings.views_in)
     app = Posko(
         env={
             **eventsourcing_env(settings.database_url, settings.data_dir, settings.database_schema),
@@ -59,7 +60,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     )
     store: ViewStore
     if settings.database_url:
-        store = PostgresViewStore(settings.database_url, schema=settings.database_schema)
+        store = PostgresViewStore(settings.database_url, schema=settings.views_in)
     else:
         store = SQLiteViewStore(settings.data_dir / "views.db")
     bus = create_bus(settings.redis_url, store=store.identity())
@@ -77,7 +78,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     if runner:
         # With PostgreSQL, `posko project` may run twice: the lock picks the one that works.
         leadership = (
-            AdvisoryLock(settings.database_url, settings.database_schema)
+            AdvisoryLock(settings.database_url, settings.views_in)
             if settings.database_url
             else None
         )

@@ -26,6 +26,9 @@ class Settings:
     data_dir: Path = Path("./var")
     database_url: str = ""  # empty: SQLite files in data_dir
     database_schema: str = "public"
+    # Where the views (and the bus identity) live; empty: database_schema. Another schema lets
+    # an upgrade rebuild new views beside the live ones, then switch.
+    views_schema: str = ""
     redis_url: str = ""  # empty: in-memory bus (one process)
     api_key: str = field(default="", repr=False)
     public_url: str = ""  # where people open the pages; the gateway takes session cookies
@@ -70,6 +73,9 @@ class Settings:
         schema = env.get("POSKO_DATABASE_SCHEMA", "").strip() or "public"
         if not schema.replace("_", "").isalnum():
             problems.append("POSKO_DATABASE_SCHEMA: letters, digits and _ only")
+        views_schema = env.get("POSKO_VIEWS_SCHEMA", "").strip()
+        if views_schema and not views_schema.replace("_", "").isalnum():
+            problems.append("POSKO_VIEWS_SCHEMA: letters, digits and _ only")
         api_key = env.get("POSKO_API_KEY", "").strip()
         if api_key and len(api_key) < 16:
             problems.append("POSKO_API_KEY: at least 16 characters (or unset to generate one)")
@@ -95,6 +101,7 @@ class Settings:
             data_dir=Path(env.get("POSKO_DATA_DIR", "").strip() or "./var"),
             database_url=url("POSKO_DATABASE_URL", ("postgresql", "postgres")),
             database_schema=schema,
+            views_schema=views_schema,
             redis_url=url("POSKO_REDIS_URL", ("redis", "rediss", "unix")),
             api_key=api_key,
             public_ws_url=public_ws_url,
@@ -110,6 +117,11 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return settings
+
+    @property
+    def views_in(self) -> str:
+        """The schema of the views: POSKO_VIEWS_SCHEMA, else POSKO_DATABASE_SCHEMA."""
+        return self.views_schema or self.database_schema
 
     def tls_context(self) -> ssl.SSLContext | None:
         """The server side of TLS for the web and the gateway, or None to serve plain."""

@@ -5,7 +5,9 @@ processes on PostgreSQL (a schema each) and Redis; clients resume with `since` a
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from tests.e2e.cluster import (
     store_identity,
     wait_for,
 )
+from tests.e2e.process import API_KEY
 
 
 @pytest.fixture
@@ -175,3 +178,61 @@ async def test_a_restored_older_dump_gets_a_new_identity_and_clients_resync(
     finally:
         posko.stop()
         delete_streams(redis_url, before, after)
+
+
+async def test_new_views_are_rebuilt_beside_the_live_ones_then_served(
+    tmp_path: Path, postgres_url: str, redis_url: str, schemas: list[str]
+) -> None:
+    """The upgrade path: `posko rebuild` into POSKO_VIEWS_SCHEMA while the live stack serves,
+    then processes on the new views serve the same state and follow the same events."""
+    schema = new_schema(postgres_url)
+    schemas.append(schema)
+    live = serve(tmp_path, postgres_url, schema, redis_url)
+    upgraded: Proc | None = None
+    identities = [store_identity(postgres_url, schema)]
+    try:
+        action_id, sites = await asyncio.to_thread(plan_action, live)
+        for n in range(5):
+            await asyncio.to_thread(post_report, live, action_id, report(sites[n % 3], n))
+        env = {
+            "POSKO_DATABASE_URL": postgres_url,
+            "POSKO_DATABASE_SCHEMA": schema,
+            "POSKO_VIEWS_SCHEMA": f"{schema}_v2",
+            "POSKO_REDIS_URL": redis_url,
+        }
+        schemas.append(f"{schema}_v2")
+        rebuilt = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "posko", "rebuild"],
+            env={**os.environ, **env, "POSKO_API_KEY": API_KEY, "POSKO_DATA_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert live.alive()  # the live views served throughout
+        upgraded = Proc("serve", env, tmp_path / "v2")
+        upgraded.start()
+        identities.append(store_identity(postgres_url, f"{schema}_v2"))
+        body = report(sites[0], 1_000)
+        status, answer = await asyncio.to_thread(post_report, live, action_id, body)
+        assert status == 201, answer
+        views = []
+        for proc in (live, upgraded):
+            status, doc = await asyncio.to_thread(
+                proc.request, "GET", f"/api/actions/{action_id}?min_position={answer['position']}"
+            )
+            assert status == 200, doc
+            views.append(doc)
+        assert views[0] == views[1]
+        assert views[1]["reports"] == 6
+        client = FeedClient(upgraded, action_id)
+        await client.connect()
+        assert (await client.take())["type"] == "snapshot"
+        assert body["id"] in client.items
+        await client.close()
+    finally:
+        live.stop()
+        if upgraded is not None:
+            upgraded.stop()
+        delete_streams(redis_url, *identities)
