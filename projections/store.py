@@ -222,6 +222,10 @@ class SQLiteViewStore(ViewStore):
                 c.execute(f"DELETE FROM {table}")
 
     def identity(self) -> str:
+        with self._transaction(write=False) as c:
+            row = c.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        if row is not None:
+            return str(row[0])
         with self._transaction(write=True) as c:
             c.execute(
                 "INSERT INTO store_identity (name, value) VALUES ('identity', ?) "
@@ -364,6 +368,10 @@ class PostgresViewStore(ViewStore):
             conn.execute("TRUNCATE view_rows, view_outbox, view_meta")
 
     def identity(self) -> str:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        if row is not None:
+            return str(row[0])
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(
                 "INSERT INTO store_identity (name, value) VALUES ('identity', %s) "
