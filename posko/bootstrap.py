@@ -19,6 +19,7 @@ from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
+from web.client_address import parse_networks
 from web.geocoding import nominatim
 from web.metrics import exposition
 from web.services import Services
@@ -120,6 +121,7 @@ def web_services(components: Components) -> Services:
         health=health,
         throttle=throttle,
         shared_throttle=shared_throttle,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
         ),

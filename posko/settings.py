@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from web.client_address import parse_networks
+
 
 class SettingsError(Exception):
     def __init__(self, problems: list[str]) -> None:
@@ -41,6 +43,7 @@ class Settings:
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
     log_format: str = "text"  # or "json": one object per line, for a log collector
+    trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +91,12 @@ class Settings:
             problems.append("POSKO_GEOCODER_SCHEME: expected https or http")
         user_agent = env.get("POSKO_GEOCODER_USER_AGENT", "").strip() or "posko/0.1"
         tls_cert, tls_key = _tls_files(env, problems)
+        trusted_proxies = env.get("POSKO_TRUSTED_PROXIES", "").strip()
+        try:
+            parse_networks(trusted_proxies)
+        except ValueError as error:
+            problems.append(f"POSKO_TRUSTED_PROXIES: {error} (comma-separated, e.g. 10.0.0.0/8)")
+            trusted_proxies = ""
         log_format = env.get("POSKO_LOG_FORMAT", "").strip().lower() or "text"
         if log_format not in ("text", "json"):
             problems.append("POSKO_LOG_FORMAT: expected text or json")
@@ -113,6 +122,7 @@ class Settings:
             tls_cert=tls_cert,
             tls_key=tls_key,
             log_format=log_format,
+            trusted_proxies=trusted_proxies,
         )
         if problems:
             raise SettingsError(problems)

@@ -13,6 +13,7 @@ from typing import Any, ParamSpec, TypeVar
 from core.access import Authenticator
 from core.application import Posko
 from projections.store import ViewStore
+from web.client_address import Network
 from web.geocoding import Geocoder
 from web.shared_throttle import Attempts, LocalAttempts
 from web.throttle import SignInThrottle
@@ -37,6 +38,8 @@ class Services:
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     # The same counts shared by every web process through Redis (scaled deployment), or None.
     shared_throttle: Attempts | None = None
+    # Proxies whose X-Forwarded-For names the client (POSKO_TRUSTED_PROXIES); empty: none.
+    trusted_proxies: tuple[Network, ...] = ()
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
 

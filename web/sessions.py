@@ -17,6 +17,7 @@ from core.people import Person
 from core.sessions import Session
 from projections.people import sessions_channel
 from web import parse, passwords
+from web.client_address import client_address
 from web.context import (
     PRINCIPAL,
     authorise,
@@ -46,8 +47,11 @@ def client_of(request: web.Request) -> str:
 
 
 def address_of(request: web.Request) -> str:
-    """The client address sign-in failures are counted by (the proxy's, behind a proxy)."""
-    return request.remote or "-"
+    """The client address sign-in failures are counted by: behind a trusted proxy
+    (POSKO_TRUSTED_PROXIES), the one it forwarded; else the connection's."""
+    return client_address(
+        request.remote, request.headers.get("X-Forwarded-For"), services(request).trusted_proxies
+    )
 
 
 async def sign_in(request: web.Request) -> web.Response:
