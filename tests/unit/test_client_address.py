@@ -38,5 +38,5 @@ def test_garbage_in_the_header_falls_back_to_the_connection() -> None:
 
 
 def test_a_bad_network_is_named() -> None:
-    with pytest.raises(ValueError, match="'10.0.0.300'"):
+    with pytest.raises(ValueError, match=r"'10\.0\.0\.300'"):
         parse_networks("10.0.0.0/8, 10.0.0.300")
