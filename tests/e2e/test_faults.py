@@ -78,13 +78,15 @@ async def test_redis_stopped_and_restarted_during_a_stream_of_reports(
     client = FeedClient(posko.gateways[0], action_id)
     await client.connect()
     assert (await client.take())["type"] == "snapshot"
-    web = posko.webs[0]
+    web, gateway = posko.webs[0], posko.gateways[0]
 
     def stream_of_reports() -> list[tuple[int, Any]]:
         answers = []
         for n in range(45):
             if n == 15:
                 bus.stop()
+            if n == 25:  # the gateway noticed and reads the views' outbox meanwhile
+                wait_for(lambda: gateway.health()[1]["degraded"], "the gateway to fall back")
             if n == 30:
                 bus.start()  # empty: nothing was saved
             answers.append(post_report(web, action_id, report(sites[n % 3], n)))
