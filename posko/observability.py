@@ -87,11 +87,10 @@ def registered(collector: ComponentsCollector) -> Iterator[None]:
 async def sample_lag(collector: ComponentsCollector) -> None:
     """Read the store's head and the views' position every LAG_SAMPLE_INTERVAL seconds."""
     c = collector.components
-    loop = asyncio.get_running_loop()
     while True:
         try:
-            head = await loop.run_in_executor(c.executor, c.app.recorder.max_notification_id)
-            views = await loop.run_in_executor(c.executor, c.store.position)
+            head = await c.port.pools.run("main", c.app.recorder.max_notification_id)
+            views = await c.port.views_position()
         except Exception:  # the store is down: /healthz says so; keep the last figures
             pass
         else:

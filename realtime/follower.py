@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from projections.changes import Batch, Change
-from projections.store import ViewStore
+from projections.port import ViewPort
 from realtime import protocol
 from realtime.bus import Bus, HistoryUnavailable, StoreMismatch
 
@@ -30,7 +30,7 @@ class Feed:
 
     def __init__(
         self,
-        store: ViewStore,
+        port: ViewPort,
         bus: Bus,
         *,
         deliver: Callable[[Change], None],
@@ -41,7 +41,8 @@ class Feed:
     ) -> None:
         if history < 1:
             raise ValueError(f"history must be at least 1 batch, not {history}")
-        self._store = store
+        self._port = port
+        self._store = port.store  # read only in the port's pools (replay_from_store)
         self._bus = bus
         self._deliver = deliver
         self._resync_subscribers = resync
@@ -66,8 +67,8 @@ class Feed:
 
     async def start(self) -> None:
         """Begin at the store's position: a new gateway has no subscribers to catch up."""
-        position = await asyncio.to_thread(self._store.position)
-        self._bus.use_store(await asyncio.to_thread(self._store.identity))
+        position = await self._port.views_position()
+        self._bus.use_store(await self._port.identity())
         self._ring.clear()
         self._position = self._floor = position
 
@@ -80,8 +81,13 @@ class Feed:
         newer = list(itertools.takewhile(lambda b: b.position > since, reversed(self._ring)))
         return self._position, _frames(channel, reversed(newer))
 
-    def replay_from_store(self, channel: str, since: int) -> Replay | None:
-        """Runs in a thread. None when a snapshot must do: the outbox lost part of the history,
+    async def replay_from_store(self, channel: str, since: int) -> Replay | None:
+        """The changes on `channel` after `since` from the store's outbox (read and framed in
+        the port's pool, in one trip). None when"""
+        return await self._port.pools.run("main", self._replay_from_store, channel, since)
+
+    def _replay_from_store(self, channel: str, since: int) -> Replay | None:
+        """Runs in a worker. None when a snapshot must do: the outbox lost part of the history,
         holds more than we replay, or `since` is beyond this deployment's position."""
         top = self._store.position()
         if since > top:
@@ -137,8 +143,8 @@ class Feed:
         top = await self._bus.last_position()
         if top is None:
             return
-        head = await asyncio.to_thread(self._store.position)
-        identity = await asyncio.to_thread(self._store.identity)
+        head = await self._port.views_position()
+        identity = await self._port.identity()
         if identity != self._bus.store:
             raise StoreMismatch(f"the store's identity is now {identity}", moved_to=identity)
         if top <= head:
@@ -159,7 +165,7 @@ class Feed:
     async def _change_store(self, mismatch: StoreMismatch) -> None:
         """The bus carried another store's batches: follow the store's current identity and
         send every client off to start over from the store."""
-        identity = await asyncio.to_thread(self._store.identity)
+        identity = await self._port.identity()
         log.warning(
             "gateway feed: %s; following store %s and resynchronising from it", mismatch, identity
         )
@@ -190,7 +196,7 @@ class Feed:
         """Deliver the outbox batches after the feed's position; True when there were any."""
         progressed = False
         while True:
-            batches = await asyncio.to_thread(self._store.batches_after, self._position, STORE_PAGE)
+            batches = await self._port.batches_after(self._position, STORE_PAGE)
             if batches is None:
                 await self._resync()
                 return True
@@ -203,7 +209,7 @@ class Feed:
     async def _resync(self) -> None:
         """The outbox was pruned past the feed: restart from the store's position and let the
         gateway send its clients off to start over."""
-        position = await asyncio.to_thread(self._store.position)
+        position = await self._port.views_position()
         log.warning(
             "gateway feed: history lost after %s; resyncing at %s", self._position, position
         )

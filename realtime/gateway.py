@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -28,7 +28,7 @@ from core.access import Principal, may
 from projections import channels, people
 from projections.changes import Change
 from projections.channels import ChannelRef
-from projections.store import ViewStore
+from projections.port import ViewPort
 from realtime import protocol
 from realtime.access import AccessIndex, access_keys
 from realtime.bus import Bus
@@ -37,8 +37,8 @@ from realtime.protocol import Auth, ErrorCode, ProtocolError, Subscribe, Unsubsc
 
 log = logging.getLogger("posko.realtime")
 
-# Called in a worker thread: it may look the session up in the event store.
-Authenticate = Callable[[str], Principal | None]
+# The port's `principal`: it may look the session up in the event store, in the port's pool.
+Authenticate = Callable[[str], Awaitable[Principal | None]]
 
 # Client frames are tiny; small caps keep the memory one connection can claim low.
 MAX_MESSAGE: Final = 64 * 1024
@@ -93,7 +93,7 @@ class Gateway:
 
     def __init__(
         self,
-        store: ViewStore,
+        port: ViewPort,
         bus: Bus,
         authenticate: Authenticate,
         *,
@@ -109,7 +109,7 @@ class Gateway:
         metrics: Callable[[], tuple[bytes, str]] | None = None,
     ) -> None:
         self._feed = Feed(
-            store,
+            port,
             bus,
             deliver=self._deliver,
             resync=self._resync,
@@ -117,7 +117,7 @@ class Gateway:
             poll_interval=poll_interval,
             bus_retry=bus_retry,
         )
-        self._store = store
+        self._port = port
         self._authenticate = authenticate
         self._allowed_origins = (
             None
@@ -286,7 +286,7 @@ class Gateway:
         # the lookup returns: ends meanwhile are noted, and checked against what it found.
         self._access.begin_lookup(ws)
         try:
-            principal = await asyncio.to_thread(self._authenticate, token)
+            principal = await self._authenticate(token)
         except Exception:
             log.exception("ws authentication failed conn=%s", ws.id)
             await ws.close(CloseCode.TRY_AGAIN_LATER, "authentication unavailable")
@@ -398,15 +398,15 @@ class Gateway:
         if since is not None:
             resumed = self._feed.replay(ref.name, since)
             if resumed is None:
-                resumed = await asyncio.to_thread(self._feed.replay_from_store, ref.name, since)
+                resumed = await self._feed.replay_from_store(ref.name, since)
             if resumed is not None:
                 has, frames = resumed
                 return has, [*frames, protocol.subscribed(ref.name, has)]
-        return await asyncio.to_thread(self._snapshot, ref)
+        return await self._port.pools.run("main", self._snapshot, ref)
 
     def _snapshot(self, ref: ChannelRef) -> tuple[int, list[str]]:
-        """Runs in a thread: the read and the (possibly large) frame stay off the loop."""
-        position, docs = self._store.snapshot(ref.name, channels.snapshot_limit(ref))
+        """Runs in the port's pool: the read and the (possibly large) frame stay off the loop."""
+        position, docs = self._port.store.snapshot(ref.name, channels.snapshot_limit(ref))
         data = channels.snapshot_data(ref, docs)
         return position, [protocol.snapshot(ref.name, position, data)]
 

@@ -23,6 +23,7 @@ from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import feed, live_map, overview
 from projections.people import ACCESS
+from projections.port import Port
 from projections.store import SQLiteViewStore
 from realtime.bus import MemoryBus
 from realtime.gateway import Gateway
@@ -96,7 +97,8 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     authenticator = Authenticator(
         API_KEY, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
-    gateway = Gateway(store, bus, authenticator.principal)
+    port = Port(app, store, authenticator)
+    gateway = Gateway(port, bus, port.principal)
     async with gateway.running("127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
         yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0])

@@ -13,6 +13,7 @@ import pytest
 
 from core.application import Posko
 from projections.leader import AdvisoryLock, lock_key
+from projections.port import ViewPort
 from projections.runner import ProjectionRunner
 from projections.store import StalePosition
 from tests.integration.test_projections import backend, record_a_day
@@ -42,8 +43,8 @@ def test_a_projector_behind_the_stored_position_cannot_commit(
     app, (make_store, reopen) = backend
     record_a_day(app, random.Random(7), reports=10)
     store = make_store()  # type: ignore[operator]
-    stale = ProjectionRunner(app, store)  # read position 0, then lost the lock
-    active = ProjectionRunner(app, reopen(store))  # type: ignore[operator]
+    stale = ProjectionRunner(app, ViewPort(store))  # read position 0, then lost the lock
+    active = ProjectionRunner(app, ViewPort(reopen(store)))  # type: ignore[operator]
     first = app.recorder.select_notifications(start=0, limit=5)
     active.apply(first)
     later = app.recorder.select_notifications(start=first[-1].id, limit=5, inclusive_of_start=False)
