@@ -5,9 +5,13 @@ when POSKO_LOG_FORMAT=json (one per request, one per projection batch, with thei
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import copy
 import json
 import logging
+import logging.handlers
+import queue
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -119,10 +123,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _Handoff(logging.handlers.QueueHandler):
+    """Hands records to the writer thread with their message rendered now (the arguments may
+    change later) but their traceback kept, so the JSON formatter still gives it its own field."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        record = copy.copy(record)
+        record.msg, record.args = record.getMessage(), None
+        return record
+
+
 def configure_logging(log_format: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    """Lines are written by a thread of their own: a write to a slow pipe or disk must not hold
+    up the event loop (one line per request cost about 0.45 ms on the loop under load). Lines
+    still queued are written at exit."""
+    out = logging.StreamHandler(sys.stderr)
     if log_format == "json":
-        handler.setFormatter(JsonFormatter())
+        out.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+        out.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    queued: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    listener = logging.handlers.QueueListener(queued, out)
+    logging.basicConfig(level=logging.INFO, handlers=[_Handoff(queued)], force=True)
+    listener.start()
+    atexit.register(listener.stop)

@@ -16,7 +16,7 @@ from core.errors import InvalidInput, Unauthenticated
 from core.people import Person
 from core.sessions import Session
 from projections.people import sessions_channel
-from web import parse, passwords
+from web import bodies, parse, passwords
 from web.client_address import client_address
 from web.context import (
     PRINCIPAL,
@@ -55,9 +55,8 @@ def address_of(request: web.Request) -> str:
 
 
 async def sign_in(request: web.Request) -> web.Response:
-    body = await parse.json_body(request)
-    login = parse.string(body, "login")
-    password = parse.string(body, "password")
+    body = await parse.body(request, bodies.SignIn)
+    login, password = body.login, body.password
     svc = services(request)
     address = address_of(request)
     await svc.attempts.begin(login, address)
