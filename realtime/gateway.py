@@ -134,7 +134,7 @@ class Gateway:
         self._metrics = metrics  # GET /metrics: the process's exposition text and content type
         self._connections = 0
         self._slow_drops = 0
-        self.deliveries = 0  # change frames handed to live subscribers
+        self.deliveries = 0  # change frames fanned out to subscribers (live or catching up)
         self._clients: dict[ServerConnection, _Client] = {}  # a connection missing is closing
         self._live: dict[str, set[ServerConnection]] = {}
         # Subscriptions still catching up: changes fanned out meanwhile wait in their buffer.
@@ -372,14 +372,18 @@ class Gateway:
         self._pending.setdefault(name, {})[ws] = buffer
         client.channels.add(name)
         has, frames = await self._catch_up(ref, message.since)
+        fanned_out = False  # the first frames are the catch-up; later ones, buffered changes
         while frames:
             for frame in frames:
                 if ws not in self._clients:  # dropped meanwhile: not one frame more
                     return
+                if fanned_out:  # counted before the send, as live ones are: a client that
+                    self.deliveries += 1  # has the frame finds it in /metrics
                 await ws.send(frame)
             arrived = [(position, frame) for position, frame in buffer if position > has]
             buffer.clear()
             frames = [frame for _, frame in arrived]
+            fanned_out = True
             has = arrived[-1][0] if arrived else has
         waiting = self._pending.get(name, {})
         if waiting.get(ws) is not buffer:  # dropped meanwhile
