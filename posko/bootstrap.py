@@ -13,16 +13,21 @@ from core.access import Authenticator
 from core.application import Posko
 from core.legal.rules import load_rulebook
 from posko.ballot_box import PostgresBallotBox, SQLiteBallotBox
-from posko.persistence import eventsourcing_env
+from posko.persistence import ensure_schema, eventsourcing_env
 from posko.settings import Settings
+from projections.leader import AdvisoryLock
 from projections.port import Pools, Port
 from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
+from web.client_address import parse_networks
 from web.geocoding import nominatim
+from web.metrics import exposition
 from web.services import Services
+from web.shared_throttle import RedisSignInThrottle
 from web.sms_push import SmsPush
+from web.throttle import SignInThrottle
 
 
 @dataclass
@@ -49,6 +54,9 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     """Build what a process needs; `runner`/`gateway` say whether it projects and/or serves ws."""
     legal_rules = load_rulebook(settings.legal_rules_dir)  # a bad rule file stops start-up
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url:
+        ensure_schema(settings.database_url, settings.database_schema)
+        ensure_schema(settings.database_url, settings.views_in)
     app = Posko(
         env={
             **eventsourcing_env(settings.database_url, settings.data_dir, settings.database_schema),
@@ -61,12 +69,12 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     app.legal_rules = legal_rules
     store: ViewStore
     if settings.database_url:
-        store = PostgresViewStore(settings.database_url, schema=settings.database_schema)
+        store = PostgresViewStore(settings.database_url, schema=settings.views_in)
     else:
         store = SQLiteViewStore(settings.data_dir / "views.db")
     ballot_box = make_ballot_box(settings)
     app.attach_ballot_box(ballot_box)
-    bus = create_bus(settings.redis_url)
+    bus = create_bus(settings.redis_url, store=store.identity())
     authenticator = Authenticator(
         settings.api_key, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
@@ -80,13 +88,20 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
         ballot_box=ballot_box,
     )
     if runner:
-        components.runner = ProjectionRunner(app, components.port, bus)
+        # With PostgreSQL, `posko project` may run twice: the lock picks the one that works.
+        leadership = (
+            AdvisoryLock(settings.database_url, settings.views_in)
+            if settings.database_url
+            else None
+        )
+        components.runner = ProjectionRunner(app, components.port, bus, leadership=leadership)
     if gateway:
         components.gateway = Gateway(
             components.port,
             bus,
             components.port.principal,
             allowed_origins=[settings.public_url] if settings.public_url else None,
+            metrics=exposition,
         )
     return components
 
@@ -104,11 +119,24 @@ def web_services(components: Components) -> Services:
     async def health() -> dict[str, Any]:
         return await report_health(components)
 
+    throttle = SignInThrottle()
+    shared_throttle = (
+        RedisSignInThrottle(
+            settings.redis_url,
+            prefix=f"posko:throttle:{components.bus.store}",
+            fallback=throttle,
+        )
+        if settings.redis_url
+        else None
+    )
     return Services(
         port=components.port,
         ws_port=settings.ws_port,
         public_ws_url=settings.public_ws_url,
         health=health,
+        throttle=throttle,
+        shared_throttle=shared_throttle,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
         ),
@@ -137,12 +165,18 @@ async def report_health(components: Components) -> dict[str, Any]:
     if components.runner is not None:
         status = components.runner.status
         projections.update(
-            running=status.running, last_error=status.last_error, bus_behind=status.bus_behind
+            running=status.running,
+            active=status.active,
+            last_error=status.last_error,
+            bus_behind=status.bus_behind,
         )
         if status.last_error:
             state["status"] = "degraded"
     state["projections"] = projections
-    state["bus"] = {"kind": "redis" if components.settings.redis_url else "memory"}
+    state["bus"] = {
+        "kind": "redis" if components.settings.redis_url else "memory",
+        "store": components.bus.store,
+    }
     if components.gateway is not None:
         state["gateway"] = dataclasses.asdict(components.gateway.stats())
     return state

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import contextlib
 import getpass
 import logging
-import logging.handlers
 import os
-import queue
 import signal
 import ssl
 import sys
@@ -26,31 +23,23 @@ from core.access import Role
 from core.application import Posko
 from core.errors import InvalidInput, PoskoError
 from posko import vote_clock
-from posko.bootstrap import Components, build, web_services
+from posko.bootstrap import Components, build, report_health, web_services
 from posko.demo import simulate
+from posko.observability import ComponentsCollector, configure_logging, registered, sample_lag
+from posko.persistence import StartupError
 from posko.settings import Settings, SettingsError
 from projections.runner import ProjectionRunner
 from web import passwords
 from web.app import create_app
 from web.messages import render
+from web.metrics import metrics
+from web.shared_throttle import RedisSignInThrottle
 
 log = logging.getLogger("posko")
 
 
-def _log_off_the_loop() -> None:
-    """One line per request is written by a thread of its own: a write to a slow pipe or disk
-    must not hold up the event loop (it cost about 0.45 ms a request, on the loop, under load).
-    Lines still queued are written at exit."""
-    queued: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    out = logging.StreamHandler(sys.stderr)
-    out.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    listener = logging.handlers.QueueListener(queued, out)
-    logging.basicConfig(level=logging.INFO, handlers=[logging.handlers.QueueHandler(queued)])
-    listener.start()
-    atexit.register(listener.stop)
-
-
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per process role and tool."""
     parser = argparse.ArgumentParser(
         prog="posko", description="Posko: the joint action command post"
     )
@@ -59,23 +48,37 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--demo", action="store_true", help="seed and simulate a day of action")
     commands.add_parser("web", help="the HTTP API and pages only (scaled deployment)")
     commands.add_parser("gateway", help="the websocket gateway only (scaled deployment)")
-    commands.add_parser("project", help="the projection runner only (run exactly one)")
+    commands.add_parser(
+        "project",
+        help="the projection runner only; with PostgreSQL a second one stands by (failover)",
+    )
     commands.add_parser("rebuild", help="drop all views and rebuild them from the event log")
     _user_parser(commands)
     _sms_parser(commands)
-    args = parser.parse_args(argv)
+    return parser
 
-    _log_off_the_loop()
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+
     try:
         settings, generated = Settings.from_env().with_api_key()
     except SettingsError as error:
         sys.exit(f"posko: {error}")
+    configure_logging(settings.log_format)
     if generated:
         # `posko user` prints only the person's id on stdout, for scripts to read.
         out = sys.stderr if args.command in ("user", "sms") else sys.stdout
         print(f"Generated an API key and stored it in {settings.data_dir / 'api_key'}:", file=out)
         print(f"  {settings.api_key}", file=out)
 
+    try:
+        _command(args, settings)
+    except StartupError as error:
+        sys.exit(f"posko: {error}")
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "user":
         sys.exit(user(settings, args))
     if args.command == "sms":
@@ -111,8 +114,11 @@ async def run(
         loop.add_signal_handler(sig, stopping.set)
     tasks: list[asyncio.Task[None]] = []
     await components.bus.start()
+    collector = ComponentsCollector(components)
     try:
         async with contextlib.AsyncExitStack() as stack:
+            stack.enter_context(registered(collector))
+            tasks.append(asyncio.create_task(sample_lag(collector), name="lag-sampler"))
             if components.runner is not None:
                 tasks.append(asyncio.create_task(components.runner.run(), name="projections"))
                 tasks.append(
@@ -128,6 +134,8 @@ async def run(
                 )
             if serve_http:
                 await _start_http(components, stack, tls)
+            elif components.runner is not None:
+                await _start_probe(components, stack)
             if demo:
                 tasks.append(asyncio.create_task(simulate(components.port), name="demo"))
             _banner(settings, serve_http=serve_http, serve_ws=serve_ws, demo=demo)
@@ -144,11 +152,32 @@ async def run(
 async def _start_http(
     components: Components, stack: contextlib.AsyncExitStack, tls: ssl.SSLContext | None
 ) -> None:
-    runner = web.AppRunner(create_app(web_services(components)), access_log=None)
+    services = web_services(components)
+    if isinstance(services.shared_throttle, RedisSignInThrottle):
+        stack.push_async_callback(services.shared_throttle.close)
+    runner = web.AppRunner(create_app(services), access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     settings = components.settings
     await web.TCPSite(runner, settings.host, settings.http_port, ssl_context=tls).start()
+
+
+async def _start_probe(components: Components, stack: contextlib.AsyncExitStack) -> None:
+    """`posko project` answers GET /healthz on POSKO_HTTP_PORT: whether it is the active
+    projector or a standby, its position and lag, for the orchestrator's health checks."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        state = await report_health(components)
+        return web.json_response(state, status=200 if state["status"] == "ok" else 503)
+
+    probe = web.Application()
+    probe.router.add_get("/healthz", healthz)
+    probe.router.add_get("/metrics", metrics)
+    runner = web.AppRunner(probe, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    settings = components.settings
+    await web.TCPSite(runner, settings.host, settings.http_port).start()
 
 
 def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool) -> None:
@@ -156,6 +185,8 @@ def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool)
     secure = "s" if settings.tls_cert is not None else ""
     if serve_http:
         lines.append(f"Posko web:      http{secure}://{settings.host}:{settings.http_port}/")
+    elif not serve_ws:
+        lines.append(f"Posko health:   http://{settings.host}:{settings.http_port}/healthz")
     if serve_ws:
         lines.append(f"Posko gateway:  ws{secure}://{settings.host}:{settings.ws_port}/")
     if demo:

@@ -13,9 +13,12 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    InterfaceError,
     ListenNotifySubscription,
+    OperationalError,
     StoredEvent,
     Subscription,
 )
@@ -29,14 +32,16 @@ from eventsourcing.sqlite import (
     SQLiteConnectionPool,
     SQLiteDatastore,
 )
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, retry
 from psycopg.sql import SQL, Identifier
 
 __all__ = [
     "PoskoPostgresApplicationRecorder",
     "PoskoPostgresSubscription",
     "SQLiteSubscription",
+    "StartupError",
     "SubscribableSQLiteApplicationRecorder",
+    "ensure_schema",
     "eventsourcing_env",
 ]
 
@@ -173,8 +178,22 @@ class PoskoPostgresSubscription(
         return [*super()._threads(), *([listen_thread] if listen_thread else [])]
 
 
+# eventsourcing retries every read and write 10 times, each waiting up to the connect timeout
+# for a pool connection: close to a minute before a request learns the database is down. Two
+# attempts ride out one dropped connection; beyond that the caller gets a 503 and retries itself.
+_retry_twice = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)
+
+
 class PoskoPostgresApplicationRecorder(PostgresApplicationRecorder):
-    """PostgreSQL application recorder with position_of() and a polling-backed subscribe()."""
+    """PostgreSQL application recorder with position_of(), a polling-backed subscribe(), and
+    few retries when the database cannot be reached."""
+
+    insert_events = _retry_twice(PostgresApplicationRecorder.insert_events.__wrapped__)
+    select_events = _retry_twice(PostgresApplicationRecorder.select_events.__wrapped__)
+    select_notifications = _retry_twice(
+        PostgresApplicationRecorder.select_notifications.__wrapped__
+    )
+    max_notification_id = _retry_twice(PostgresApplicationRecorder.max_notification_id.__wrapped__)
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -236,8 +255,38 @@ def eventsourcing_env(database_url: str, data_dir: Path, schema: str = "public")
         "POSTGRES_USER": unquote(url.username),
         "POSTGRES_PASSWORD": unquote(url.password or ""),
         "POSTGRES_SCHEMA": schema,
+        # After a database restart the pooled connections are dead: check before use, so the
+        # first request afterwards succeeds instead of failing on a stale connection.
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "3",
         "APPLICATION_RECORDER_TOPIC": get_topic(PoskoPostgresApplicationRecorder),
     }
+
+
+class StartupError(Exception):
+    """The store cannot be used as configured; the message is one line naming the setting."""
+
+
+def ensure_schema(database_url: str, schema: str) -> None:
+    """Create POSKO_DATABASE_SCHEMA when it does not exist yet (eventsourcing and the views
+    create their tables in it but not the schema itself)."""
+    try:
+        with psycopg.connect(database_url, connect_timeout=10, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+            ).fetchone()
+            if exists is None:
+                conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error)
+        raise StartupError(
+            f"POSKO_DATABASE_URL: cannot connect to PostgreSQL ({reason})"
+        ) from error
+    except psycopg.Error as error:
+        raise StartupError(
+            f"POSKO_DATABASE_SCHEMA={schema}: the schema does not exist and could not be "
+            f"created ({type(error).__name__}: {str(error).strip().splitlines()[0]})"
+        ) from error
 
 
 def _url_problem(problem: str) -> str:

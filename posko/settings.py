@@ -14,6 +14,7 @@ from uuid import UUID
 
 from core import values
 from core.errors import InvalidInput
+from web.client_address import parse_networks
 
 
 class SettingsError(Exception):
@@ -30,6 +31,9 @@ class Settings:
     data_dir: Path = Path("./var")
     database_url: str = ""  # empty: SQLite files in data_dir
     database_schema: str = "public"
+    # Where the views (and the bus identity) live; empty: database_schema. Another schema lets
+    # an upgrade rebuild new views beside the live ones, then switch.
+    views_schema: str = ""
     redis_url: str = ""  # empty: in-memory bus (one process)
     api_key: str = field(default="", repr=False)
     public_url: str = ""  # where people open the pages; the gateway takes session cookies
@@ -48,6 +52,8 @@ class Settings:
     sms_number: str = ""  # the posko's SMS gateway phone (E.164): where korlaps text reports
     sms_push_url: str = ""  # push replies here (a provider's HTTP API); empty: gateways poll
     sms_push_gateway: str = ""  # whose replies are pushed: that gateway's id
+    log_format: str = "text"  # or "json": one object per line, for a log collector
+    trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +86,9 @@ class Settings:
         schema = env.get("POSKO_DATABASE_SCHEMA", "").strip() or "public"
         if not schema.replace("_", "").isalnum():
             problems.append("POSKO_DATABASE_SCHEMA: letters, digits and _ only")
+        views_schema = env.get("POSKO_VIEWS_SCHEMA", "").strip()
+        if views_schema and not views_schema.replace("_", "").isalnum():
+            problems.append("POSKO_VIEWS_SCHEMA: letters, digits and _ only")
         api_key = env.get("POSKO_API_KEY", "").strip()
         if api_key and len(api_key) < 16:
             problems.append("POSKO_API_KEY: at least 16 characters (or unset to generate one)")
@@ -109,6 +118,16 @@ class Settings:
             except InvalidInput:
                 problems.append("POSKO_SMS_NUMBER: a phone number, e.g. +6281234567890")
                 sms_number = ""
+        trusted_proxies = env.get("POSKO_TRUSTED_PROXIES", "").strip()
+        try:
+            parse_networks(trusted_proxies)
+        except ValueError as error:
+            problems.append(f"POSKO_TRUSTED_PROXIES: {error} (comma-separated, e.g. 10.0.0.0/8)")
+            trusted_proxies = ""
+        log_format = env.get("POSKO_LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in ("text", "json"):
+            problems.append("POSKO_LOG_FORMAT: expected text or json")
+            log_format = "text"
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
         rules_raw = env.get("POSKO_LEGAL_RULES_DIR", "").strip()
@@ -123,6 +142,7 @@ class Settings:
             data_dir=Path(env.get("POSKO_DATA_DIR", "").strip() or "./var"),
             database_url=url("POSKO_DATABASE_URL", ("postgresql", "postgres")),
             database_schema=schema,
+            views_schema=views_schema,
             redis_url=url("POSKO_REDIS_URL", ("redis", "rediss", "unix")),
             api_key=api_key,
             public_ws_url=public_ws_url,
@@ -140,10 +160,17 @@ class Settings:
             sms_number=sms_number,
             sms_push_url=sms_push_url,
             sms_push_gateway=sms_push_gateway,
+            log_format=log_format,
+            trusted_proxies=trusted_proxies,
         )
         if problems:
             raise SettingsError(problems)
         return settings
+
+    @property
+    def views_in(self) -> str:
+        """The schema of the views: POSKO_VIEWS_SCHEMA, else POSKO_DATABASE_SCHEMA."""
+        return self.views_schema or self.database_schema
 
     def tls_context(self) -> ssl.SSLContext | None:
         """The server side of TLS for the web and the gateway, or None to serve plain."""

@@ -48,3 +48,12 @@ class Publisher(Protocol):
     async def publish(self, batch: Batch, *, gap: bool = False) -> None: ...
 
     async def last_position(self) -> int | None: ...
+
+    @property
+    def store(self) -> str | None:
+        """The identity of the event store whose batches it carries."""
+
+    def use_store(self, identity: str) -> None: ...
+
+    async def move_to(self, identity: str) -> None:
+        """Followers of the current identity learn the store was given `identity`."""

@@ -110,6 +110,13 @@ class ViewPort:
     async def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         return await self.pools.run("main", self.store.batches_after, after, limit)
 
+    async def identity(self) -> str:
+        """The identity of the store whose batches the bus carries (see RedisBus)."""
+        return await self.pools.run("main", self.store.identity)
+
+    async def renew_identity(self) -> str:
+        return await self.pools.run("main", self.store.renew_identity)
+
     async def channel_snapshot(self, ref: ChannelRef) -> tuple[int, dict[str, Any]]:
         """A channel's snapshot data as a subscriber gets it (limited where the kind says)."""
         position, docs = await self.snapshot(ref.name, channels.snapshot_limit(ref))

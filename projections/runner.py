@@ -9,8 +9,10 @@ import collections
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.application import Application
@@ -18,6 +20,7 @@ from eventsourcing.persistence import Notification
 
 from projections import channels
 from projections.changes import Batch, Change, Publisher
+from projections.leader import Alone, Leadership
 from projections.port import ViewPort
 from projections.rows import Rows
 
@@ -36,6 +39,12 @@ class RunnerStatus:
     running: bool = False
     last_error: str | None = None
     bus_behind: bool = False  # a publish failed; the bus is repaired from the outbox next time
+    active: bool = False  # this process holds the projector lock (else it stands by)
+    events_applied: int = 0  # since the process started
+    batches_applied: int = 0
+    publish_errors: int = 0  # batches the bus refused or could not take
+    lag_seconds: float = 0.0  # from the last applied event's time to its application
+    last_published: int = 0  # the last batch the bus took
 
 
 class ProjectionRunner:
@@ -46,8 +55,10 @@ class ProjectionRunner:
         publisher: Publisher | None = None,
         *,
         batch_size: int = BATCH_SIZE,
+        leadership: Leadership | None = None,
     ) -> None:
         self.app = app
+        self.leadership = leadership or Alone()
         self.port = port  # the view side of the async port: its pools and read-your-writes
         self.store = port.store
         self.publisher = publisher
@@ -63,9 +74,12 @@ class ProjectionRunner:
 
     def apply(self, notifications: Sequence[Notification]) -> Batch:
         """Apply one batch of notifications (in log order) to every view and commit it."""
+        after = self.status.position
         rows = Rows(self.store.load)
+        event: Any = None
         for notification in notifications:
-            channels.apply(rows, self.app.mapper.to_domain_event(notification))
+            event = self.app.mapper.to_domain_event(notification)
+            channels.apply(rows, event)
         position = notifications[-1].id
         batch = Batch(
             position=position,
@@ -75,13 +89,36 @@ class ProjectionRunner:
                 if (ref := channels.parse(name)) is not None
             ),
         )
-        self.store.commit(position, rows.changed, batch)
+        started = time.perf_counter()
+        # `after` fences the commit: if another projector moved the views on meanwhile (it took
+        # over the lock), this batch was computed from stale rows and is refused.
+        self.store.commit(position, rows.changed, batch, after=after)
         self.status.position = position
+        self.status.events_applied += len(notifications)
+        self.status.batches_applied += 1
+        if isinstance(getattr(event, "timestamp", None), datetime):
+            lag = (datetime.now(UTC) - event.timestamp).total_seconds()
+            self.status.lag_seconds = max(0.0, lag)
+        log.info(
+            "projection batch position=%s events=%s changes=%s commit_ms=%.1f lag_s=%.3f",
+            position,
+            len(notifications),
+            len(batch.changes),
+            (time.perf_counter() - started) * 1000,
+            self.status.lag_seconds,
+            extra={
+                "position": position,
+                "events": len(notifications),
+                "changes": len(batch.changes),
+                "commit_ms": round((time.perf_counter() - started) * 1000, 1),
+                "lag_s": round(self.status.lag_seconds, 3),
+            },
+        )
         return batch
 
     def catch_up(self, batch_size: int = CATCH_UP_BATCH_SIZE) -> int:
         """Apply everything in the log after the stored position; returns the new position."""
-        position = self.store.position()
+        position = self.status.position = self.store.position()
         while notifications := self.app.recorder.select_notifications(
             start=position, limit=batch_size, inclusive_of_start=False
         ):
@@ -91,6 +128,25 @@ class ProjectionRunner:
     # -- running live --------------------------------------------------------------------------
 
     async def run(self) -> None:
+        """Project while this process holds the projector lock, until cancelled; stand by
+        while another one holds it, and take over from the stored position when it is freed."""
+        try:
+            while True:
+                await self.leadership.acquire()
+                self.status.active = True
+                lost = asyncio.create_task(self.leadership.lost(), name="projector-lock")
+                work = asyncio.create_task(self._project(), name="projector-work")
+                try:
+                    await asyncio.wait({lost, work}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    self.status.active = False
+                    for task in (lost, work):
+                        task.cancel()
+                    await asyncio.gather(lost, work, return_exceptions=True)
+        finally:
+            await self.leadership.release()
+
+    async def _project(self) -> None:
         """Follow the log until cancelled; restart after errors (logged, shown in status)."""
         while True:
             try:
@@ -111,6 +167,11 @@ class ProjectionRunner:
         start = await self.port.views_position()
         self.status.position = start
         self.port.projects_here(start)
+        if self.publisher is not None:
+            # Another projector may have renewed the identity (a restore) since this one last ran.
+            identity = await self.port.identity()
+            if self.publisher.store != identity:
+                self.publisher.use_store(identity)
         subscription = await self.port.pools.run("main", self.app.recorder.subscribe, gt=start)
         pump = _Pump(subscription, asyncio.get_running_loop(), self.batch_size * 4)
         pump.start()
@@ -143,9 +204,10 @@ class ProjectionRunner:
         except Exception as error:  # writes and views go on without the bus; it is repaired later
             if self._unpublished_after is None:
                 self._unpublished_after = self._last_published
+            self.status.publish_errors += 1
             log.warning("publishing batch %s failed (%s); will republish", batch.position, error)
         else:
-            self._last_published = batch.position
+            self._last_published = self.status.last_published = batch.position
         self.status.bus_behind = self._bus_unchecked or self._unpublished_after is not None
 
     async def _repair_bus(self) -> None:
@@ -154,7 +216,21 @@ class ProjectionRunner:
         assert self.publisher is not None
         if self._bus_unchecked:
             last = await self.publisher.last_position()
-            if last is not None:  # an empty bus has no followers to repair; they use the store
+            head = await self.port.views_position()
+            if last is not None and last > head:
+                # The bus holds a later history than the store: the store was restored from an
+                # older backup. Its positions will be reused for other events, so it gets a new
+                # identity (a new stream); followers of the old one are told to resynchronise.
+                identity = await self.port.renew_identity()
+                log.error(
+                    "the bus holds position %s beyond the store's head %s (restored from an "
+                    "older backup?); the store's identity is now %s and followers resynchronise",
+                    last,
+                    head,
+                    identity,
+                )
+                await self.publisher.move_to(identity)
+            elif last is not None:  # an empty bus has no followers to repair; they use the store
                 await self._republish_after(last)
             self._bus_unchecked = False
         if self._unpublished_after is not None:

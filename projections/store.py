@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,8 +45,11 @@ class ViewStore(ABC):
     def load(self, channel: str, key: str) -> Doc | None: ...
 
     @abstractmethod
-    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
-        """Write rows, the batch into the outbox, and the new position, atomically."""
+    def commit(
+        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+    ) -> None:
+        """Write rows, the batch into the outbox, and the new position, atomically. With
+        `after`, refuse (StalePosition) unless the stored position is exactly that one."""
 
     @abstractmethod
     def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
@@ -63,6 +67,14 @@ class ViewStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    @abstractmethod
+    def identity(self) -> str:
+        """This store's identity, made (random) the first time it is asked for."""
+
+    @abstractmethod
+    def renew_identity(self) -> str:
+        """Give the store a new identity (it was restored from a backup) and return it."""
+
     def _should_prune(self) -> bool:
         self._commits += 1
         return self._commits % self.prune_every == 0
@@ -73,6 +85,9 @@ _TABLES = (
     "doc TEXT NOT NULL, PRIMARY KEY (channel, key))",
     "CREATE TABLE IF NOT EXISTS view_outbox (position BIGINT PRIMARY KEY, batch TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS view_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    # The store's identity: not a view, so a rebuild keeps it; a restore brings an old one back,
+    # which the projector replaces when it finds the bus ahead of the store.
+    "CREATE TABLE IF NOT EXISTS store_identity (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
 
@@ -138,9 +153,12 @@ class SQLiteViewStore(ViewStore):
         )
         return None if row is None else dict(json.loads(row[0]))
 
-    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
+    def commit(
+        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+    ) -> None:
         with self._transaction(write=True) as c:
-            if self._position(c) >= position:
+            stored = self._position(c)
+            if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
             c.executemany(
                 "INSERT INTO view_rows (channel, key, doc) VALUES (?, ?, ?) "
@@ -203,6 +221,30 @@ class SQLiteViewStore(ViewStore):
             for table in ("view_rows", "view_outbox", "view_meta"):
                 c.execute(f"DELETE FROM {table}")
 
+    def identity(self) -> str:
+        with self._transaction(write=False) as c:
+            row = c.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        if row is not None:
+            return str(row[0])
+        with self._transaction(write=True) as c:
+            c.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', ?) "
+                "ON CONFLICT (name) DO NOTHING",
+                (uuid.uuid4().hex,),
+            )
+            row = c.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        return str(row[0])
+
+    def renew_identity(self) -> str:
+        identity = uuid.uuid4().hex
+        with self._transaction(write=True) as c:
+            c.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                (identity,),
+            )
+        return identity
+
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:
@@ -227,7 +269,10 @@ class PostgresViewStore(ViewStore):
             url,
             min_size=1,
             max_size=10,
-            kwargs={"options": f"-c search_path={schema}"},
+            kwargs={"options": f"-c search_path={schema}", "connect_timeout": 5},
+            # After a database restart pooled connections are dead: check each before use.
+            check=ConnectionPool.check_connection,
+            timeout=10,
             open=True,
         )
         with self._pool.connection() as conn:
@@ -251,13 +296,16 @@ class PostgresViewStore(ViewStore):
             ).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
-    def commit(self, position: int, rows: dict[RowKey, Doc], batch: Batch) -> None:
+    def commit(
+        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+    ) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(
                 "INSERT INTO view_meta (name, value) VALUES ('position', 0) "
                 "ON CONFLICT (name) DO NOTHING"
             )
-            if self._position(conn, lock=True) >= position:
+            stored = self._position(conn, lock=True)
+            if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
             with conn.cursor() as cur:
                 cur.executemany(
@@ -318,6 +366,31 @@ class PostgresViewStore(ViewStore):
     def reset(self) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute("TRUNCATE view_rows, view_outbox, view_meta")
+
+    def identity(self) -> str:
+        with self._pool.connection() as conn:
+            row = conn.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        if row is not None:
+            return str(row[0])
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', %s) "
+                "ON CONFLICT (name) DO NOTHING",
+                (uuid.uuid4().hex,),
+            )
+            row = conn.execute("SELECT value FROM store_identity WHERE name='identity'").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    def renew_identity(self) -> str:
+        identity = uuid.uuid4().hex
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute(
+                "INSERT INTO store_identity (name, value) VALUES ('identity', %s) "
+                "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                (identity,),
+            )
+        return identity
 
     def close(self) -> None:
         self._pool.close()

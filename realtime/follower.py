@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from projections.changes import Batch, Change
 from projections.port import ViewPort
 from realtime import protocol
-from realtime.bus import Bus, HistoryUnavailable
+from realtime.bus import Bus, HistoryUnavailable, StoreMismatch
 
 log = logging.getLogger("posko.realtime")
 
@@ -53,6 +53,8 @@ class Feed:
         self._floor = 0  # the ring holds every batch above this position
         self._position = 0  # the last batch delivered
         self._degraded = False
+        self._store_behind = False  # the bus was found ahead of the store (logged once)
+        self.bus_errors = 0  # times following the bus failed (unreachable, a gap, a mismatch)
 
     @property
     def position(self) -> int:
@@ -66,6 +68,7 @@ class Feed:
     async def start(self) -> None:
         """Begin at the store's position: a new gateway has no subscribers to catch up."""
         position = await self._port.views_position()
+        self._bus.use_store(await self._port.identity())
         self._ring.clear()
         self._position = self._floor = position
 
@@ -104,13 +107,18 @@ class Feed:
             try:
                 try:
                     await self._follow_bus()
+                except StoreMismatch as mismatch:
+                    self.bus_errors += 1
+                    await self._change_store(mismatch)
                 except HistoryUnavailable as gap:
+                    self.bus_errors += 1
                     log.info("gateway feed: %s; catching up from the store", gap)
                     if not await self._read_store():
                         # The bus is ahead of the store's outbox; don't spin while it settles.
                         await asyncio.sleep(self._poll_interval)
                 except Exception as error:
                     # BusUnavailable, or a bus misbehaving: the store is the truth meanwhile.
+                    self.bus_errors += 1
                     log.warning("gateway feed: bus unavailable (%s); polling the store", error)
                     await self._poll_store()
             except Exception:
@@ -119,12 +127,51 @@ class Feed:
                 await asyncio.sleep(self._bus_retry)
 
     async def _follow_bus(self) -> None:
+        await self._check_store()
         batches = self._bus.follow(self._position)
         try:
             async for batch in batches:
                 self._ingest(batch)
         finally:
             await batches.aclose()  # close the generator's connection now, not at collection
+
+    async def _check_store(self) -> None:
+        """Refuse to follow a bus that is ahead of the store: its later batches are another
+        history (a store restored from an older backup, until its projector renews the
+        store's identity). Raises StoreMismatch once the identity changed, HistoryUnavailable
+        while it has not (the store is read meanwhile)."""
+        top = await self._bus.last_position()
+        if top is None:
+            return
+        head = await self._port.views_position()
+        identity = await self._port.identity()
+        if identity != self._bus.store:
+            raise StoreMismatch(f"the store's identity is now {identity}", moved_to=identity)
+        if top <= head:
+            self._store_behind = False
+            return
+        if not self._store_behind:
+            log.warning(
+                "gateway feed: the bus holds position %s beyond the store's head %s (store "
+                "%s restored from an older backup, or another deployment's stream?); reading "
+                "the store until its projector gives it a new identity",
+                top,
+                head,
+                identity,
+            )
+            self._store_behind = True
+        raise HistoryUnavailable(f"the bus is ahead of the store ({top} > {head})")
+
+    async def _change_store(self, mismatch: StoreMismatch) -> None:
+        """The bus carried another store's batches: follow the store's current identity and
+        send every client off to start over from the store."""
+        identity = await self._port.identity()
+        log.warning(
+            "gateway feed: %s; following store %s and resynchronising from it", mismatch, identity
+        )
+        self._bus.use_store(identity)
+        self._store_behind = False
+        await self._resync()
 
     async def _poll_store(self) -> None:
         """Read the outbox every poll_interval until the bus answers again."""

@@ -109,6 +109,7 @@ class Gateway:
         poll_interval: float = 0.5,
         bus_retry: float = 3.0,
         expiry_sweep: float = 5.0,
+        metrics: Callable[[], tuple[bytes, str]] | None = None,
     ) -> None:
         self._feed = Feed(
             port,
@@ -133,8 +134,10 @@ class Gateway:
         self._ping_timeout = ping_timeout
         self._expiry_sweep = expiry_sweep
 
+        self._metrics = metrics  # GET /metrics: the process's exposition text and content type
         self._connections = 0
         self._slow_drops = 0
+        self.deliveries = 0  # change frames fanned out to subscribers (live or catching up)
         self._clients: dict[ServerConnection, _Client] = {}  # a connection missing is closing
         self._live: dict[str, set[ServerConnection]] = {}
         # Subscriptions still catching up: changes fanned out meanwhile wait in their buffer.
@@ -203,6 +206,10 @@ class Gateway:
                 ws.transport.abort()
             await server.wait_closed()
 
+    @property
+    def bus_errors(self) -> int:
+        return self._feed.bus_errors
+
     def stats(self) -> GatewayStats:
         return GatewayStats(
             connections=self._connections,
@@ -213,7 +220,14 @@ class Gateway:
         )
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        if request.path.partition("?")[0] != "/healthz":
+        path = request.path.partition("?")[0]
+        if path == "/metrics" and self._metrics is not None:
+            body, content_type = self._metrics()
+            response = connection.respond(HTTPStatus.OK, body.decode())
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = content_type
+            return response
+        if path != "/healthz":
             return None
         response = connection.respond(
             HTTPStatus.OK, json.dumps(dataclasses.asdict(self.stats())) + "\n"
@@ -362,14 +376,18 @@ class Gateway:
         self._pending.setdefault(name, {})[ws] = buffer
         client.channels.add(name)
         has, frames = await self._catch_up(ref, message.since)
+        fanned_out = False  # the first frames are the catch-up; later ones, buffered changes
         while frames:
             for frame in frames:
                 if ws not in self._clients:  # dropped meanwhile: not one frame more
                     return
+                if fanned_out:  # counted before the send, as live ones are: a client that
+                    self.deliveries += 1  # has the frame finds it in /metrics
                 await ws.send(frame)
             arrived = [(position, frame) for position, frame in buffer if position > has]
             buffer.clear()
             frames = [frame for _, frame in arrived]
+            fanned_out = True
             has = arrived[-1][0] if arrived else has
         waiting = self._pending.get(name, {})
         if waiting.get(ws) is not buffer:  # dropped meanwhile
@@ -501,7 +519,9 @@ class Gateway:
             for ws in [ws for ws in live if _buffered(ws) > self._max_write_buffer]:
                 self._slow_drops += 1
                 self._drop(ws, CloseCode.TRY_AGAIN_LATER, "too slow")
-            broadcast(self._not_ahead(change, live), frame)
+            targets = self._not_ahead(change, live)
+            self.deliveries += len(targets)
+            broadcast(targets, frame)
 
     def _not_ahead(self, change: Change, live: set[ServerConnection]) -> set[ServerConnection]:
         """The live subscribers that lack `change`; forgets ahead ones the feed has reached."""

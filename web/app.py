@@ -17,6 +17,7 @@ from web import (
     exports,
     field,
     invites,
+    metrics,
     notices,
     organisation,
     passwords,
@@ -51,6 +52,7 @@ def create_app(services: Services) -> web.Application:
     app.add_routes(
         [
             web.get("/healthz", healthz),
+            web.get("/metrics", metrics.metrics),
             web.get("/api/openapi.json", openapi),
             web.get("/api/config", config),
             # sign-in and sessions
@@ -221,14 +223,23 @@ async def log_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     carry invite codes."""
     started = time.perf_counter()
     response = await handler(request)
-    if route_pattern(request) in QUIET_ROUTES:
+    seconds = time.perf_counter() - started
+    route = route_pattern(request)
+    metrics.observe(request.method, route, response.status, seconds)
+    if route in QUIET_ROUTES:  # a ballot's mere time could be matched with a voter
         return response
     log.info(
         "http method=%s route=%s status=%s ms=%.1f",
         request.method,
-        route_pattern(request),
+        route,
         response.status,
-        (time.perf_counter() - started) * 1000,
+        seconds * 1000,
+        extra={
+            "method": request.method,
+            "route": route,
+            "status": response.status,
+            "ms": round(seconds * 1000, 1),
+        },
     )
     return response
 

@@ -530,6 +530,18 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/metrics": {
+                "get": {
+                    "summary": "Prometheus metrics of this process (keep it off the public proxy)",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "Prometheus text exposition format",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
+                    },
+                }
+            },
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document",

@@ -8,7 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import psycopg
+import psycopg_pool
 from aiohttp import web
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 
 from core.errors import PoskoError
 from web.messages import language, render
@@ -18,6 +22,17 @@ log = logging.getLogger("posko.web")
 MAX_BODY = 64 * 1024  # bytes; a report is about one kilobyte
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# The database cannot be reached (restarting, connection cut): nothing was written, as every
+# write is one transaction, so the caller is told to retry rather than shown a 500.
+STORE_DOWN = (
+    StoreOperationalError,
+    StoreInterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    psycopg_pool.PoolTimeout,
+)
+STORE_RETRY_AFTER = 5  # seconds
 
 _HTTP_CODES = {
     404: "not_found",
@@ -76,6 +91,16 @@ async def problems_middleware(request: web.Request, handler: Handler) -> web.Str
         response = problem(request, error.status, code)
         if "Allow" in error.headers:  # 405 names the methods that are allowed (RFC 9110)
             response.headers["Allow"] = error.headers["Allow"]
+        return response
+    except STORE_DOWN as error:
+        log.warning(
+            "store unavailable on %s %s: %s",
+            request.method,
+            route_pattern(request),
+            type(error).__name__,
+        )
+        response = problem(request, 503, "unavailable")
+        response.headers["Retry-After"] = str(STORE_RETRY_AFTER)
         return response
     except Exception:
         log.exception("unhandled error on %s %s", request.method, route_pattern(request))

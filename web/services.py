@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from projections.port import Port
+from web.client_address import Network
 from web.geocoding import Geocoder
+from web.shared_throttle import Attempts, LocalAttempts
 from web.throttle import SignInThrottle
 
 if TYPE_CHECKING:  # web.sms_push reaches the services through web.context
@@ -26,6 +28,10 @@ class Services:
     health: Callable[[], Awaitable[dict[str, Any]]]
     # Failed sign-ins by login and by address; per process (see the README).
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    # The same counts shared by every web process through Redis (scaled deployment), or None.
+    shared_throttle: Attempts | None = None
+    # Proxies whose X-Forwarded-For names the client (POSKO_TRUSTED_PROXIES); empty: none.
+    trusted_proxies: tuple[Network, ...] = ()
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     sms_number: str = ""  # the posko's SMS gateway phone; empty: SMS intake not advertised
     sms_push: SmsPush | None = None  # push a gateway's replies to a provider's URL; None: poll
@@ -35,6 +41,11 @@ class Services:
     geocoding: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     # the union's letterhead on printed notices: name, address, contact (from the settings)
     letterhead: dict[str, str] = field(default_factory=lambda: {"name": "Satgas Aksi Gabungan"})
+
+    @property
+    def attempts(self) -> Attempts:
+        """Where sign-in attempts are counted: Redis when configured, else this process."""
+        return self.shared_throttle or LocalAttempts(self.throttle)
 
     @property
     def secret(self) -> str:

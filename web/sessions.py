@@ -17,6 +17,7 @@ from core.people import Person
 from core.sessions import Session
 from projections.people import sessions_channel
 from web import bodies, parse, passwords
+from web.client_address import client_address
 from web.context import (
     PRINCIPAL,
     authorise,
@@ -47,8 +48,11 @@ def client_of(request: web.Request) -> str:
 
 
 def address_of(request: web.Request) -> str:
-    """The client address sign-in failures are counted by (the proxy's, behind a proxy)."""
-    return request.remote or "-"
+    """The client address sign-in failures are counted by: behind a trusted proxy
+    (POSKO_TRUSTED_PROXIES), the one it forwarded; else the connection's."""
+    return client_address(
+        request.remote, request.headers.get("X-Forwarded-For"), services(request).trusted_proxies
+    )
 
 
 async def sign_in(request: web.Request) -> web.Response:
@@ -56,11 +60,11 @@ async def sign_in(request: web.Request) -> web.Response:
     login, password = body.login, body.password
     svc = services(request)
     address = address_of(request)
-    svc.throttle.begin(login, address)
+    await svc.attempts.begin(login, address)
     person = await svc.port.slow(check_credentials, svc.port.app, login, password)
     if person is None:  # the same answer for an unknown login and a wrong password
         raise Unauthenticated("bad_credentials")
-    svc.throttle.succeeded(login, address)
+    await svc.attempts.succeeded(login, address)
     token = new_token()
     session = await svc.port.start_session(
         token=token,
@@ -105,10 +109,10 @@ async def confirm_password(request: web.Request, person_id: UUID, password: str)
     svc = services(request)
     person = await svc.port.person(person_id)
     address = address_of(request)
-    svc.throttle.begin(person.phone, address)
+    await svc.attempts.begin(person.phone, address)
     if not await svc.port.slow(passwords.verify, person.password_hash, password):
         raise InvalidInput("wrong_password", field="current_password")
-    svc.throttle.succeeded(person.phone, address)
+    await svc.attempts.succeeded(person.phone, address)
 
 
 async def who_am_i(request: web.Request) -> web.Response:

@@ -378,6 +378,8 @@ def test_env_for_a_postgres_url_is_percent_decoded_with_defaults(tmp_path: Path)
         "POSTGRES_USER": "us@er",
         "POSTGRES_PASSWORD": "p:ss/w",
         "POSTGRES_SCHEMA": "s1",
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "3",
         "APPLICATION_RECORDER_TOPIC": get_topic(PoskoPostgresApplicationRecorder),
     }
     assert eventsourcing_env("postgresql://u@:6543/d", tmp_path)["POSTGRES_HOST"] == "127.0.0.1"
