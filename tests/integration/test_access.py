@@ -565,7 +565,7 @@ CASES = [
         "list notices",
         "GET",
         lambda w, c: (f"/api/actions/{w.action_a}/notices", None),
-        NOTICES_A | {"officer_x"},  # officer_x is let in and sees none of them
+        NOTICES_A | {"officer_x", "officer_u"},  # officers of other unions see none of them
     ),
     *(
         case(
