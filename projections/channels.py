@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from core.access import Permission
+from core.access import Permission, Principal, may
 from projections import feed, live_map, overview, people
 from projections.rows import Doc, Rows
 
@@ -52,6 +52,17 @@ def permission(ref: ChannelRef) -> Permission | None:
         "action_feed": Permission.READ_ACTION,
         "action_legal": Permission.READ_LEGAL,
     }.get(ref.kind)
+
+
+def may_read(principal: Principal | None, ref: ChannelRef) -> bool:
+    """The one decision whether a caller may read a channel, over HTTP (now or as it was),
+    over the websocket, or inside an export."""
+    needed = permission(ref)
+    return needed is not None and may(principal, needed, ref.action_id)
+
+
+def legal_ref(action_id: UUID) -> ChannelRef:
+    return ChannelRef(feed.legal_channel(action_id), "action_legal", action_id)
 
 
 def snapshot_limit(ref: ChannelRef) -> int | None:

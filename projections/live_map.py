@@ -1,7 +1,9 @@
 """The live map of one action (channel `action:<id>:map`): each site as a GeoJSON feature with
 its target, latest headcount (in total and per affiliate), status, last check-in, how many
 people reported from it, far-away check-ins and open incidents and requests; and each incident
-as a feature of its own, placed where it was reported (or at its site).
+as a feature of its own, placed at its site (never where the phone was: exact points live in
+the private rows of `incident_points_channel`, read only by those who may read exact positions).
+An arrest shows only its kind, severity and time here; its text is for the legal channel.
 
 A site's headcount is that of its latest headcount report by the report's own time, so a report
 that arrives late from a phone that was offline never overwrites a newer one; the same holds
@@ -16,7 +18,7 @@ from typing import Any
 from core import geo
 from core.action import Action
 from core.help_request import HelpRequest
-from core.incident import SEVERITIES, Incident
+from core.incident import LEGAL_KINDS, SEVERITIES, Incident
 from core.report import FieldReport
 from projections.rows import Doc, Rows
 
@@ -25,6 +27,11 @@ OPEN_REQUEST = ("open", "committed")
 
 def channel(action_id: Any) -> str:
     return f"action:{action_id}:map"
+
+
+def incident_points_channel(action_id: Any) -> str:
+    """Private rows (never published): where each incident of the action was reported."""
+    return f"_incident_points:{action_id}"
 
 
 def _reporters_channel(action_id: Any) -> str:
@@ -146,12 +153,14 @@ def _report_filed(rows: Rows, event: Any) -> None:
 
 def _incident_reported(rows: Rows, event: Any) -> None:
     site = None if event.site_id is None else _site(rows, event.action_id, event.site_id)
+    coordinates = None if site is None else site["geometry"]["coordinates"]
     if event.lat is not None:
-        coordinates = [event.lon, event.lat]
-    elif site is not None:
-        coordinates = site["geometry"]["coordinates"]
-    else:
-        coordinates = None
+        rows.put(
+            incident_points_channel(event.action_id),
+            str(event.originator_id),
+            {"id": str(event.originator_id), "lat": event.lat, "lon": event.lon},
+        )
+    legal = event.kind in LEGAL_KINDS
     rows.put(
         channel(event.action_id),
         str(event.originator_id),
@@ -165,7 +174,8 @@ def _incident_reported(rows: Rows, event: Any) -> None:
                 "kind": "incident",
                 "incident_kind": event.kind,
                 "severity": event.severity,
-                "description": event.description,
+                "legal": legal,
+                **({} if legal else {"description": event.description}),
                 "site_id": None if event.site_id is None else str(event.site_id),
                 "status": "open",
                 "at": event.at.isoformat(),

@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
-from core.access import Principal, may
+from core.access import Principal
 from projections import channels, people
 from projections.changes import Change
 from projections.channels import ChannelRef
@@ -76,8 +76,7 @@ def authorise(principal: Principal, name: str) -> ChannelRef:
         raise ProtocolError("unknown_channel", "no such channel")
     # Which permission reads which kind is decided with the channels; None (`system:access`,
     # the gateways' own, or a kind not given a permission yet) is no client's, admins included.
-    permission = channels.permission(ref)
-    if permission is None or not may(principal, permission, ref.action_id):
+    if not channels.may_read(principal, ref):
         raise ProtocolError("forbidden", "not allowed to read this channel")
     return ref
 

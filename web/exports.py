@@ -20,7 +20,7 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
-from projections import feed, live_map
+from projections import channels, feed, live_map
 from projections.people import checkins_channel
 from projections.rows import Doc
 from projections.store import ViewStore
@@ -105,16 +105,33 @@ async def _items_csv(
     request: web.Request, item_type: str, name: str, columns: list[str]
 ) -> web.Response:
     action_id = parse.path_id(request)
-    authorise(request, Permission.READ_ACTION, action_id)
+    actor = authorise(request, Permission.READ_ACTION, action_id)
+    principal = request[PRINCIPAL]
+    legal = channels.may_read(principal, channels.legal_ref(action_id))
+    exact = item_type == "incident" and may(principal, Permission.READ_EXACT_POSITIONS, action_id)
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, action_id)
-    items, features = await svc.call(
-        read_channels, svc.store, feed.channel(action_id), live_map.channel(action_id)
-    )
-    places = {f["id"]: f["geometry"] for f in features if f["properties"]["kind"] == "incident"}
+    names = [feed.channel(action_id), live_map.channel(action_id)]
+    if legal:
+        names.append(feed.legal_channel(action_id))
+    if exact:
+        names.append(live_map.incident_points_channel(action_id))
+    items, features, *private = await svc.call(read_channels, svc.store, *names)
+    if legal:
+        full = {doc["id"]: doc for doc in private.pop(0)}
+        items = [full.get(item["id"], item) for item in items]
+    places = {
+        f["id"]: _point(f["geometry"]) for f in features if f["properties"]["kind"] == "incident"
+    }
+    if exact:
+        points = {doc["id"]: {"lat": doc["lat"], "lon": doc["lon"]} for doc in private.pop(0)}
+        places.update((id, point) for id, point in points.items() if id in places)
+        await svc.call(
+            svc.app.record_positions_read, action_id=action_id, count=len(points), actor=actor
+        )
     rows = [
-        {**row, **_point(places.get(row["id"]))}
+        {**row, **places.get(row["id"], {})}
         for row in _with_sites([i for i in items if i["type"] == item_type], features)
     ]
     return _csv(action_id, name, columns, rows)

@@ -14,7 +14,7 @@ const $ = (id) => document.getElementById(id);
 const FEED_KEEP = 600; // items kept in memory; the snapshot brings the latest 200
 
 const state = {
-  actions: new Map(), features: new Map(), feed: new Map(), positions: {}, selected: null,
+  actions: new Map(), features: new Map(), feed: new Map(), legal: new Map(), positions: {}, selected: null,
   replay: null, connection: "offline", wsMessages: 0, affiliateNames: new Map(),
 };
 window.posko = state; // for the tests and the bench: what the page holds
@@ -71,8 +71,10 @@ function subscribe(channel) {
   send({ type: "subscribe", channel, since: state.positions[channel] ?? null });
 }
 
+// The feed shows a legal item only as its kind and time; those who may read legal items get
+// them whole from the legal channel (a refusal of it is expected and quiet).
 function channelsOf(id) {
-  return [`action:${id}:map`, `action:${id}:feed`];
+  return [`action:${id}:map`, `action:${id}:feed`, `action:${id}:legal`];
 }
 
 function open(wsUrl) {
@@ -115,6 +117,7 @@ function onMessage(msg) {
   }
   if (msg.type === "error") {
     if (msg.code === "forbidden" && msg.channel === "actions") { nationalOverview = false; loadOwnActions(); }
+    else if (msg.code === "forbidden" && msg.channel?.endsWith(":legal")) return;
     else console.warn("posko:", msg.code, msg.message, msg.channel ?? "");
     return;
   }
@@ -133,7 +136,15 @@ function onMessage(msg) {
     schedule("map", "tasks", "summary");
   } else if (msg.channel === `action:${state.selected}:feed`) {
     if (snapshot) state.feed.clear();
-    for (const item of msg.data.items) state.feed.set(item.id, item);
+    for (const item of msg.data.items) state.feed.set(item.id, state.legal.get(item.id) ?? item);
+    trimFeed();
+    schedule("feed", "tasks");
+  } else if (msg.channel === `action:${state.selected}:legal`) {
+    if (snapshot) state.legal.clear();
+    for (const item of msg.data.items) {
+      state.legal.set(item.id, item);
+      if (state.feed.has(item.id) || !snapshot) state.feed.set(item.id, item);
+    }
     trimFeed();
     schedule("feed", "tasks");
   }
@@ -200,6 +211,7 @@ function choose(id) {
   $("export").hidden = Boolean(key); // downloads go with the session cookie, not a typed key
   state.features = new Map();
   state.feed = new Map();
+  state.legal = new Map();
   for (const c of channelsOf(id)) delete state.positions[c];
   timeline?.stop();
   state.replay = null;
@@ -230,8 +242,9 @@ async function showAt(ms) {
   const seq = ++replaySeq;
   const at = encodeURIComponent(new Date(ms).toISOString());
   const id = state.selected;
-  const [mapReply, feedReply] = await Promise.all([
+  const [mapReply, feedReply, legalReply] = await Promise.all([
     request("GET", `/api/actions/${id}/map?at=${at}`), request("GET", `/api/actions/${id}/feed?at=${at}`),
+    me.canHandle ? request("GET", `/api/actions/${id}/legal?at=${at}`) : null,
   ]);
   if (seq !== replaySeq || timeline.live || id !== state.selected) return;
   if (!mapReply.ok || !feedReply.ok) {
@@ -245,6 +258,9 @@ async function showAt(ms) {
     features: new Map(mapReply.body.features.map((f) => [f.id, f])),
     feed: new Map(feedReply.body.items.map((i) => [i.id, i])),
   };
+  for (const item of legalReply?.ok ? legalReply.body.items : []) {
+    if (state.replay.feed.has(item.id)) state.replay.feed.set(item.id, item);
+  }
   schedule("map", "feed", "tasks", "summary", "affiliates");
 }
 
