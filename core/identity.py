@@ -17,8 +17,10 @@ from core.base import PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound
 from core.people import Affiliate, Login, Person, login_id
 from core.sessions import (
+    DEFAULT_MAX_USES,
     INVITE_SESSION_TTL,
     MAX_INVITE_TTL,
+    MAX_USES,
     SESSION_TTL,
     Invite,
     Session,
@@ -205,7 +207,7 @@ class IdentityCommands(PoskoBase):
         if invite is None or not invite.usable(now):
             return None
         return Principal(
-            id=f"invite:{invite.id}",
+            id=session.holder,
             roles=(
                 Role("organiser", action_id=str(invite.action_id), site_id=_str(invite.site_id)),
             ),
@@ -225,6 +227,7 @@ class IdentityCommands(PoskoBase):
         expires_at: datetime,
         now: datetime,
         actor: str,
+        max_uses: int = DEFAULT_MAX_USES,
     ) -> Recorded:
         action = self._load(action_id, Action, field="action_id")
         if site_id is not None:
@@ -232,6 +235,8 @@ class IdentityCommands(PoskoBase):
         values.aware("expires_at", expires_at)
         if not now < expires_at <= now + MAX_INVITE_TTL:
             raise InvalidInput("out_of_range", field="expires_at", min="now", max="14 days")
+        if not 1 <= max_uses <= MAX_USES:
+            raise InvalidInput("out_of_range", field="max_uses", min=1, max=MAX_USES)
         invite = Invite(
             id=invite_id(code),
             action_id=action_id,
@@ -239,6 +244,7 @@ class IdentityCommands(PoskoBase):
             label=values.text("label", label),
             expires_at=expires_at,
             actor=actor,
+            max_uses=max_uses,
         )
         recordings = self._commits.save(invite)
         return Recorded(invite.id, recordings[-1].notification.id, created=True)
@@ -246,26 +252,31 @@ class IdentityCommands(PoskoBase):
     def redeem_invite(
         self, *, code: str, token: str, name: str, client: str, now: datetime
     ) -> Session:
-        """Open an invite link: a new organiser session, and the use recorded, in one save."""
-        invite = self._find(invite_id(code), Invite)
-        if invite is None or not invite.usable(now):
-            raise NotFound("invite_unusable", field="code")
-        session = Session(
-            id=session_id(token),
-            person_id=None,
-            invite_id=invite.id,
-            expires_at=min(now + INVITE_SESSION_TTL, invite.expires_at),
-            client=client[:120],
-            actor=f"invite:{invite.id}",
-        )
-        invite.use(
-            session_id=session.id, name=values.text("name", name), actor=f"invite:{invite.id}"
-        )
-        try:
+        """Open an invite link: a new organiser session, and the use recorded, in one save.
+        Each use is its own actor (`invite:<id>/<n>`); past its limit the link is refused.
+        Phones opening one link at once each decide again on the fresh count if they lose."""
+        name = values.text("name", name)
+
+        def attempt() -> Session:
+            invite = self._find(invite_id(code), Invite)
+            if invite is None or not invite.usable(now):
+                raise NotFound("invite_unusable", field="code")
+            if invite.used_up:
+                raise Conflict("invite_used_up", field="code", max_uses=invite.max_uses)
+            actor = invite.use_actor(invite.uses + 1)
+            session = Session(
+                id=session_id(token),
+                person_id=None,
+                invite_id=invite.id,
+                expires_at=min(now + INVITE_SESSION_TTL, invite.expires_at),
+                client=client[:120],
+                actor=actor,
+            )
+            invite.use(session_id=session.id, name=name, actor=actor)
             self._commits.save(invite, session)
-        except IntegrityError:
-            raise Conflict("busy", field="code") from None
-        return session
+            return session
+
+        return self._retrying(attempt, field="code")
 
     def revoke_invite(self, *, invite_id: UUID, actor: str) -> Recorded:
         """Its sessions stop working at once (every request checks the invite)."""

@@ -14,6 +14,9 @@ from core.people import token_hash
 SESSION_TTL = timedelta(days=7)
 INVITE_SESSION_TTL = timedelta(hours=24)  # and never past the invite's own expiry
 MAX_INVITE_TTL = timedelta(days=14)
+# A link forwarded beyond the korlaps it was meant for stops working after this many opens.
+DEFAULT_MAX_USES = 5
+MAX_USES = 1000
 
 
 def session_id(token: str) -> UUID:
@@ -51,6 +54,7 @@ class Session(Aggregate):
         self.invite_id = invite_id
         self.expires_at = expires_at
         self.client = client
+        self.holder = actor  # who holds it: "person:<id>", or one use of an invite
         self.ended = False
 
     def live(self, now: datetime) -> bool:
@@ -77,6 +81,7 @@ class Invite(Aggregate):
         label: str
         expires_at: datetime
         actor: str
+        max_uses: int | None = None  # None: made before limits existed; DEFAULT_MAX_USES
 
     class Used(Aggregate.Event):
         session_id: UUID
@@ -96,16 +101,27 @@ class Invite(Aggregate):
         label: str,
         expires_at: datetime,
         actor: str,
+        max_uses: int | None = None,
     ) -> None:
         self.action_id = action_id
         self.site_id = site_id
         self.label = label
         self.expires_at = expires_at
+        self.max_uses = DEFAULT_MAX_USES if max_uses is None else max_uses
         self.revoked = False
         self.uses = 0
 
     def usable(self, now: datetime) -> bool:
+        """Its sessions still work: not revoked, not expired (however often it was opened)."""
         return not self.revoked and now < self.expires_at
+
+    @property
+    def used_up(self) -> bool:
+        return self.uses >= self.max_uses
+
+    def use_actor(self, use: int) -> str:
+        """The actor of the `use`-th opening: each korlap who opened the link apart."""
+        return f"invite:{self.id}/{use}"
 
     def use(self, *, session_id: UUID, name: str, actor: str) -> None:
         self._used(session_id=session_id, name=name, actor=actor)

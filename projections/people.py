@@ -8,7 +8,7 @@ from typing import Any
 
 from core.people import Affiliate, Person
 from core.report import FieldReport
-from core.sessions import Invite, Session
+from core.sessions import DEFAULT_MAX_USES, Invite, Session
 from projections.rows import Doc, Rows
 
 PEOPLE = "_people"
@@ -168,6 +168,7 @@ def _invite(event: Any) -> Doc:
         "expires_at": event.expires_at.isoformat(),
         "created_at": event.timestamp.isoformat(),
         "created_by": event.actor,
+        "max_uses": DEFAULT_MAX_USES if event.max_uses is None else event.max_uses,
         "revoked": False,
         "uses": [],
     }
@@ -186,6 +187,7 @@ def _invite_changed(rows: Rows, event: Any) -> None:
         doc["uses"].append(
             {
                 "name": event.name,
+                "actor": event.actor,
                 "session_id": str(event.session_id),
                 "at": event.timestamp.isoformat(),
             }

@@ -11,11 +11,11 @@ from typing import Any
 from aiohttp import web
 
 from core.access import Permission
-from core.sessions import invite_id
+from core.sessions import DEFAULT_MAX_USES, invite_id
 from projections.people import invites_channel
 from web import parse
 from web.context import authorise, created, services, wait_for_min_position
-from web.sessions import client_of, new_token, session_started
+from web.sessions import address_of, client_of, new_token, session_started
 
 CODE_BYTES = 9  # 72 random bits in 12 URL-safe characters: short to type, too many to guess
 DEFAULT_TTL = timedelta(hours=24)
@@ -41,6 +41,7 @@ async def create_invite(request: web.Request) -> web.Response:
         site_id=parse.optional_uuid(body, "site_id"),
         label=parse.string(body, "label"),
         expires_at=parse.optional_timestamp(body, "expires_at") or now + DEFAULT_TTL,
+        max_uses=_max_uses(body),
         now=now,
         actor=actor,
     )
@@ -67,10 +68,17 @@ async def list_invites(request: web.Request) -> web.Response:
     )
 
 
+def _max_uses(body: parse.Body) -> int:
+    given = parse.optional_integer(body, "max_uses")
+    return DEFAULT_MAX_USES if given is None else given
+
+
 def _status(doc: dict[str, Any], now: datetime) -> str:
     if doc["revoked"]:
         return "revoked"
-    return "active" if now < datetime.fromisoformat(doc["expires_at"]) else "expired"
+    if now >= datetime.fromisoformat(doc["expires_at"]):
+        return "expired"
+    return "used_up" if len(doc["uses"]) >= doc["max_uses"] else "active"
 
 
 async def revoke_invite(request: web.Request) -> web.Response:
@@ -84,12 +92,15 @@ async def revoke_invite(request: web.Request) -> web.Response:
 
 
 async def redeem_invite(request: web.Request) -> web.Response:
-    """Public: the code is the credential. Answers like a sign-in, with the action and site."""
+    """Public: the code is the credential. Answers like a sign-in, with the action and site.
+    Failed attempts are throttled per client address, so codes cannot be guessed in bulk."""
     body = await parse.json_body(request)
     code = parse.string(body, "code")
     name = parse.string(body, "name")
     token = new_token()
     svc = services(request)
+    address = address_of(request)
+    svc.redeem_throttle.begin(address)
     session = await svc.call(
         svc.app.redeem_invite,
         code=code,
@@ -98,6 +109,7 @@ async def redeem_invite(request: web.Request) -> web.Response:
         client=client_of(request),
         now=datetime.now(UTC),
     )
+    svc.redeem_throttle.succeeded(address)
     invite = await svc.call(svc.app.invite, invite_id(code))
     return session_started(
         request,

@@ -408,7 +408,7 @@ def _actions_paths() -> dict[str, Any]:
                     "requestBody": _body(REDEEM_IN),
                     "responses": {
                         "201": _json(REDEEMED, "Signed in as a korlap of the action"),
-                        **_problems(400, 404, 409, 413, 422),
+                        **_problems(400, 404, 409, 413, 422, 429),
                     },
                 }
             )

@@ -439,6 +439,12 @@ INVITE_IN: Schema = {
         "label": {**NAME_S, "description": "Whom it is for, e.g. 'Korlap Bekasi'."},
         "site_id": {**UUID_S, "description": "Scope the korlap to one site."},
         "expires_at": {**TIME_S, "description": "Default now + 24 h; at most 14 days ahead."},
+        "max_uses": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 1000,
+            "description": "How many phones may open it (default 5); then it is refused.",
+        },
     },
 }
 
@@ -465,15 +471,21 @@ INVITE_OUT: Schema = {
         "created_at": TIME_S,
         "created_by": {"type": "string"},
         "revoked": {"type": "boolean"},
+        "max_uses": {"type": "integer"},
         "uses": {
             "type": "array",
             "items": {
                 "type": "object",
                 "required": ["name", "session_id", "at"],
-                "properties": {"name": {"type": "string"}, "session_id": UUID_S, "at": TIME_S},
+                "properties": {
+                    "name": {"type": "string"},
+                    "actor": {"type": "string", "description": "invite:<id>/<n>: this use"},
+                    "session_id": UUID_S,
+                    "at": TIME_S,
+                },
             },
         },
-        "status": {"enum": ["active", "revoked", "expired"]},
+        "status": {"enum": ["active", "used_up", "revoked", "expired"]},
     },
 }
 

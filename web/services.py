@@ -14,7 +14,7 @@ from core.access import Authenticator
 from core.application import Posko
 from projections.store import ViewStore
 from web.geocoding import Geocoder
-from web.throttle import SignInThrottle
+from web.throttle import AddressThrottle, SignInThrottle
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -34,6 +34,8 @@ class Services:
     health: Callable[[], Awaitable[dict[str, Any]]]
     # Failed sign-ins by login and by address; per process (see the README).
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    # Failed invite redemptions by address; per process, like sign-ins.
+    redeem_throttle: AddressThrottle = field(default_factory=AddressThrottle)
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
 

@@ -176,7 +176,7 @@ async def end_session(request: web.Request) -> web.Response:
 def _owner(session: Session) -> str:
     if session.person_id is not None:
         return person_actor(session.person_id)
-    return f"invite:{session.invite_id}"
+    return session.holder  # one use of an invite: not the others who opened the same link
 
 
 def _iso(moment: datetime | None) -> str | None:

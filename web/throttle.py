@@ -123,6 +123,29 @@ class SignInThrottle:
         self.addresses.forgive(address)
 
 
+class AddressThrottle:
+    """Failed attempts by client address alone: for invite codes, which name nobody, so the
+    only thing to slow is the place the guesses come from."""
+
+    def __init__(
+        self,
+        *,
+        limit: int = LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = MAX_KEYS,
+    ) -> None:
+        self.addresses = Throttle(limit=limit, clock=clock, max_keys=max_keys)
+
+    def begin(self, address: str) -> None:
+        wait = self.addresses.retry_after(address)
+        if wait > 0:
+            raise TooManyAttempts(retry_after=math.ceil(wait))
+        self.addresses.attempt(address)
+
+    def succeeded(self, address: str) -> None:
+        self.addresses.forgive(address)
+
+
 def login_key(login: str) -> str:
     """One key per person whatever the spelling: 0812-... and +62812... are the same login."""
     try:

