@@ -19,6 +19,7 @@ from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
 from web.geocoding import nominatim
+from web.security import trusted_networks
 from web.services import Services
 
 
@@ -94,6 +95,7 @@ def web_services(components: Components) -> Services:
         ws_port=settings.ws_port,
         public_ws_url=settings.public_ws_url,
         health=health,
+        trusted_proxies=trusted_networks(settings.trusted_proxies),
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
         ),

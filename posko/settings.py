@@ -3,6 +3,7 @@ once, naming its variable, and secrets are never printed."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import ssl
@@ -37,6 +38,7 @@ class Settings:
     geocoder_user_agent: str = "posko/0.1"  # Nominatim's policy: name the application
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
+    trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +85,15 @@ class Settings:
         tls_cert, tls_key = _tls_files(env, problems)
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
+        trusted_proxies = env.get("POSKO_TRUSTED_PROXIES", "").strip()
+        for part in filter(None, (p.strip() for p in trusted_proxies.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                problems.append(
+                    f"POSKO_TRUSTED_PROXIES: {part!r} is not an address or network "
+                    "(expected e.g. 127.0.0.1, 10.0.0.0/8)"
+                )
         settings = cls(
             host=env.get("POSKO_HOST", "").strip() or "127.0.0.1",
             http_port=port("POSKO_HTTP_PORT", 8080),
@@ -100,6 +111,7 @@ class Settings:
             geocoder_user_agent=user_agent,
             tls_cert=tls_cert,
             tls_key=tls_key,
+            trusted_proxies=trusted_proxies,
         )
         if problems:
             raise SettingsError(problems)

@@ -34,6 +34,7 @@ def create_app(services: Services) -> web.Application:
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(static_caching)
     app.on_startup.append(_warm_up)
+    app.on_cleanup.append(_stop_slow_work)
     app.add_routes(
         [
             web.get("/healthz", healthz),
@@ -119,7 +120,11 @@ CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
 
 
 async def _warm_up(app: web.Application) -> None:
-    await app[SERVICES].call(passwords.warm_up)
+    await app[SERVICES].slow_call(passwords.warm_up)
+
+
+async def _stop_slow_work(app: web.Application) -> None:
+    app[SERVICES].slow.shutdown(wait=False, cancel_futures=True)
 
 
 # -- middlewares ---------------------------------------------------------------------------------

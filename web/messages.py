@@ -130,6 +130,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Tautan undangan ini tidak berlaku lagi (dicabut atau kedaluwarsa); minta yang baru.",
         "en": "This invite link no longer works (revoked or expired); ask for a new one.",
     },
+    "sign_in_busy": {
+        "id": "Terlalu banyak yang sedang masuk; coba lagi sebentar lagi.",
+        "en": "Too many sign-ins at once; try again in a moment.",
+    },
     "invite_used_up": {
         "id": "Tautan undangan ini sudah dipakai {max_uses} kali, batasnya; minta yang baru.",
         "en": "This invite link has been opened {max_uses} times, its limit; ask for a new one.",

@@ -76,7 +76,7 @@ async def register_person(request: web.Request) -> web.Response:
     password_hash = (
         None
         if password is None
-        else await svc.call(passwords.hash_password, passwords.checked("password", password))
+        else await svc.slow_call(passwords.hash_password, passwords.checked("password", password))
     )
     result = await svc.call(
         svc.app.register_person, id=person_id, **details, password_hash=password_hash, actor=actor
@@ -122,7 +122,7 @@ async def set_password(request: web.Request) -> web.Response:
     if not may(request[PRINCIPAL], Permission.MANAGE_PEOPLE):
         await confirm_password(request, person_id, parse.string(body, "current_password"))
     svc = services(request)
-    password_hash = await svc.call(passwords.hash_password, password)
+    password_hash = await svc.slow_call(passwords.hash_password, password)
     result = await svc.call(
         svc.app.set_password, person_id=person_id, password_hash=password_hash, actor=actor
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -77,6 +78,46 @@ def csrf_token(secret: str, session_id: str) -> str:
 def csrf_token_of(secret: str, principal: Principal) -> str:
     """The caller's CSRF token; the API key, which has no session, gets one for its id."""
     return csrf_token(secret, principal.session_id or principal.id)
+
+
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def trusted_networks(spec: str) -> Networks:
+    """`POSKO_TRUSTED_PROXIES`: addresses or networks, comma-separated ("" for none). Raises
+    ValueError on a bad one (the settings report it)."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip()
+    )
+
+
+def _trusted(address: str, trusted: Networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def forwarded_address(request: web.BaseRequest, trusted: Networks, peer: str) -> str:
+    """The client's address: the peer's, unless the peer is one of our trusted proxies; then
+    the first address in X-Forwarded-For, from the right, that is not one of them (what a
+    client writes there itself lies to the left of what our proxies appended)."""
+    if not _trusted(peer, trusted):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getall("X-Forwarded-For", [])
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not _trusted(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # garbage where an address should be: count it against the proxy
+    return hops[0] if hops else peer
 
 
 def over_tls(request: web.Request) -> bool:

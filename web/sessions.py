@@ -30,6 +30,7 @@ from web.security import (
     clear_session_cookie,
     csrf_token,
     csrf_token_of,
+    forwarded_address,
     set_session_cookie,
 )
 
@@ -46,8 +47,9 @@ def client_of(request: web.Request) -> str:
 
 
 def address_of(request: web.Request) -> str:
-    """The client address sign-in failures are counted by (the proxy's, behind a proxy)."""
-    return request.remote or "-"
+    """The client address sign-in failures are counted by: the peer's, or behind a trusted
+    proxy (POSKO_TRUSTED_PROXIES) the one it forwarded for."""
+    return forwarded_address(request, services(request).trusted_proxies, request.remote or "-")
 
 
 async def sign_in(request: web.Request) -> web.Response:
@@ -57,7 +59,7 @@ async def sign_in(request: web.Request) -> web.Response:
     svc = services(request)
     address = address_of(request)
     svc.throttle.begin(login, address)
-    person = await svc.call(check_credentials, svc.app, login, password)
+    person = await svc.slow_call(check_credentials, svc.app, login, password)
     if person is None:  # the same answer for an unknown login and a wrong password
         raise Unauthenticated("bad_credentials")
     svc.throttle.succeeded(login, address)
@@ -107,7 +109,7 @@ async def confirm_password(request: web.Request, person_id: UUID, password: str)
     person = await svc.call(svc.app.person, person_id)
     address = address_of(request)
     svc.throttle.begin(person.phone, address)
-    if not await svc.call(passwords.verify, person.password_hash, password):
+    if not await svc.slow_call(passwords.verify, person.password_hash, password):
         raise InvalidInput("wrong_password", field="current_password")
     svc.throttle.succeeded(person.phone, address)
 

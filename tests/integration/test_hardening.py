@@ -6,6 +6,7 @@ over a free port, as in test_auth."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -21,7 +22,10 @@ from tests.integration.test_auth import (  # noqa: F401
     server,
 )
 from web.invites import DEFAULT_MAX_USES
+from web.services import SLOW_QUEUE, SLOW_WORKERS
 from web.throttle import LIMIT, AddressThrottle
+
+DEADLINE = 30.0
 
 pytestmark = pytest.mark.asyncio
 
@@ -135,3 +139,40 @@ async def test_redeeming_is_throttled_per_address(server: Server) -> None:  # no
     assert_problem(guesses[LIMIT], 429, "too_many_attempts")
     assert int(guesses[LIMIT].headers["Retry-After"]) > 0
     assert_problem(right, 429, "too_many_attempts")  # the address waits, whatever it sends
+
+
+# -- password hashing in its own pool ------------------------------------------------------------
+
+
+async def test_the_api_answers_while_every_password_worker_is_busy(server: Server) -> None:  # noqa: F811
+    await server.person("0812-1111-2222")
+    svc = server.services
+    release = threading.Event()
+    blockers = [svc.slow.submit(release.wait) for _ in range(SLOW_WORKERS)]
+    try:
+        signing_in = asyncio.ensure_future(
+            server.client().post("/api/session", {"login": "081211112222", "password": PASSWORD})
+        )
+        listed = await asyncio.wait_for(server.admin.get("/api/actions"), DEADLINE)
+
+        assert listed.status == 200  # the API's own pool is free
+        assert not signing_in.done()  # the sign-in waits for a password worker
+        queue = [
+            asyncio.ensure_future(
+                server.client().post(
+                    "/api/session", {"login": f"08120000{n:04d}", "password": "x" * 12}
+                )
+            )
+            for n in range(SLOW_QUEUE + 3)
+        ]
+        refused = await asyncio.wait_for(
+            next(asyncio.as_completed(queue)), DEADLINE
+        )  # the first to answer is one past the bound
+        assert_problem(refused, 503, "sign_in_busy")
+        assert refused.headers["Retry-After"] == "1"
+    finally:
+        release.set()
+    assert (await asyncio.wait_for(signing_in, DEADLINE)).status == 201
+    await asyncio.gather(*queue)
+    for blocker in blockers:
+        blocker.result()

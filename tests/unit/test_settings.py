@@ -98,6 +98,8 @@ def test_bad_settings_never_echo_secrets() -> None:
         ("POSKO_REDIS_URL", "localhost:6379"),
         ("POSKO_PUBLIC_WS_URL", "//posko.example/ws"),
         ("POSKO_DATABASE_SCHEMA", "my-schema"),
+        ("POSKO_TRUSTED_PROXIES", "127.0.0.1, nginx"),
+        ("POSKO_TRUSTED_PROXIES", "10.0.0.0/33"),
     ],
 )
 def test_each_bad_value_is_refused_by_name(name: str, value: str) -> None:
@@ -138,3 +140,9 @@ def test_a_configured_api_key_wins_and_nothing_is_written(tmp_path: Path) -> Non
 
 def test_settings_repr_hides_the_api_key() -> None:
     assert "k" * 32 not in repr(Settings(api_key="k" * 32))
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    settings = Settings.from_env({"POSKO_TRUSTED_PROXIES": " 127.0.0.1 , 10.0.0.0/8,::1 "})
+    assert settings.trusted_proxies == "127.0.0.1 , 10.0.0.0/8,::1"
+    assert Settings.from_env({}).trusted_proxies == ""
