@@ -57,3 +57,10 @@ class Conflict(PoskoError):
 
     status = 409
     code = "conflict"
+
+
+class UnsupportedMediaType(PoskoError):
+    """A body in a format the endpoint does not take (JSON endpoints take application/json)."""
+
+    status = 415
+    code = "unsupported_media_type"

@@ -15,6 +15,7 @@ from core.sessions import DEFAULT_MAX_USES, invite_id
 from projections.people import invites_channel
 from web import parse
 from web.context import authorise, created, services, wait_for_min_position
+from web.security import refuse_cross_site
 from web.sessions import address_of, client_of, new_token, session_started
 
 CODE_BYTES = 9  # 72 random bits in 12 URL-safe characters: short to type, too many to guess
@@ -94,6 +95,7 @@ async def revoke_invite(request: web.Request) -> web.Response:
 async def redeem_invite(request: web.Request) -> web.Response:
     """Public: the code is the credential. Answers like a sign-in, with the action and site.
     Failed attempts are throttled per client address, so codes cannot be guessed in bulk."""
+    refuse_cross_site(request)
     body = await parse.json_body(request)
     code = parse.string(body, "code")
     name = parse.string(body, "name")

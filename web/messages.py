@@ -130,6 +130,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Tautan undangan ini tidak berlaku lagi (dicabut atau kedaluwarsa); minta yang baru.",
         "en": "This invite link no longer works (revoked or expired); ask for a new one.",
     },
+    "unsupported_media_type": {
+        "id": "Kirim isi permintaan sebagai application/json.",
+        "en": "Send the request body as application/json.",
+    },
+    "cross_site": {
+        "id": "Permintaan dari situs lain ditolak; buka halaman Posko sendiri.",
+        "en": "Requests from other sites are refused; open Posko's own page.",
+    },
     "sign_in_busy": {
         "id": "Terlalu banyak yang sedang masuk; coba lagi sebentar lagi.",
         "en": "Too many sign-ins at once; try again in a moment.",

@@ -60,10 +60,11 @@ def _problems(*statuses: int) -> dict[str, Any]:
         }
         for s in statuses
     }
-    if "429" in out:
-        out["429"]["headers"] = {
-            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
-        }
+    for status in ("409", "429", "503"):  # 409 busy, 429 throttled, 503 busy: when to retry
+        if status in out:
+            out[status]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+            }
     return out
 
 
@@ -87,7 +88,7 @@ AT = {
     "description": "Time travel: the view as of this moment (ISO 8601 with a zone), computed "
     "from the events recorded up to it.",
 }
-WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 422)
+WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422)
 
 
 def _body(schema: Schema) -> dict[str, Any]:
@@ -170,11 +171,13 @@ def _sessions_paths() -> dict[str, Any]:
                 {
                     "summary": "Sign in with phone or email and password",
                     "description": "Sets the HttpOnly posko_session cookie as well. Repeated "
-                    "failures from one login or address are answered 429 with Retry-After.",
+                    "failures from one login and address are answered 429 with Retry-After; "
+                    "a request from another site's page is 403 cross_site; 503 while too "
+                    "many sign-ins are being checked at once.",
                     "requestBody": _body(SIGN_IN),
                     "responses": {
                         "201": _json(SIGNED_IN, "Signed in"),
-                        **_problems(400, 401, 413, 422, 429),
+                        **_problems(400, 401, 403, 413, 415, 422, 429, 503),
                     },
                 }
             ),
@@ -408,7 +411,7 @@ def _actions_paths() -> dict[str, Any]:
                     "requestBody": _body(REDEEM_IN),
                     "responses": {
                         "201": _json(REDEEMED, "Signed in as a korlap of the action"),
-                        **_problems(400, 404, 409, 413, 422, 429),
+                        **_problems(400, 403, 404, 409, 413, 415, 422, 429),
                     },
                 }
             )

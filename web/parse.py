@@ -13,12 +13,19 @@ from aiohttp import web
 
 from core import values
 from core.access import ROLE_NAMES, SCOPE_KEYS, Role
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, UnsupportedMediaType
 
 Body = dict[str, Any]
 
 
+JSON_TYPES = ("application/json",)
+
+
 async def json_body(request: web.Request) -> Body:
+    """The request's JSON object. Only as application/json: a cross-site HTML form can send
+    text/plain or a form encoding without asking first, never JSON."""
+    if request.content_type not in JSON_TYPES and not request.content_type.endswith("+json"):
+        raise UnsupportedMediaType(field="Content-Type", expected="application/json")
     raw = await request.read()
     try:
         body = json.loads(raw)

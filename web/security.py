@@ -120,6 +120,28 @@ def forwarded_address(request: web.BaseRequest, trusted: Networks, peer: str) ->
     return hops[0] if hops else peer
 
 
+def refuse_cross_site(request: web.Request) -> None:
+    """Sign-in and invite redemption start a session: a page of another site must not be able
+    to start one in a visitor's browser (login CSRF, signing them in as someone else). Browsers
+    say where a request comes from (Sec-Fetch-Site, Origin); API clients send neither."""
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if fetch_site not in ("", "same-origin", "none"):
+        raise Forbidden("cross_site")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.rstrip("/") not in own_origins(request):
+        raise Forbidden("cross_site")
+
+
+def own_origins(request: web.Request) -> set[str]:
+    """This server's origins: where the pages are published, and as this request reached us."""
+    scheme = "https" if over_tls(request) else "http"
+    own = {f"{scheme}://{request.host}"}
+    public_url = services(request).public_url
+    if public_url:
+        own.add(str(URL(public_url).origin()))
+    return own
+
+
 def over_tls(request: web.Request) -> bool:
     """Served over HTTPS, directly or behind a proxy that says so. Trusting the proxy header is
     safe here: it only adds Secure and HSTS to the answer of whoever sent it."""

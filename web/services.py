@@ -41,6 +41,7 @@ class Services:
     # Failed invite redemptions by address; per process, like sign-ins.
     redeem_throttle: AddressThrottle = field(default_factory=AddressThrottle)
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
+    public_url: str = ""  # POSKO_PUBLIC_URL: where people open the pages ("" unknown)
     # Proxies whose X-Forwarded-For names the client (POSKO_TRUSTED_PROXIES); none by default.
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))

@@ -31,6 +31,7 @@ from web.security import (
     csrf_token,
     csrf_token_of,
     forwarded_address,
+    refuse_cross_site,
     set_session_cookie,
 )
 
@@ -53,6 +54,7 @@ def address_of(request: web.Request) -> str:
 
 
 async def sign_in(request: web.Request) -> web.Response:
+    refuse_cross_site(request)
     body = await parse.json_body(request)
     login = parse.string(body, "login")
     password = parse.string(body, "password")

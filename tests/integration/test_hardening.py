@@ -6,6 +6,7 @@ over a free port, as in test_auth."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from uuid import uuid4
 import pytest
 
 from tests.integration.test_auth import (  # noqa: F401
+    KEY,
     PASSWORD,
     Client,
     Reply,
@@ -176,3 +178,71 @@ async def test_the_api_answers_while_every_password_worker_is_busy(server: Serve
     await asyncio.gather(*queue)
     for blocker in blockers:
         blocker.result()
+
+
+# -- where a request comes from ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+async def test_a_json_endpoint_refuses_a_body_that_is_not_json_with_415(
+    server: Server,  # noqa: F811
+    content_type: str | None,
+) -> None:
+    # What a cross-site form can send without a preflight: text/plain or a form encoding.
+    await server.person("0812-1111-2222")
+    body = json.dumps({"login": "081211112222", "password": PASSWORD}).encode()
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    before = server.position()
+
+    async with server.client().session.post("/api/session", data=body, headers=headers) as reply:
+        problem = await reply.json(content_type=None)
+        assert (reply.status, problem["code"]) == (415, "unsupported_media_type")
+        assert problem["field"] == "Content-Type"
+    async with server.admin.session.post(
+        "/api/actions", data=b"{}", headers={**headers, "Authorization": "Bearer " + KEY}
+    ) as reply:
+        assert reply.status == 415
+    assert server.position() == before
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null"},
+    ],
+)
+async def test_sign_in_and_redeem_refuse_a_cross_site_request(
+    server: Server,  # noqa: F811
+    headers: dict[str, str],
+) -> None:
+    await server.person("0812-1111-2222")
+    action_id, _ = await server.action()
+    created = await server.admin.post(f"/api/actions/{action_id}/invites", {"label": "K"})
+    browser = server.client()
+
+    signed_in = await browser.post(
+        "/api/session", {"login": "081211112222", "password": PASSWORD}, headers=headers
+    )
+    redeemed = await browser.post(
+        "/api/invites/redeem", {"code": created.body["code"], "name": "Sri"}, headers=headers
+    )
+
+    assert_problem(signed_in, 403, "cross_site")
+    assert_problem(redeemed, 403, "cross_site")
+    assert "Set-Cookie" not in signed_in.headers and "Set-Cookie" not in redeemed.headers
+
+
+async def test_sign_in_from_the_posko_own_pages_is_accepted(server: Server) -> None:  # noqa: F811
+    await server.person("0812-1111-2222")
+    own = server.base_url.rstrip("/")
+    for headers in (
+        {"Origin": own, "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed in or a bookmark
+        {},  # API clients send neither
+    ):
+        reply = await server.client().post(
+            "/api/session", {"login": "081211112222", "password": PASSWORD}, headers=headers
+        )
+        assert reply.status == 201, (headers, reply.body)

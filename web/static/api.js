@@ -46,8 +46,15 @@ export async function signOut() {
   csrf = null;
 }
 
-// Where to go after signing in: a path on this site only (never //elsewhere).
+// Where to go after signing in: a path on this site only. The browser decides what a string
+// means (it drops tabs and newlines, reads "\\" as "/"), so ask it, and go where it would go.
 export function safeNext(raw, fallback = "/") {
-  return raw && raw.startsWith("/") && !raw.startsWith("//") && !raw.startsWith("/\\")
-    ? raw : fallback;
+  if (!raw || !raw.startsWith("/")) return fallback;
+  let url;
+  try {
+    url = new URL(raw, location.origin);
+  } catch {
+    return fallback;
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : fallback;
 }
