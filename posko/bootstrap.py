@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from core.access import Authenticator
 from core.application import Posko
@@ -76,9 +77,26 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
             store,
             bus,
             authenticator.principal,
-            allowed_origins=[settings.public_url] if settings.public_url else None,
+            **gateway_origins(settings),
         )
     return components
+
+
+def gateway_origins(settings: Settings) -> dict[str, Any]:
+    """Which pages may open the gateway with the session cookie: POSKO_ALLOWED_ORIGINS
+    ("*": any, by explicit choice) and POSKO_PUBLIC_URL; when neither is set, our own HTTP
+    server's pages on whatever host the browser dialled."""
+    if settings.allowed_origins == "*":
+        return {"allowed_origins": None}
+    origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
+    origins += [settings.public_url] if settings.public_url else []
+    if not origins and settings.public_ws_url:  # behind a proxy: the pages' host, presumably
+        ws = urlsplit(settings.public_ws_url)
+        origins = [f"{'https' if ws.scheme == 'wss' else 'http'}://{ws.netloc}"]
+    if origins:
+        return {"allowed_origins": origins}
+    scheme = "https" if settings.tls_cert is not None else "http"
+    return {"page_origin": (scheme, settings.http_port)}
 
 
 def web_services(components: Components) -> Services:

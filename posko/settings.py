@@ -38,6 +38,7 @@ class Settings:
     geocoder_user_agent: str = "posko/0.1"  # Nominatim's policy: name the application
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
+    allowed_origins: str = ""  # pages that may use the gateway with the cookie; "*": any
     trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For names the client
 
     @classmethod
@@ -85,6 +86,15 @@ class Settings:
         tls_cert, tls_key = _tls_files(env, problems)
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
+        allowed_origins = env.get("POSKO_ALLOWED_ORIGINS", "").strip()
+        if allowed_origins != "*":
+            for part in filter(None, (p.strip() for p in allowed_origins.split(","))):
+                parts = urlsplit(part)
+                if parts.scheme not in ("http", "https") or not parts.netloc:
+                    problems.append(
+                        f"POSKO_ALLOWED_ORIGINS: {part!r} is not an origin "
+                        "(expected e.g. https://posko.example.org, or * for any)"
+                    )
         trusted_proxies = env.get("POSKO_TRUSTED_PROXIES", "").strip()
         for part in filter(None, (p.strip() for p in trusted_proxies.split(","))):
             try:
@@ -112,6 +122,7 @@ class Settings:
             tls_cert=tls_cert,
             tls_key=tls_key,
             trusted_proxies=trusted_proxies,
+            allowed_origins=allowed_origins,
         )
         if problems:
             raise SettingsError(problems)

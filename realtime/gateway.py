@@ -97,6 +97,7 @@ class Gateway:
         authenticate: Authenticate,
         *,
         allowed_origins: Iterable[str] | None = None,
+        page_origin: tuple[str, int] | None = None,
         history: int = 10_000,
         max_write_buffer: int = 256 * 1024,
         auth_timeout: float = 10.0,
@@ -122,6 +123,9 @@ class Gateway:
             if allowed_origins is None
             else frozenset(protocol.normalise_origin(o) for o in allowed_origins)
         )
+        # (scheme, port) of the HTTP server whose pages may use the cookie, on whatever host
+        # the client dialled: the default when no origins are configured.
+        self._page_origin = page_origin
         self._history = history
         self._max_write_buffer = max_write_buffer
         self._auth_timeout = auth_timeout
@@ -259,7 +263,9 @@ class Gateway:
         if token is None:
             token = protocol.cookie(headers.get_all("Cookie"), protocol.SESSION_COOKIE)
             # Browsers send the cookie whichever page opens the socket: only our pages count.
-            if token is not None and not self._origin_allowed(headers.get("Origin")):
+            if token is not None and not self._origin_allowed(
+                headers.get("Origin"), headers.get("Host")
+            ):
                 log.info("ws refused conn=%s origin=%r", ws.id, headers.get("Origin"))
                 await self._refuse(ws, "unauthenticated", "origin not allowed")
                 return None
@@ -286,12 +292,18 @@ class Gateway:
             return None
         return principal
 
-    def _origin_allowed(self, origin: str | None) -> bool:
-        if self._allowed_origins is None:
-            return True
+    def _origin_allowed(self, origin: str | None, host: str | None) -> bool:
+        if self._allowed_origins is None and self._page_origin is None:
+            return True  # configured so, explicitly (POSKO_ALLOWED_ORIGINS=*)
         # Every browser sends Origin on a websocket handshake; a client without one is no
         # browser and should use a bearer token.
-        return origin is not None and protocol.normalise_origin(origin) in self._allowed_origins
+        if origin is None:
+            return False
+        origin = protocol.normalise_origin(origin)
+        if self._allowed_origins is not None:
+            return origin in self._allowed_origins
+        assert self._page_origin is not None
+        return origin == protocol.page_origin(host, *self._page_origin)
 
     async def _auth_message(self, ws: ServerConnection) -> str | None:
         """The token of the first message, which must be auth; None after refusing."""

@@ -151,3 +151,17 @@ def normalise_origin(origin: str) -> str:
     """An origin as browsers send it (`scheme://host[:port]`, lower case), from one as people
     configure it (`https://Posko.example/`)."""
     return origin.strip().rstrip("/").lower()
+
+
+def page_origin(host: str | None, scheme: str, port: int) -> str | None:
+    """The origin of our own pages as seen by a client that dialled `host` (the handshake's
+    Host header, "name[:port]" or "[v6]:port"): the same host name, the HTTP server's port."""
+    if not host:
+        return None
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[: name.find("]") + 1]
+    else:
+        name = name.partition(":")[0]
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{name}" + ("" if port == default else f":{port}")

@@ -9,11 +9,16 @@ import asyncio
 import json
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
+from websockets.asyncio.client import connect as ws_connect
 
+from core.access import Role
+from posko.bootstrap import build
+from posko.settings import Settings
 from tests.integration.test_auth import (  # noqa: F401
     KEY,
     PASSWORD,
@@ -25,6 +30,7 @@ from tests.integration.test_auth import (  # noqa: F401
 )
 from web.invites import DEFAULT_MAX_USES
 from web.services import SLOW_QUEUE, SLOW_WORKERS
+from web.sessions import new_token
 from web.throttle import LIMIT, AddressThrottle
 
 DEADLINE = 30.0
@@ -246,3 +252,49 @@ async def test_sign_in_from_the_posko_own_pages_is_accepted(server: Server) -> N
             "/api/session", {"login": "081211112222", "password": PASSWORD}, headers=headers
         )
         assert reply.status == 201, (headers, reply.body)
+
+
+# -- the gateway's origin check, on by default ---------------------------------------------------
+
+
+async def _cookie_handshake(url: str, token: str, origin: str) -> dict[str, Any]:
+    headers = {"Cookie": f"posko_session={token}", "Origin": origin}
+    async with ws_connect(url, additional_headers=headers) as ws:
+        return dict(json.loads(await asyncio.wait_for(ws.recv(), DEADLINE)))
+
+
+@pytest.mark.parametrize(
+    ("public_url", "allowed", "refused"),
+    [
+        # Nothing configured: the page must come from the HTTP server on the host dialled.
+        ("", "http://127.0.0.1:{http}", ["https://evil.example", "http://127.0.0.1:9"]),
+        ("https://posko.example.org", "https://posko.example.org", ["http://127.0.0.1:{http}"]),
+    ],
+)
+async def test_the_gateway_takes_the_cookie_only_from_posko_pages_by_default(
+    tmp_path: Path, public_url: str, allowed: str, refused: list[str]
+) -> None:
+    settings = Settings(data_dir=tmp_path, api_key=KEY, http_port=18080, public_url=public_url)
+    components = build(settings, runner=False, gateway=True)
+    token = new_token()
+    person = uuid4()
+    app = components.app
+    app.register_person(id=person, name="Ani", phone="081211112222", actor="test")
+    app.grant_role(person_id=person, role=Role("admin"), actor="test")
+    app.start_session(token=token, person_id=person, client="t", now=datetime.now(UTC), actor="t")
+    assert components.gateway is not None
+    try:
+        async with components.gateway.running("127.0.0.1", 0) as running:
+            url = f"ws://127.0.0.1:{running.sockets[0].getsockname()[1]}/"
+            ok = await _cookie_handshake(url, token, allowed.format(http=18080))
+            assert ok == {"type": "ready"}, ok
+            for origin in refused:
+                no = await _cookie_handshake(url, token, origin.format(http=18080))
+                assert (no["type"], no["message"]) == ("error", "origin not allowed"), origin
+    finally:
+        components.close()
+
+
+def test_any_origin_is_allowed_only_when_configured_so() -> None:
+    assert Settings.from_env({"POSKO_ALLOWED_ORIGINS": "*"}).allowed_origins == "*"
+    assert Settings.from_env({}).allowed_origins == ""
