@@ -159,9 +159,7 @@ def page_origin(host: str | None, scheme: str, port: int) -> str | None:
     if not host:
         return None
     name = host.strip().lower()
-    if name.startswith("["):
-        name = name[: name.find("]") + 1]
-    else:
-        name = name.partition(":")[0]
+    v6 = name.startswith("[")
+    name = name[: name.find("]") + 1] if v6 else name.partition(":")[0]
     default = {"http": 80, "https": 443}[scheme]
     return f"{scheme}://{name}" + ("" if port == default else f":{port}")
