@@ -173,7 +173,6 @@ def test_origins_are_compared_as_browsers_send_them() -> None:
     assert protocol.normalise_origin("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
 
 
-
 @pytest.mark.parametrize(
     ("host", "scheme", "port", "origin"),
     [
