@@ -4,7 +4,8 @@ and checks them; this module stores and returns hashes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,7 @@ from core.sessions import (
     INVITE_SESSION_TTL,
     MAX_INVITE_TTL,
     MAX_USES,
+    SESSION_IDLE,
     SESSION_TTL,
     Invite,
     Session,
@@ -30,6 +32,8 @@ from core.sessions import (
 
 
 class IdentityCommands(PoskoBase):
+    session_idle: timedelta = SESSION_IDLE  # set from the settings by the composition root
+
     # -- organisation --------------------------------------------------------------------------
 
     def register_affiliate(self, *, id: UUID, name: str, actor: str) -> Recorded:
@@ -117,9 +121,22 @@ class IdentityCommands(PoskoBase):
             raise Conflict("busy", field="person_id") from None
         return Recorded(person_id, recordings[-1].notification.id, created=True)
 
-    def set_password(self, *, person_id: UUID, password_hash: str, actor: str) -> Recorded:
+    def set_password(
+        self,
+        *,
+        person_id: UUID,
+        password_hash: str,
+        actor: str,
+        kept_session: UUID | None = None,
+        now: datetime | None = None,
+    ) -> Recorded:
+        """Ends the person's sessions but `kept_session` (the one they changed it from)."""
+        moment = now or datetime.now(UTC)
+
         def set_it(person: Person) -> bool:
-            person.set_password(password_hash=password_hash, actor=actor)
+            person.set_password(
+                password_hash=password_hash, actor=actor, now=moment, kept_session=kept_session
+            )
             return True
 
         return self._change(person_id, Person, set_it, field="person_id")
@@ -191,11 +208,12 @@ class IdentityCommands(PoskoBase):
         """Who holds this session token, as long as the session, its person (active) or its
         invite (not revoked, not expired) are still good; None otherwise."""
         session = self._find(session_id(token), Session)
-        if session is None or not session.live(now):
+        if session is None or not session.live(now, self.session_idle):
             return None
+        self._touch(session, now)
         if session.person_id is not None:
             person = self._find(session.person_id, Person)
-            if person is None or not person.accepts_session(session.created_on):
+            if person is None or not person.accepts_session(session.created_on, session.id):
                 return None
             return Principal(
                 id=f"person:{person.id}",
@@ -214,6 +232,12 @@ class IdentityCommands(PoskoBase):
             session_id=str(session.id),
             expires_at=min(session.expires_at, invite.expires_at),
         )
+
+    def _touch(self, session: Session, now: datetime) -> None:
+        """Note the use (for the idle limit); a concurrent note of the same use is enough."""
+        if session.touch(now):
+            with contextlib.suppress(IntegrityError):
+                self._commits.save(session)
 
     # -- invites -------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from eventsourcing.domain import Aggregate, event
 from core.people import token_hash
 
 SESSION_TTL = timedelta(days=7)
+SESSION_IDLE = timedelta(hours=12)  # unused this long, a session ends (POSKO_SESSION_IDLE_HOURS)
+TOUCH_EVERY = timedelta(minutes=5)  # how finely use is recorded: one event per this, at most
 INVITE_SESSION_TTL = timedelta(hours=24)  # and never past the invite's own expiry
 MAX_INVITE_TTL = timedelta(days=14)
 # A link forwarded beyond the korlaps it was meant for stops working after this many opens.
@@ -39,6 +41,9 @@ class Session(Aggregate):
         reason: str  # "logout" | "revoked"
         actor: str
 
+    class Used(Aggregate.Event):
+        at: datetime  # the session was used then (recorded at most every TOUCH_EVERY)
+
     @event(Started)
     def __init__(
         self,
@@ -55,10 +60,27 @@ class Session(Aggregate):
         self.expires_at = expires_at
         self.client = client
         self.holder = actor  # who holds it: "person:<id>", or one use of an invite
+        self.last_used: datetime | None = None
         self.ended = False
 
-    def live(self, now: datetime) -> bool:
-        return not self.ended and now < self.expires_at
+    def live(self, now: datetime, idle: timedelta = SESSION_IDLE) -> bool:
+        """Not ended, not expired, and used within `idle`."""
+        return not self.ended and now < self.expires_at and now - self.seen <= idle
+
+    @property
+    def seen(self) -> datetime:
+        return self.last_used or self.created_on
+
+    def touch(self, now: datetime) -> bool:
+        """Record a use, if the last recorded one is older than TOUCH_EVERY."""
+        if now - self.seen < TOUCH_EVERY:
+            return False
+        self._used(at=now)
+        return True
+
+    @event(Used)
+    def _used(self, *, at: datetime) -> None:
+        self.last_used = at
 
     def end(self, *, reason: str, actor: str) -> bool:
         if self.ended:

@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,6 +53,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
             "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
     )
+    app.session_idle = timedelta(hours=settings.session_idle_hours)
     store: ViewStore
     if settings.database_url:
         store = PostgresViewStore(settings.database_url, schema=settings.database_schema)

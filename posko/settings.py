@@ -39,6 +39,7 @@ class Settings:
     tls_cert: Path | None = None  # PEM certificate (chain) for HTTPS and WSS; with tls_key
     tls_key: Path | None = None  # its PEM private key, unencrypted; neither: plain HTTP and WS
     allowed_origins: str = ""  # pages that may use the gateway with the cookie; "*": any
+    session_idle_hours: int = 12  # a session unused this long ends (besides its 7-day limit)
     trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For names the client
 
     @classmethod
@@ -86,6 +87,10 @@ class Settings:
         tls_cert, tls_key = _tls_files(env, problems)
         public_ws_url = url("POSKO_PUBLIC_WS_URL", ("ws", "wss"))
         public_url = url("POSKO_PUBLIC_URL", ("http", "https")).rstrip("/")
+        idle_raw = env.get("POSKO_SESSION_IDLE_HOURS", "").strip() or "12"
+        if not (idle_raw.isascii() and idle_raw.isdigit()) or not 1 <= int(idle_raw) <= 168:
+            problems.append(f"POSKO_SESSION_IDLE_HOURS={idle_raw!r}: expected hours 1-168")
+            idle_raw = "12"
         allowed_origins = env.get("POSKO_ALLOWED_ORIGINS", "").strip()
         if allowed_origins != "*":
             for part in filter(None, (p.strip() for p in allowed_origins.split(","))):
@@ -123,6 +128,7 @@ class Settings:
             tls_key=tls_key,
             trusted_proxies=trusted_proxies,
             allowed_origins=allowed_origins,
+            session_idle_hours=int(idle_raw),
         )
         if problems:
             raise SettingsError(problems)

@@ -51,6 +51,8 @@ def apply(rows: Rows, event: Any) -> None:
         | Person.Reactivated,
     ):
         _person_changed(rows, event)
+    elif isinstance(event, Person.PasswordSet) and event.sessions_before is not None:
+        _end_sessions_but(rows, str(event.originator_id), event.kept_session)
     elif isinstance(event, Session.Started):
         _session_started(rows, event)
     elif isinstance(event, Session.Ended):
@@ -117,6 +119,18 @@ def _person_changed(rows: Rows, event: Any) -> None:
     elif isinstance(event, Person.Reactivated):
         doc["active"] = True
     rows.put(PEOPLE, person_id, doc)
+
+
+def _end_sessions_but(rows: Rows, person_id: str, kept: Any) -> None:
+    """A new password: every open session of the person ends but the one it was changed from."""
+    open_sessions = rows.get("_open_sessions", person_id) or {"ids": []}
+    ending = [s for s in open_sessions["ids"] if s != (None if kept is None else str(kept))]
+    for session in ending:
+        _mark_session(rows, sessions_channel(person_id), session, "password_changed")
+        _end_access(rows, "session", session)
+    if ending:
+        open_sessions["ids"] = [s for s in open_sessions["ids"] if s not in ending]
+        rows.put("_open_sessions", person_id, open_sessions)
 
 
 def _session_started(rows: Rows, event: Any) -> None:

@@ -106,6 +106,7 @@ class Gateway:
         poll_interval: float = 0.5,
         bus_retry: float = 3.0,
         expiry_sweep: float = 5.0,
+        recheck: float = 60.0,
     ) -> None:
         self._feed = Feed(
             store,
@@ -132,6 +133,11 @@ class Gateway:
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._expiry_sweep = expiry_sweep
+        # Every `recheck` seconds each connection's token is looked up again, so a session
+        # that ended reaches its connections even when no `system:access` change does (a
+        # stalled projection, a lost bus message).
+        self._recheck = recheck
+        self._tokens: dict[ServerConnection, str] = {}
 
         self._connections = 0
         self._slow_drops = 0
@@ -158,6 +164,7 @@ class Gateway:
         tasks = [
             asyncio.create_task(self._feed.run(), name="gateway-feed"),
             asyncio.create_task(self._sweep_expired(), name="gateway-expiry"),
+            asyncio.create_task(self._recheck_sessions(), name="gateway-recheck"),
         ]
         try:
             async with serve(
@@ -246,6 +253,7 @@ class Gateway:
             if (client_left := self._clients.get(ws)) is not None:
                 subscriptions = len(client_left.channels)
             self._forget(ws)
+            self._tokens.pop(ws, None)
             log.info(
                 "ws close conn=%s principal=%s code=%s subscriptions=%d seconds=%.1f",
                 ws.id,
@@ -290,6 +298,7 @@ class Gateway:
         if not ended.isdisjoint(access_keys(principal)):
             await self._refuse(ws, "unauthenticated", SESSION_ENDED)
             return None
+        self._tokens[ws] = token
         return principal
 
     def _origin_allowed(self, origin: str | None, host: str | None) -> bool:
@@ -462,6 +471,25 @@ class Gateway:
         log.info("ws access %s conn=%s principal=%s", reason, ws.id, self._clients[ws].principal.id)
         notice = protocol.error("unauthenticated", SESSION_ENDED)
         self._drop(ws, CloseCode.POLICY_VIOLATION, reason, notice)
+
+    async def _recheck_sessions(self) -> None:
+        while True:
+            await asyncio.sleep(self._recheck)
+            held = [(ws, token) for ws, token in self._tokens.items() if ws in self._clients]
+            if not held:
+                continue
+            try:
+                valid = await asyncio.to_thread(self._still_valid, [t for _, t in held])
+            except Exception:  # the store is away: keep serving, try again next time
+                log.warning("ws session recheck failed", exc_info=True)
+                continue
+            for (ws, _), still in zip(held, valid, strict=True):
+                if not still and ws in self._clients:
+                    self._end_access(ws, "session no longer valid")
+
+    def _still_valid(self, tokens: list[str]) -> list[bool]:
+        """Runs in a thread: one lookup per token, in one hop off the loop."""
+        return [self._authenticate(token) is not None for token in tokens]
 
     async def _sweep_expired(self) -> None:
         while True:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from typing import Any
+from uuid import UUID
 
 from aiohttp import web
 
-from core.access import Permission, may
+from core.access import Permission
 from core.errors import NotFound
 from projections.people import AFFILIATES, PEOPLE
 from web import parse, passwords
@@ -18,6 +19,7 @@ from web.context import (
     authorise,
     authorise_self_or,
     created,
+    person_actor,
     recorded,
     services,
     wait_for_min_position,
@@ -119,12 +121,18 @@ async def set_password(request: web.Request) -> web.Response:
     actor = authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
     body = await parse.json_body(request)
     password = passwords.checked("password", parse.string(body, "password"))
-    if not may(request[PRINCIPAL], Permission.MANAGE_PEOPLE):
+    principal = request[PRINCIPAL]
+    own = principal.id == person_actor(person_id)
+    if own:  # admins too: a session left open must not be enough to take the account
         await confirm_password(request, person_id, parse.string(body, "current_password"))
     svc = services(request)
     password_hash = await svc.slow_call(passwords.hash_password, password)
     result = await svc.call(
-        svc.app.set_password, person_id=person_id, password_hash=password_hash, actor=actor
+        svc.app.set_password,
+        person_id=person_id,
+        password_hash=password_hash,
+        actor=actor,
+        kept_session=UUID(principal.session_id) if own and principal.session_id else None,
     )
     return recorded(result)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -19,6 +19,7 @@ from websockets.asyncio.client import connect as ws_connect
 from core.access import Role
 from posko.bootstrap import build
 from posko.settings import Settings
+from realtime.gateway import Gateway
 from tests.integration.test_auth import (  # noqa: F401
     KEY,
     PASSWORD,
@@ -298,3 +299,117 @@ async def test_the_gateway_takes_the_cookie_only_from_posko_pages_by_default(
 def test_any_origin_is_allowed_only_when_configured_so() -> None:
     assert Settings.from_env({"POSKO_ALLOWED_ORIGINS": "*"}).allowed_origins == "*"
     assert Settings.from_env({}).allowed_origins == ""
+
+
+# -- sessions ------------------------------------------------------------------------------------
+
+
+async def test_changing_ones_password_ends_ones_other_sessions(server: Server) -> None:  # noqa: F811
+    person_id = await server.person("0812-1111-2222")
+    laptop = await server.signed_in("081211112222")
+    phone = await server.signed_in("081211112222")
+
+    changed = await laptop.call(
+        "PUT",
+        f"/api/people/{person_id}/password",
+        {"password": "kata-sandi-baru-sekali", "current_password": PASSWORD},
+    )
+    listed = await laptop.get(
+        f"/api/people/{person_id}/sessions?min_position={changed.body['position']}"
+    )
+
+    assert changed.status == 200, changed.body
+    assert (await laptop.get("/api/session")).status == 200  # the one that changed it
+    assert_problem(await phone.get("/api/session"), 401, "unauthenticated")
+    ended = {s["id"]: s["ended"] for s in listed.body["sessions"]}
+    assert sorted(map(str, ended.values())) == ["None", "password_changed"]
+
+
+async def test_an_admin_setting_someones_password_ends_all_their_sessions(
+    server: Server,  # noqa: F811
+) -> None:
+    person_id = await server.person("0812-1111-2222")
+    phone = await server.signed_in("081211112222")
+
+    changed = await server.admin.call(
+        "PUT", f"/api/people/{person_id}/password", {"password": "kata-sandi-baru-sekali"}
+    )
+
+    assert changed.status == 200
+    assert_problem(await phone.get("/api/session"), 401, "unauthenticated")
+
+
+async def test_an_admin_needs_the_current_password_to_change_their_own(
+    server: Server,  # noqa: F811
+) -> None:
+    person_id = await server.person("0812-1111-2222", Role("admin"))
+    admin = await server.signed_in("081211112222")
+    path = f"/api/people/{person_id}/password"
+
+    without = await admin.call("PUT", path, {"password": "kata-sandi-baru-sekali"})
+    wrong = await admin.call(
+        "PUT", path, {"password": "kata-sandi-baru-sekali", "current_password": "salah-salah-1"}
+    )
+    right = await admin.call(
+        "PUT", path, {"password": "kata-sandi-baru-sekali", "current_password": PASSWORD}
+    )
+
+    assert_problem(without, 422, "required")
+    assert without.body["field"] == "current_password"
+    assert_problem(wrong, 422, "wrong_password")
+    assert right.status == 200
+
+
+async def test_a_session_unused_for_longer_than_the_idle_limit_is_refused(
+    server: Server,  # noqa: F811
+) -> None:
+    await server.person("0812-1111-2222")
+    browser = await server.signed_in("081211112222")
+    app = server.components.app
+    assert app.session_idle == timedelta(hours=12)  # the default
+    token = browser.signed_in["token"]
+    now = datetime.now(UTC)
+
+    used = await asyncio.to_thread(app.principal_for_token, token, now + timedelta(hours=11))
+    later = await asyncio.to_thread(app.principal_for_token, token, now + timedelta(hours=22))
+    idle = await asyncio.to_thread(app.principal_for_token, token, now + timedelta(hours=35))
+
+    assert used is not None  # and that use counts as activity ...
+    assert later is not None  # ... so 11 h after it the session still works
+    assert idle is None  # 13 h without a use: ended
+    assert Settings.from_env({"POSKO_SESSION_IDLE_HOURS": "2"}).session_idle_hours == 2
+
+
+async def test_the_gateway_rechecks_its_connections_even_with_the_projection_stalled(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path, api_key=KEY)
+    components = build(settings, runner=False, gateway=False)  # no projection at all
+    app = components.app
+    person = uuid4()
+    app.register_person(id=person, name="Ani", phone="081211112222", actor="test")
+    app.grant_role(person_id=person, role=Role("admin"), actor="test")
+    token = new_token()
+    session = app.start_session(
+        token=token, person_id=person, client="t", now=datetime.now(UTC), actor="t"
+    )
+    gateway = Gateway(
+        components.store, components.bus, components.authenticator.principal, recheck=0.05
+    )
+    await components.bus.start()
+    try:
+        async with gateway.running("127.0.0.1", 0) as running:
+            url = f"ws://127.0.0.1:{running.sockets[0].getsockname()[1]}/"
+            async with ws_connect(url) as ws:
+                await ws.send(json.dumps({"type": "auth", "token": token}))
+                assert json.loads(await ws.recv()) == {"type": "ready"}
+                await asyncio.to_thread(
+                    app.end_session, session_id=session.id, actor="test", reason="revoked"
+                )
+                notice = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
+                assert (notice["type"], notice["code"]) == ("error", "unauthenticated")
+                await asyncio.wait_for(ws.wait_closed(), DEADLINE)
+                assert ws.close_code == 1008
+    finally:
+        await components.bus.close()
+        components.close()

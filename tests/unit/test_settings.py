@@ -100,6 +100,9 @@ def test_bad_settings_never_echo_secrets() -> None:
         ("POSKO_DATABASE_SCHEMA", "my-schema"),
         ("POSKO_TRUSTED_PROXIES", "127.0.0.1, nginx"),
         ("POSKO_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("POSKO_SESSION_IDLE_HOURS", "0"),
+        ("POSKO_SESSION_IDLE_HOURS", "half"),
+        ("POSKO_ALLOWED_ORIGINS", "posko.example.org"),
     ],
 )
 def test_each_bad_value_is_refused_by_name(name: str, value: str) -> None:
