@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -62,7 +63,9 @@ REQUEST_COLUMNS = [
     "cancel_reason",
     "updated_at",
 ]
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run text starting so
+# A spreadsheet runs a cell as a formula when it starts with one of these, after any spaces,
+# and a cell is split at a separator (',' here, ';' in Indonesian Excel, tabs, newlines).
+_FORMULA = re.compile(r"(?:^|[,;\t\r\n|])\s*[=+\-@]")
 
 
 def read_channels(store: ViewStore, *names: str) -> list[list[Doc]]:
@@ -186,14 +189,14 @@ def _cell(column: str, value: Any) -> str:
     if column == "at" or column.endswith("_at"):
         return datetime.fromisoformat(value).astimezone(UTC).isoformat()
     text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA):
+    if isinstance(value, str) and _FORMULA.search(text):
         return "'" + text  # shown as text, never evaluated (OWASP: CSV injection)
     return text
 
 
 def _lines(columns: list[str], rows: Iterable[Doc]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # a separator inside a cell stays inside
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(c, row.get(c)) for c in columns])
