@@ -64,3 +64,10 @@ class UnsupportedMediaType(PoskoError):
 
     status = 415
     code = "unsupported_media_type"
+
+
+class TooManyRequests(PoskoError):
+    """Costly work is at its bound right now; `retry_after` says when to come back (429)."""
+
+    status = 429
+    code = "too_many_requests"

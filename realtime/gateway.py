@@ -7,6 +7,7 @@ does the connections' I/O and bookkeeping."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import json
 import logging
@@ -24,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
-from core.access import Principal
+from core.access import API_KEY_PRINCIPAL, Principal
 from projections import channels, people
 from projections.changes import Change
 from projections.channels import ChannelRef
@@ -47,6 +48,10 @@ MAX_SUBSCRIPTIONS: Final = 256  # per connection: bounds the state one client ca
 CLOSE_GRACE: Final = 2.0  # seconds a dropped client gets to take its close frame before abort
 SHUTDOWN_GRACE: Final = 5.0  # seconds for closing handshakes at shutdown before transports abort
 SESSION_ENDED: Final = "session ended"
+# One person or korlap with this many connections is a script or a leak, not a browser; the
+# server's own API key (benchmarks, scripts) is not counted.
+MAX_CONNECTIONS_PER_PRINCIPAL: Final = 20
+SUBSCRIBES_PER_SECOND: Final = 20  # per connection; each may cost a snapshot read
 
 # A frame to send, with the position of the change it carries.
 _Frame = tuple[int, str]
@@ -67,6 +72,7 @@ class _Client:
 
     principal: Principal
     channels: set[str] = field(default_factory=set)
+    subscribed_at: collections.deque[float] = field(default_factory=collections.deque)
 
 
 def authorise(principal: Principal, name: str) -> ChannelRef:
@@ -107,6 +113,7 @@ class Gateway:
         bus_retry: float = 3.0,
         expiry_sweep: float = 5.0,
         recheck: float = 60.0,
+        subscribes_per_second: int = SUBSCRIBES_PER_SECOND,
     ) -> None:
         self._feed = Feed(
             store,
@@ -138,6 +145,8 @@ class Gateway:
         # stalled projection, a lost bus message).
         self._recheck = recheck
         self._tokens: dict[ServerConnection, str] = {}
+        self._held: dict[str, set[ServerConnection]] = {}  # principal id -> its connections
+        self._subscribes_per_second = subscribes_per_second
 
         self._connections = 0
         self._slow_drops = 0
@@ -241,6 +250,11 @@ class Gateway:
             principal = await self._authenticated(ws)
             if principal is None:
                 return
+            held = self._held.setdefault(principal.id, set())
+            if principal.id != API_KEY_PRINCIPAL.id and len(held) >= MAX_CONNECTIONS_PER_PRINCIPAL:
+                await self._refuse(ws, "too_many", "too many connections for one sign-in")
+                return
+            held.add(ws)
             # No await since the lookup ended: an access end from here on finds it indexed.
             client = self._register(ws, principal)
             await ws.send(protocol.ready())
@@ -254,6 +268,10 @@ class Gateway:
                 subscriptions = len(client_left.channels)
             self._forget(ws)
             self._tokens.pop(ws, None)
+            if principal is not None and (held := self._held.get(principal.id)) is not None:
+                held.discard(ws)
+                if not held:
+                    del self._held[principal.id]
             log.info(
                 "ws close conn=%s principal=%s code=%s subscriptions=%d seconds=%.1f",
                 ws.id,
@@ -353,6 +371,16 @@ class Gateway:
             await ws.send(protocol.error(error.code, error.message))
             return
         if isinstance(message, Subscribe):
+            now = time.monotonic()
+            times = client.subscribed_at
+            if len(times) >= self._subscribes_per_second and now - times[0] < 1.0:
+                log.info("ws subscribe flood conn=%s principal=%s", ws.id, client.principal.id)
+                notice = protocol.error("too_many", "too many subscriptions per second")
+                self._drop(ws, CloseCode.POLICY_VIOLATION, "subscribe flood", notice)
+                return
+            times.append(now)
+            if len(times) > self._subscribes_per_second:
+                times.popleft()
             await self._subscribe(ws, client, message)
         elif isinstance(message, Unsubscribe):
             self._unsubscribe(ws, message.channel)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-ErrorCode = Literal["forbidden", "unknown_channel", "bad_request", "unauthenticated"]
+ErrorCode = Literal["forbidden", "unknown_channel", "bad_request", "unauthenticated", "too_many"]
 
 MAX_CHANNEL_LENGTH: Final = 200  # longer names exist nowhere; refusing them keeps errors small
 MAX_TOKEN_LENGTH: Final = 4096

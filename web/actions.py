@@ -10,7 +10,7 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from projections import channels, feed, live_map, overview, time_travel
 from projections.people import checkins_channel
 from web import parse
@@ -26,6 +26,7 @@ from web.geocoding import geocode
 from web.services import Services
 
 STATUSES = ("live", "concluded", "cancelled")
+REPLAY_RETRY_AFTER = 2  # seconds: about what a replay of a day's log takes
 
 
 async def list_actions(request: web.Request) -> web.Response:
@@ -77,6 +78,8 @@ async def _read_channel(request: web.Request, name: str) -> web.Response:
     await wait_for_min_position(request)
     await require_action(svc, ref.action_id)
     if at is not None:  # replays the log: in the pool, a few at a time, never on the loop
+        if svc.replays.locked():  # never a queue: each waiting replay would hold a request
+            raise TooManyRequests("replays_busy", retry_after=REPLAY_RETRY_AFTER)
         async with svc.replays:
             position, data = await svc.call(time_travel.snapshot_at, svc.app, ref, at)
         return web.json_response({**data, "position": position, "at": at.isoformat()})

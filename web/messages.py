@@ -138,6 +138,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Permintaan dari situs lain ditolak; buka halaman Posko sendiri.",
         "en": "Requests from other sites are refused; open Posko's own page.",
     },
+    "replays_busy": {
+        "id": "Server sedang memutar ulang riwayat lain; coba lagi dalam {retry_after} detik.",
+        "en": "The server is busy replaying history; try again in {retry_after} seconds.",
+    },
+    "too_many_requests": {
+        "id": "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
+        "en": "Too many requests; try again in {retry_after} seconds.",
+    },
     "sign_in_busy": {
         "id": "Terlalu banyak yang sedang masuk; coba lagi sebentar lagi.",
         "en": "Too many sign-ins at once; try again in a moment.",

@@ -139,8 +139,12 @@ def _read(schema: Schema, summary: str, *, param: str | None = "id") -> Operatio
 
 
 def _as_of(op: Operation) -> Operation:
-    """A read that also answers as of a past moment (?at=)."""
-    return {**op, "parameters": [*op["parameters"], AT]}
+    """A read that also answers as of a past moment (?at=); 429 while replays are busy."""
+    return {
+        **op,
+        "parameters": [*op["parameters"], AT],
+        "responses": {**op["responses"], **_problems(429)},
+    }
 
 
 def _download(

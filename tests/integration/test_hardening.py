@@ -6,6 +6,7 @@ over a free port, as in test_auth."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from datetime import UTC, datetime, timedelta
@@ -15,11 +16,16 @@ from uuid import uuid4
 
 import pytest
 from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed
 
 from core.access import Role
 from posko.bootstrap import build
 from posko.settings import Settings
-from realtime.gateway import Gateway
+from realtime.gateway import (
+    MAX_CONNECTIONS_PER_PRINCIPAL,
+    SUBSCRIBES_PER_SECOND,
+    Gateway,
+)
 from tests.integration.test_auth import (  # noqa: F401
     KEY,
     PASSWORD,
@@ -409,6 +415,93 @@ async def test_the_gateway_rechecks_its_connections_even_with_the_projection_sta
                 notice = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
                 assert (notice["type"], notice["code"]) == ("error", "unauthenticated")
                 await asyncio.wait_for(ws.wait_closed(), DEADLINE)
+                assert ws.close_code == 1008
+    finally:
+        await components.bus.close()
+        components.close()
+
+
+# -- cheap requests, expensive work --------------------------------------------------------------
+
+
+async def test_a_replay_while_the_replay_slots_are_busy_is_told_to_come_back(
+    server: Server,  # noqa: F811
+) -> None:
+    action_id, _ = await server.action()
+    slots = server.services.replays
+    taken = 0
+    while not slots.locked():  # every slot busy with someone's long replay
+        await slots.acquire()
+        taken += 1
+    try:
+        reply = await server.admin.get(f"/api/actions/{action_id}/map?at=2026-05-01T10:00:00Z")
+    finally:
+        for _ in range(taken):
+            slots.release()
+    again = await server.admin.get(f"/api/actions/{action_id}/map?at=2026-05-01T10:00:00Z")
+
+    assert_problem(reply, 429, "replays_busy")
+    assert int(reply.headers["Retry-After"]) >= 1
+    assert again.status == 200
+
+
+async def _gateway_with_session(tmp_path: Path) -> tuple[Any, str]:
+    components = build(Settings(data_dir=tmp_path, api_key=KEY), runner=False, gateway=False)
+    app = components.app
+    person = uuid4()
+    app.register_person(id=person, name="Ani", phone="081211112222", actor="test")
+    app.grant_role(person_id=person, role=Role("admin"), actor="test")
+    token = new_token()
+    app.start_session(token=token, person_id=person, client="t", now=datetime.now(UTC), actor="t")
+    return components, token
+
+
+async def test_one_principal_may_hold_only_so_many_connections(tmp_path: Path) -> None:
+    components, token = await _gateway_with_session(tmp_path)
+    gateway = Gateway(components.store, components.bus, components.authenticator.principal)
+    await components.bus.start()
+    try:
+        async with gateway.running("127.0.0.1", 0) as running, contextlib.AsyncExitStack() as held:
+            url = f"ws://127.0.0.1:{running.sockets[0].getsockname()[1]}/"
+            for _ in range(MAX_CONNECTIONS_PER_PRINCIPAL):
+                ws = await held.enter_async_context(ws_connect(url))
+                await ws.send(json.dumps({"type": "auth", "token": token}))
+                assert json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))["type"] == "ready"
+            async with ws_connect(url) as extra:
+                await extra.send(json.dumps({"type": "auth", "token": token}))
+                refused = json.loads(await asyncio.wait_for(extra.recv(), DEADLINE))
+                assert (refused["type"], refused["code"]) == ("error", "too_many")
+                await asyncio.wait_for(extra.wait_closed(), DEADLINE)
+                assert extra.close_code == 1008
+            # The API key is the server's own (benchmarks, scripts): not capped.
+            async with ws_connect(url) as server_key:
+                await server_key.send(json.dumps({"type": "auth", "token": KEY}))
+                assert json.loads(await server_key.recv()) == {"type": "ready"}
+    finally:
+        await components.bus.close()
+        components.close()
+
+
+async def test_a_connection_flooding_subscriptions_is_told_and_closed(tmp_path: Path) -> None:
+    components, token = await _gateway_with_session(tmp_path)
+    gateway = Gateway(components.store, components.bus, components.authenticator.principal)
+    await components.bus.start()
+    try:
+        async with gateway.running("127.0.0.1", 0) as running:
+            url = f"ws://127.0.0.1:{running.sockets[0].getsockname()[1]}/"
+            async with ws_connect(url) as ws:
+                await ws.send(json.dumps({"type": "auth", "token": token}))
+                assert json.loads(await ws.recv()) == {"type": "ready"}
+                for n in range(SUBSCRIBES_PER_SECOND * 3):  # each answered at once, no reads
+                    channel = f"nope-{n}"
+                    with contextlib.suppress(ConnectionClosed):
+                        await ws.send(json.dumps({"type": "subscribe", "channel": channel}))
+                codes = []
+                with contextlib.suppress(ConnectionClosed):
+                    while True:
+                        message = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
+                        codes.append(message.get("code"))
+                assert codes[-1] == "too_many", codes
                 assert ws.close_code == 1008
     finally:
         await components.bus.close()
