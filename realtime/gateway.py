@@ -268,9 +268,9 @@ class Gateway:
                 subscriptions = len(client_left.channels)
             self._forget(ws)
             self._tokens.pop(ws, None)
-            if principal is not None and (held := self._held.get(principal.id)) is not None:
-                held.discard(ws)
-                if not held:
+            if principal is not None and (mine := self._held.get(principal.id)) is not None:
+                mine.discard(ws)
+                if not mine:
                     del self._held[principal.id]
             log.info(
                 "ws close conn=%s principal=%s code=%s subscriptions=%d seconds=%.1f",
