@@ -84,7 +84,7 @@ class HelpRequest(Aggregate):
             site_id=site_id,
             kind=values.choice("kind", kind, KINDS),
             quantity=quantity,
-            note=note.strip()[:500],
+            note=values.clean("note", note.strip()[:500]),
             at=check_time(at, now),
             actor=actor,
         )

@@ -17,7 +17,7 @@ from web import actions, exports, field, invites, passwords, people, sessions
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
-from web.security import auth_middleware, gateway_url, security_headers
+from web.security import auth_middleware, credentials, gateway_url, security_headers
 from web.services import Services
 
 log = logging.getLogger("posko.web")
@@ -150,8 +150,16 @@ async def log_middleware(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 async def healthz(request: web.Request) -> web.Response:
-    state = await services(request).health()
-    return web.json_response(state, status=200 if state["status"] == "ok" else 503)
+    """Anyone may ask whether Posko is up; only an administrator learns the details (which
+    parts, how far behind), which tell an attacker what to aim at."""
+    svc = services(request)
+    state = await svc.health()
+    status = 200 if state["status"] == "ok" else 503
+    token, _ = credentials(request)
+    principal = None if token is None else await svc.call(svc.authenticator.principal, token)
+    if principal is None or not principal.admin:
+        state = {"status": state["status"]}
+    return web.json_response(state, status=status)
 
 
 async def openapi(request: web.Request) -> web.Response:

@@ -146,6 +146,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
         "en": "Too many requests; try again in {retry_after} seconds.",
     },
+    "bad_characters": {
+        "id": "{field} berisi karakter kendali atau pembalik arah teks; hapus karakter itu.",
+        "en": "{field} holds control or text-direction override characters; remove them.",
+    },
     "sign_in_busy": {
         "id": "Terlalu banyak yang sedang masuk; coba lagi sebentar lagi.",
         "en": "Too many sign-ins at once; try again in a moment.",

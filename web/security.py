@@ -38,7 +38,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     comes from our page: the X-CSRF-Token header, which only our page can read."""
     method = "GET" if request.method == "HEAD" else request.method
     if request.path.startswith("/api/") and (method, route_pattern(request)) not in PUBLIC_ROUTES:
-        token, by_cookie = _credentials(request)
+        token, by_cookie = credentials(request)
         svc = services(request)
         # Resolving a session token reads the store: off the loop, like every store call.
         principal = None if token is None else await svc.call(svc.authenticator.principal, token)
@@ -53,7 +53,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
-def _credentials(request: web.Request) -> tuple[str | None, bool]:
+def credentials(request: web.Request) -> tuple[str | None, bool]:
     """The token and whether it came from the cookie. An Authorization header wins, even a bad
     one: a client that sends one means it, and must not be taken for the browser's cookie."""
     header = request.headers.get("Authorization")

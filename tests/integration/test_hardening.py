@@ -506,3 +506,57 @@ async def test_a_connection_flooding_subscriptions_is_told_and_closed(tmp_path: 
     finally:
         await components.bus.close()
         components.close()
+
+
+# -- information leaks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("description", "Aman\u202e gnal"),  # right-to-left override: reads otherwise on screen
+        ("description", "Aman\u2066x\u2069"),
+        ("description", "Aman\x00"),
+        ("description", "Aman\x1b[31m"),
+    ],
+)
+async def test_text_with_control_or_bidi_override_characters_is_refused(
+    server: Server,  # noqa: F811
+    field: str,
+    bad: str,
+) -> None:
+    action_id, site_id = await server.action()
+    body = {
+        "id": str(uuid4()),
+        "site_id": site_id,
+        "kind": "injury",
+        "severity": "low",
+        "description": "Aman",
+        "at": datetime.now(UTC).isoformat(),
+    }
+    before = server.position()
+
+    refused = await server.admin.post(f"/api/actions/{action_id}/incidents", {**body, field: bad})
+    request = await server.admin.post(
+        f"/api/actions/{action_id}/requests",
+        {**body, "kind": "medic", "quantity": 1, "note": bad},
+    )
+
+    assert_problem(refused, 422, "bad_characters")
+    assert refused.body["field"] == field
+    assert_problem(request, 422, "bad_characters")
+    assert request.body["field"] == "note"
+    assert server.position() == before
+    fine = await server.admin.post(
+        f"/api/actions/{action_id}/incidents", {**body, "description": "Dua baris\nbiasa\tsaja"}
+    )
+    assert fine.status == 201
+
+
+async def test_healthz_tells_only_admins_the_details(server: Server) -> None:  # noqa: F811
+    anonymous = await server.client().get("/healthz")
+    admin = await server.admin.get("/healthz")
+
+    assert (anonymous.status, anonymous.body) == (200, {"status": "ok"})
+    assert admin.status == 200
+    assert admin.body["status"] == "ok" and len(admin.body) > 1
