@@ -101,7 +101,13 @@ class PoskoBase(Application[UUID]):
             existing = self._find(id, Aggregate)
             if existing is None:
                 raise
-            if type(existing) is not type(candidate) or _facts(existing) != _facts(candidate):
+            # Someone else's id: refused without looking at the content, so that a resend
+            # cannot be used to confirm a guess of what another person reported.
+            if (
+                type(existing) is not type(candidate)
+                or _sender(existing) != _sender(candidate)
+                or _facts(existing) != _facts(candidate)
+            ):
                 raise Conflict("id_reused", field="id", id=str(id)) from None
             return Recorded(id, self._position_of(id), created=False)
         return Recorded(id, recordings[-1].notification.id, created=True)
@@ -140,6 +146,13 @@ class PoskoBase(Application[UUID]):
 
     def _latest_position(self) -> int:
         return self.positions.max_notification_id() or 0
+
+
+def _sender(aggregate: Any) -> str | None:
+    """Who made a created-by-client aggregate: the same korlap's phone after it opened its
+    invite link again (a new use, `invite:<id>/<n>`) counts as the same sender."""
+    reporter = getattr(aggregate, "reporter", None)
+    return None if reporter is None else str(reporter).partition("/")[0]
 
 
 def _facts(aggregate: Any) -> Any:

@@ -59,6 +59,7 @@ class HelpRequest(Aggregate):
         self.quantity = quantity
         self.note = note
         self.at = at
+        self.reporter = actor
         self.status = "open"
         self.committed_by: str | None = None
 

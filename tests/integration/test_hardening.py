@@ -560,3 +560,29 @@ async def test_healthz_tells_only_admins_the_details(server: Server) -> None:  #
     assert (anonymous.status, anonymous.body) == (200, {"status": "ok"})
     assert admin.status == 200
     assert admin.body["status"] == "ok" and len(admin.body) > 1
+
+
+async def test_someone_elses_id_is_a_409_whatever_the_content(server: Server) -> None:  # noqa: F811
+    action_id, site_id = await server.action()
+    await server.person("0812-1111-2222", Role("coordinator", action_id=action_id))
+    coordinator = await server.signed_in("081211112222")
+    body = {
+        "id": str(uuid4()),
+        "site_id": site_id,
+        "kind": "provocation",
+        "severity": "high",
+        "description": "Orang berbaju hitam",
+        "at": datetime.now(UTC).isoformat(),
+    }
+    path = f"/api/actions/{action_id}/incidents"
+    first = await server.admin.post(path, body)
+
+    # Guessing the content of someone else's item must not be confirmed by a 200.
+    same = await coordinator.post(path, body)
+    other = await coordinator.post(path, {**body, "severity": "low"})
+    mine_again = await server.admin.post(path, body)
+
+    assert first.status == 201
+    assert_problem(same, 409, "id_reused")
+    assert_problem(other, 409, "id_reused")
+    assert mine_again.status == 200
