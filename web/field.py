@@ -11,9 +11,11 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from web import parse
-from web.context import PRINCIPAL, authorise, created, services
+from web.context import PRINCIPAL, authorise, authorise_or_hide, created, services
+
+_ID_FIELDS = {"incident": "incident_id", "helprequest": "request_id"}
 
 
 class _InAction(Protocol):
@@ -163,7 +165,9 @@ async def _handling_actor(
     """Who may handle an incident or request: coordinators of its action, which only the item
     itself knows (so it is loaded first; an unknown id is a 404)."""
     item = await services(request).call(load, item_id)
-    return authorise(request, Permission.HANDLE_FIELD, item.action_id)
+    name = type(item).__name__.lower()  # incident | helprequest, as the core names them
+    missing = NotFound(f"unknown_{name}", field=_ID_FIELDS[name])
+    return authorise_or_hide(request, Permission.HANDLE_FIELD, item.action_id, missing)
 
 
 # -- mobilisation targets ------------------------------------------------------------------------

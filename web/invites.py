@@ -11,10 +11,11 @@ from typing import Any
 from aiohttp import web
 
 from core.access import Permission
+from core.errors import NotFound
 from core.sessions import DEFAULT_MAX_USES, invite_id
 from projections.people import invites_channel
 from web import parse
-from web.context import authorise, created, services, wait_for_min_position
+from web.context import authorise, authorise_or_hide, created, services, wait_for_min_position
 from web.security import refuse_cross_site
 from web.sessions import address_of, client_of, new_token, session_started
 
@@ -87,7 +88,8 @@ async def revoke_invite(request: web.Request) -> web.Response:
     invite = parse.path_id(request, "invite_id")
     svc = services(request)
     action_id = (await svc.call(svc.app.invite, invite)).action_id
-    actor = authorise(request, Permission.MANAGE_INVITES, action_id)
+    missing = NotFound("unknown_invite", field="invite_id")
+    actor = authorise_or_hide(request, Permission.MANAGE_INVITES, action_id, missing)
     result = await svc.call(svc.app.revoke_invite, invite_id=invite, actor=actor)
     return created(result)
 

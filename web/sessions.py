@@ -12,14 +12,14 @@ from aiohttp import web
 
 from core.access import Permission
 from core.application import Posko
-from core.errors import InvalidInput, Unauthenticated
+from core.errors import InvalidInput, NotFound, Unauthenticated
 from core.people import Person
 from core.sessions import Session
 from projections.people import sessions_channel
 from web import parse, passwords
 from web.context import (
     PRINCIPAL,
-    authorise,
+    authorise_or_hide,
     authorise_self_or,
     person_actor,
     recorded,
@@ -165,9 +165,11 @@ async def end_session(request: web.Request) -> web.Response:
     svc = services(request)
     session = await svc.call(svc.app.session, session_id)
     owner = _owner(session)
-    actor = (
-        owner if request[PRINCIPAL].id == owner else authorise(request, Permission.MANAGE_PEOPLE)
-    )
+    if request[PRINCIPAL].id == owner:
+        actor = owner
+    else:  # not theirs: as if there were no such session, unless they manage people
+        hidden = NotFound("unknown_session", field="session_id")
+        actor = authorise_or_hide(request, Permission.MANAGE_PEOPLE, None, hidden)
     result = await svc.call(
         svc.app.end_session,
         session_id=session_id,

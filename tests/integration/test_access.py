@@ -37,6 +37,8 @@ READ_A = frozenset({"admin", "national", "coord_a", "korlap_a"})
 COORDINATE_A = frozenset({"admin", "national", "coord_a"})
 NATIONAL = frozenset({"admin", "national"})
 ADMIN = frozenset({"admin"})
+# Things found by their id: a caller who may not act on one hears 404, as if it did not exist.
+HIDDEN = ("/api/incidents/", "/api/requests/", "/api/invites/", "/api/sessions/")
 
 
 @dataclass
@@ -488,6 +490,9 @@ async def test_each_endpoint_allows_exactly_whom_it_should(
         assert 200 <= status < 300, (status, reply)
     else:
         expected = (401, "unauthenticated") if caller == "anonymous" else (403, "forbidden")
+        if caller != "anonymous" and path.startswith(HIDDEN):  # found by id: "not yours" is
+            expected = (404, reply.get("code"))  # "not there", whatever the missing thing is
+            assert reply["code"].startswith("unknown_"), reply
         assert (status, reply["code"]) == expected, reply
         assert content_type == "application/problem+json"
 

@@ -135,7 +135,7 @@ async def test_each_use_of_an_invite_is_its_own_actor_and_cannot_end_anothers_se
     assert (sri_who, joko_who) == (f"invite:{invite}/1", f"invite:{invite}/2")
     (filed,) = [e for e in server.events_after(before) if type(e).__name__ == "Filed"]
     assert filed.actor == f"invite:{invite}/1"
-    assert_problem(ended_by_sri, 403, "forbidden")
+    assert_problem(ended_by_sri, 404, "unknown_session")
     assert (await joko.get("/api/session")).status == 200
     # Revoking the invite still ends every use's session at once.
     await server.admin.post(f"/api/invites/{invite}/revoke")
