@@ -99,6 +99,7 @@ def create_app(services: Services) -> web.Application:
             web.get("/i/{code}", page("invite.html")),
             web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
+            web.get("/favicon.ico", page("favicon.ico")),  # every browser asks for it
             web.static("/static", STATIC),
         ]
     )
@@ -106,7 +107,7 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js")
+PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js", "/favicon.ico")
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",

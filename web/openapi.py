@@ -186,7 +186,7 @@ def _sessions_paths() -> dict[str, Any]:
                 }
             ),
             "get": {
-                "summary": "Who am I: actor, roles, CSRF token",
+                "summary": "Who am I: actor, roles, CSRF token (actor null without credentials)",
                 "responses": {"200": _json(WHO_AM_I, "The caller"), **_problems(401)},
             },
             "delete": {

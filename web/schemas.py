@@ -323,9 +323,13 @@ WHO_AM_I: Schema = {
     "type": "object",
     "required": ["actor", "roles", "csrf_token", "expires_at", "person"],
     "properties": {
-        "actor": {"type": "string", "description": "api-key, person:<id> or invite:<id>"},
+        "actor": {
+            "type": ["string", "null"],
+            "description": "api-key, person:<id> or invite:<id>/<n>; null: nobody signed in "
+            "(asked without credentials)",
+        },
         "roles": {"type": "array", "items": ROLE},
-        "csrf_token": {"type": "string"},
+        "csrf_token": {"type": ["string", "null"]},
         "expires_at": NULLABLE_TIME_S,
         "person": {"oneOf": [PERSON_BRIEF, {"type": "null"}]},
     },

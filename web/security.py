@@ -28,6 +28,9 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/api/invites/redeem"),
     }
 )
+# Asked without any credentials, "who am I" answers 200 {actor: null}: how a page learns it is
+# signed out without an error in the browser's console. Bad credentials are still a 401.
+SESSION_PROBE = ("GET", "/api/session")
 HSTS = "max-age=31536000"
 
 
@@ -37,8 +40,11 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     A cookie is sent by the browser on its own, so a write made with it must also prove it
     comes from our page: the X-CSRF-Token header, which only our page can read."""
     method = "GET" if request.method == "HEAD" else request.method
-    if request.path.startswith("/api/") and (method, route_pattern(request)) not in PUBLIC_ROUTES:
+    route = (method, route_pattern(request))
+    if request.path.startswith("/api/") and route not in PUBLIC_ROUTES:
         token, by_cookie = credentials(request)
+        if token is None and route == SESSION_PROBE:
+            return await handler(request)  # "who am I" asked by nobody: signed out, no error
         svc = services(request)
         # Resolving a session token reads the store: off the loop, like every store call.
         principal = None if token is None else await svc.call(svc.authenticator.principal, token)

@@ -117,8 +117,12 @@ async def confirm_password(request: web.Request, person_id: UUID, password: str)
 
 
 async def who_am_i(request: web.Request) -> web.Response:
-    principal = request[PRINCIPAL]
+    principal = request.get(PRINCIPAL)
     svc = services(request)
+    if principal is None:  # no credentials at all (see security.SESSION_PROBE)
+        return web.json_response(
+            {"actor": None, "roles": [], "csrf_token": None, "expires_at": None, "person": None}
+        )
     person = None
     if principal.id.startswith("person:"):
         person = await svc.call(svc.app.person, UUID(principal.id.removeprefix("person:")))

@@ -261,7 +261,9 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
 
 CASES = [
     case("config", "GET", lambda w, c: ("/api/config", None), EVERYONE),
-    case("who am I", "GET", lambda w, c: ("/api/session", None), EVERYONE),
+    # Asked without credentials: 200 {"actor": null}, so a page learns it is signed out
+    # without an error in the console.
+    case("who am I", "GET", lambda w, c: ("/api/session", None), frozenset(CALLERS)),
     case("list actions", "GET", lambda w, c: ("/api/actions", None), EVERYONE),
     case("plan action", "POST", lambda w, c: ("/api/actions", _action()), NATIONAL),
     case("read action", "GET", lambda w, c: (f"/api/actions/{w.action_a}", None), READ_A),

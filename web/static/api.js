@@ -7,7 +7,7 @@ let csrf = null;
 // The signed-in caller ({actor, roles, person, csrf_token, ...}), or null when signed out.
 export async function whoAmI() {
   const reply = await api("GET", "/api/session");
-  if (!reply.ok) return null;
+  if (!reply.ok || !reply.body.actor) return null; // {actor: null}: nobody signed in
   csrf = reply.body.csrf_token;
   return reply.body;
 }

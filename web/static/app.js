@@ -412,10 +412,10 @@ function showMe(who) {
 
 // Who we are and where the gateway is, read together; false when neither cookie nor key works.
 async function begin() {
-  const [who, config] = await Promise.all([
-    key ? request("GET", "/api/session").then((r) => (r.ok ? r.body : null)) : whoAmI(),
-    request("GET", "/api/config"),
-  ]);
+  const who = key ? await request("GET", "/api/session").then((r) => (r.ok ? r.body : null))
+    : await whoAmI();
+  if (!who) return false; // signed out: nothing else to ask (and no 401 to log)
+  const config = await request("GET", "/api/config");
   if (!config.ok) return false;
   const roles = who?.roles ?? [];
   Object.assign(me, {

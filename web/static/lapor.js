@@ -277,7 +277,7 @@ async function received(feedItems) {
 
 async function refreshContext() {
   const me = await api("GET", "/api/session");
-  if (me.status === 401) {
+  if (me.status === 401 || (me.ok && !me.body.actor)) { // ended, or never signed in here
     if (context.session) endSession(); else showSignedOut();
     return false;
   }
@@ -706,7 +706,7 @@ showNet();
 // for the server to say which action and sites.
 const usable = () => { document.documentElement.dataset.ready = "1"; };
 if (context.session) usable();
-config = api("GET", "/api/config");
+if (context.session) config = api("GET", "/api/config"); // a phone signed in before: ask early
 flush();
 connectFeed();
 const hadSite = Boolean(context.siteId);
