@@ -12,7 +12,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -29,7 +29,7 @@ from core.access import API_KEY_PRINCIPAL, Principal
 from projections import channels, people
 from projections.changes import Change
 from projections.channels import ChannelRef
-from projections.store import ViewStore
+from projections.port import ViewPort
 from realtime import protocol
 from realtime.access import AccessIndex, access_keys
 from realtime.bus import Bus
@@ -38,8 +38,8 @@ from realtime.protocol import Auth, ErrorCode, ProtocolError, Subscribe, Unsubsc
 
 log = logging.getLogger("posko.realtime")
 
-# Called in a worker thread: it may look the session up in the event store.
-Authenticate = Callable[[str], Principal | None]
+# The port's `principal`: it may look the session up in the event store, in the port's pool.
+Authenticate = Callable[[str], Awaitable[Principal | None]]
 
 # Client frames are tiny; small caps keep the memory one connection can claim low.
 MAX_MESSAGE: Final = 64 * 1024
@@ -98,7 +98,7 @@ class Gateway:
 
     def __init__(
         self,
-        store: ViewStore,
+        port: ViewPort,
         bus: Bus,
         authenticate: Authenticate,
         *,
@@ -116,7 +116,7 @@ class Gateway:
         subscribes_per_second: int = SUBSCRIBES_PER_SECOND,
     ) -> None:
         self._feed = Feed(
-            store,
+            port,
             bus,
             deliver=self._deliver,
             resync=self._resync,
@@ -124,7 +124,7 @@ class Gateway:
             poll_interval=poll_interval,
             bus_retry=bus_retry,
         )
-        self._store = store
+        self._port = port
         self._authenticate = authenticate
         self._allowed_origins = (
             None
@@ -303,7 +303,7 @@ class Gateway:
         # the lookup returns: ends meanwhile are noted, and checked against what it found.
         self._access.begin_lookup(ws)
         try:
-            principal = await asyncio.to_thread(self._authenticate, token)
+            principal = await self._authenticate(token)
         except Exception:
             log.exception("ws authentication failed conn=%s", ws.id)
             await ws.close(CloseCode.TRY_AGAIN_LATER, "authentication unavailable")
@@ -432,15 +432,15 @@ class Gateway:
         if since is not None:
             resumed = self._feed.replay(ref.name, since)
             if resumed is None:
-                resumed = await asyncio.to_thread(self._feed.replay_from_store, ref.name, since)
+                resumed = await self._feed.replay_from_store(ref.name, since)
             if resumed is not None:
                 has, frames = resumed
                 return has, [*frames, protocol.subscribed(ref.name, has)]
-        return await asyncio.to_thread(self._snapshot, ref)
+        return await self._port.pools.run("main", self._snapshot, ref)
 
     def _snapshot(self, ref: ChannelRef) -> tuple[int, list[str]]:
-        """Runs in a thread: the read and the (possibly large) frame stay off the loop."""
-        position, docs = self._store.snapshot(ref.name, channels.snapshot_limit(ref))
+        """Runs in the port's pool: the read and the (possibly large) frame stay off the loop."""
+        position, docs = self._port.store.snapshot(ref.name, channels.snapshot_limit(ref))
         data = channels.snapshot_data(ref, docs)
         return position, [protocol.snapshot(ref.name, position, data)]
 
@@ -507,17 +507,13 @@ class Gateway:
             if not held:
                 continue
             try:
-                valid = await asyncio.to_thread(self._still_valid, [t for _, t in held])
+                valid = [await self._authenticate(token) is not None for _, token in held]
             except Exception:  # the store is away: keep serving, try again next time
                 log.warning("ws session recheck failed", exc_info=True)
                 continue
             for (ws, _), still in zip(held, valid, strict=True):
                 if not still and ws in self._clients:
                     self._end_access(ws, "session no longer valid")
-
-    def _still_valid(self, tokens: list[str]) -> list[bool]:
-        """Runs in a thread: one lookup per token, in one hop off the loop."""
-        return [self._authenticate(token) is not None for token in tokens]
 
     async def _sweep_expired(self) -> None:
         while True:

@@ -4,7 +4,6 @@ command or query, and renders."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -34,7 +33,6 @@ def create_app(services: Services) -> web.Application:
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(static_caching)
     app.on_startup.append(_warm_up)
-    app.on_cleanup.append(_stop_slow_work)
     app.add_routes(
         [
             web.get("/healthz", healthz),
@@ -121,11 +119,7 @@ CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
 
 
 async def _warm_up(app: web.Application) -> None:
-    await app[SERVICES].slow_call(passwords.warm_up)
-
-
-async def _stop_slow_work(app: web.Application) -> None:
-    app[SERVICES].slow.shutdown(wait=False, cancel_futures=True)
+    await app[SERVICES].port.slow(passwords.warm_up)
 
 
 # -- middlewares ---------------------------------------------------------------------------------
@@ -157,7 +151,7 @@ async def healthz(request: web.Request) -> web.Response:
     state = await svc.health()
     status = 200 if state["status"] == "ok" else 503
     token, _ = credentials(request)
-    principal = None if token is None else await svc.call(svc.authenticator.principal, token)
+    principal = None if token is None else await svc.port.principal(token)
     if principal is None or not principal.admin:
         state = {"status": state["status"]}
     return web.json_response(state, status=status)
@@ -184,7 +178,7 @@ async def service_worker(request: web.Request) -> web.Response:
     """sw.js headed by the shell's URLs and a digest of their files: a change to any of them
     changes the worker, so phones fetch the new shell as one set, never a new page with old
     scripts."""
-    text = await asyncio.to_thread(_service_worker_text)
+    text = await services(request).port.slow(_service_worker_text)
     return web.Response(text=text, content_type="text/javascript")
 
 

@@ -36,8 +36,7 @@ async def create_invite(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
     code = secrets.token_urlsafe(CODE_BYTES)
     svc = services(request)
-    result = await svc.call(
-        svc.app.create_invite,
+    result = await svc.port.create_invite(
         code=code,
         action_id=action_id,
         site_id=parse.optional_uuid(body, "site_id"),
@@ -63,7 +62,7 @@ async def list_invites(request: web.Request) -> web.Response:
     authorise(request, Permission.MANAGE_INVITES, action_id)
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, invites_channel(action_id))
+    position, docs = await svc.port.snapshot(invites_channel(action_id))
     now = datetime.now(UTC)
     return web.json_response(
         {"position": position, "invites": [{**d, "status": _status(d, now)} for d in docs]}
@@ -87,10 +86,10 @@ async def revoke_invite(request: web.Request) -> web.Response:
     """Its sessions stop working at once: every request checks the invite behind a session."""
     invite = parse.path_id(request, "invite_id")
     svc = services(request)
-    action_id = (await svc.call(svc.app.invite, invite)).action_id
+    action_id = (await svc.port.invite(invite)).action_id
     missing = NotFound("unknown_invite", field="invite_id")
     actor = authorise_or_hide(request, Permission.MANAGE_INVITES, action_id, missing)
-    result = await svc.call(svc.app.revoke_invite, invite_id=invite, actor=actor)
+    result = await svc.port.revoke_invite(invite_id=invite, actor=actor)
     return created(result)
 
 
@@ -105,8 +104,7 @@ async def redeem_invite(request: web.Request) -> web.Response:
     svc = services(request)
     address = address_of(request)
     svc.redeem_throttle.begin(address)
-    session = await svc.call(
-        svc.app.redeem_invite,
+    session = await svc.port.redeem_invite(
         code=code,
         token=token,
         name=name,
@@ -114,7 +112,7 @@ async def redeem_invite(request: web.Request) -> web.Response:
         now=datetime.now(UTC),
     )
     svc.redeem_throttle.succeeded(address)
-    invite = await svc.call(svc.app.invite, invite_id(code))
+    invite = await svc.port.invite(invite_id(code))
     return session_started(
         request,
         token,

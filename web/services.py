@@ -1,42 +1,33 @@
-"""What the web app is given by the composition root, and the async facade over the synchronous
-application: every call to it or to the view store runs in one bounded thread pool."""
+"""What the web app is given by the composition root: the async port over the core and the views
+(the only road to them: handlers await its typed coroutines), and the web's own settings."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
 from typing import Any, ParamSpec, TypeVar
 
-from core.access import Authenticator
-from core.application import Posko
 from core.errors import Unavailable
-from projections.store import ViewStore
+from projections.port import Port
 from web.geocoding import Geocoder
 from web.throttle import AddressThrottle, SignInThrottle
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-SLOW_WORKERS = 2  # threads for password hashing (argon2: ~0.1 s of CPU and 64 MiB each)
-SLOW_QUEUE = 16  # hashes waiting or running at most; past it a sign-in hears 503, try later
-READ_YOUR_WRITES_WAIT = 3.0  # seconds a GET with ?min_position= waits for the views
-REPLAYS_AT_ONCE = 2  # time travel replays the log in the pool that writes share: never all of it
+REPLAYS_AT_ONCE = 2  # time-travel replays in the slow pool at once: sign-ins keep a worker
+SLOW_QUEUE = 16  # password checks waiting or running at most; past it a sign-in hears 503
 
 
 @dataclass
 class Services:
-    app: Posko
-    store: ViewStore
-    authenticator: Authenticator
-    executor: ThreadPoolExecutor
+    port: Port
     ws_port: int
     public_ws_url: str  # "" -> same host as the page, ws_port, path /
     health: Callable[[], Awaitable[dict[str, Any]]]
-    # Failed sign-ins by login and by address; per process (see the README).
+    # Failed sign-ins by login and address, by login, by address; per process (see the README).
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     # Failed invite redemptions by address; per process, like sign-ins.
     redeem_throttle: AddressThrottle = field(default_factory=AddressThrottle)
@@ -45,41 +36,24 @@ class Services:
     # Proxies whose X-Forwarded-For names the client (POSKO_TRUSTED_PROXIES); none by default.
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
-    # Password hashing apart from everything else, so a sign-in storm cannot starve the API.
-    slow: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(SLOW_WORKERS, thread_name_prefix="posko-slow")
-    )
-    slow_pending: int = 0
+    # One lookup at a time: the geocoder keeps its rate limit by waiting, and a waiting lookup
+    # must hold no slow worker that a sign-in could use.
+    geocoding: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    slow_pending: int = 0  # password checks waiting for or running in the port's slow pool
 
     @property
     def secret(self) -> str:
         """The server secret that CSRF tokens are derived from: the API key."""
-        return self.authenticator.api_key
-
-    async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a blocking call (application command, view read) off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
+        return self.port.authenticator.api_key
 
     async def slow_call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run slow CPU work (password hashing) in its own small pool, at most SLOW_QUEUE
-        calls waiting or running; past that, 503 with Retry-After."""
+        """Password hashing in the port's slow pool (never the pool the API's commands and
+        reads use), at most SLOW_QUEUE waiting or running: past that, 503 with Retry-After,
+        so a sign-in storm can neither starve the API nor queue without bound."""
         if self.slow_pending >= SLOW_QUEUE:
             raise Unavailable("sign_in_busy", retry_after=1)
         self.slow_pending += 1
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.slow, functools.partial(fn, *args, **kwargs))
+            return await self.port.slow(fn, *args, **kwargs)
         finally:
             self.slow_pending -= 1
-
-    async def views_at_least(self, position: int) -> int:
-        """Wait (bounded) until the views include `position`; returns the views' position."""
-        deadline = asyncio.get_running_loop().time() + READ_YOUR_WRITES_WAIT
-        delay = 0.005
-        while True:
-            current = await self.call(self.store.position)
-            if current >= position or asyncio.get_running_loop().time() >= deadline:
-                return current
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)

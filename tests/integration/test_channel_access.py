@@ -25,6 +25,7 @@ from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import feed, live_map, overview
 from projections.people import ACCESS
+from projections.port import Port
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 from realtime.bus import MemoryBus
@@ -131,16 +132,18 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     store = SQLiteViewStore(data / "views.db")
     bus = MemoryBus()
     await bus.start()
-    runner = ProjectionRunner(app, store, bus)
-    runner.catch_up()
     authenticator = Authenticator(
         API_KEY, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
-    gateway = Gateway(store, bus, authenticator.principal)
+    port = Port(app, store, authenticator)
+    runner = ProjectionRunner(app, port, bus)
+    runner.catch_up()
+    gateway = Gateway(port, bus, port.principal)
     async with gateway.running("127.0.0.1", 0) as server:
-        port = server.sockets[0].getsockname()[1]
-        yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0], app, runner, bus, site)
+        number = server.sockets[0].getsockname()[1]
+        yield World(f"ws://127.0.0.1:{number}/", tokens, actions[0], app, runner, bus, site)
     await bus.close()
+    port.close()
     store.close()
     app.close()
 

@@ -21,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from core.access import Role
 from posko.bootstrap import build
 from posko.settings import Settings
+from projections.port import SLOW_WORKERS
 from realtime.gateway import (
     MAX_CONNECTIONS_PER_PRINCIPAL,
     SUBSCRIBES_PER_SECOND,
@@ -36,7 +37,7 @@ from tests.integration.test_auth import (  # noqa: F401
     server,
 )
 from web.invites import DEFAULT_MAX_USES
-from web.services import SLOW_QUEUE, SLOW_WORKERS
+from web.services import SLOW_QUEUE
 from web.sessions import new_token
 from web.throttle import LIMIT, AddressThrottle
 
@@ -163,7 +164,8 @@ async def test_the_api_answers_while_every_password_worker_is_busy(server: Serve
     await server.person("0812-1111-2222")
     svc = server.services
     release = threading.Event()
-    blockers = [svc.slow.submit(release.wait) for _ in range(SLOW_WORKERS)]
+    # Every slow worker busy (a slow geocoder, long replays): sign-ins wait, the API does not.
+    blockers = [asyncio.ensure_future(svc.port.slow(release.wait)) for _ in range(SLOW_WORKERS)]
     try:
         signing_in = asyncio.ensure_future(
             server.client().post("/api/session", {"login": "081211112222", "password": PASSWORD})
@@ -189,8 +191,7 @@ async def test_the_api_answers_while_every_password_worker_is_busy(server: Serve
         release.set()
     assert (await asyncio.wait_for(signing_in, DEADLINE)).status == 201
     await asyncio.gather(*queue)
-    for blocker in blockers:
-        blocker.result()
+    await asyncio.gather(*blockers)
 
 
 # -- where a request comes from ------------------------------------------------------------------
@@ -399,9 +400,7 @@ async def test_the_gateway_rechecks_its_connections_even_with_the_projection_sta
     session = app.start_session(
         token=token, person_id=person, client="t", now=datetime.now(UTC), actor="t"
     )
-    gateway = Gateway(
-        components.store, components.bus, components.authenticator.principal, recheck=0.05
-    )
+    gateway = Gateway(components.port, components.bus, components.port.principal, recheck=0.05)
     await components.bus.start()
     try:
         async with gateway.running("127.0.0.1", 0) as running:
@@ -458,7 +457,7 @@ async def _gateway_with_session(tmp_path: Path) -> tuple[Any, str]:
 
 async def test_one_principal_may_hold_only_so_many_connections(tmp_path: Path) -> None:
     components, token = await _gateway_with_session(tmp_path)
-    gateway = Gateway(components.store, components.bus, components.authenticator.principal)
+    gateway = Gateway(components.port, components.bus, components.port.principal)
     await components.bus.start()
     try:
         async with gateway.running("127.0.0.1", 0) as running, contextlib.AsyncExitStack() as held:
@@ -484,7 +483,7 @@ async def test_one_principal_may_hold_only_so_many_connections(tmp_path: Path) -
 
 async def test_a_connection_flooding_subscriptions_is_told_and_closed(tmp_path: Path) -> None:
     components, token = await _gateway_with_session(tmp_path)
-    gateway = Gateway(components.store, components.bus, components.authenticator.principal)
+    gateway = Gateway(components.port, components.bus, components.port.principal)
     await components.bus.start()
     try:
         async with gateway.running("127.0.0.1", 0) as running:
