@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from core.action import Action
+from core.action import DEFAULT_CHECKIN_RADIUS_M, Action
 from core.audit import PositionsRead
 from core.base import Recorded
 from core.errors import Conflict
@@ -39,6 +39,7 @@ class Posko(FieldCommands, IdentityCommands):
         starts_at: datetime,
         ends_at: datetime,
         actor: str,
+        checkin_radius_m: int = DEFAULT_CHECKIN_RADIUS_M,
     ) -> Recorded:
         def make() -> Action:
             return Action.plan(
@@ -49,6 +50,7 @@ class Posko(FieldCommands, IdentityCommands):
                 starts_at=starts_at,
                 ends_at=ends_at,
                 actor=actor,
+                checkin_radius_m=checkin_radius_m,
             )
 
         return self._create(id, make)

@@ -42,7 +42,7 @@ class Components:
 
 def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     """Build what a process needs; `runner`/`gateway` say whether it projects and/or serves ws."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = Posko(
         env={
             **eventsourcing_env(settings.database_url, settings.data_dir, settings.database_schema),

@@ -148,7 +148,7 @@ class Settings:
         path = self.data_dir / "api_key"
         if path.exists():
             return replace(self, api_key=path.read_text().strip()), False
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:

@@ -10,6 +10,7 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
+from core.action import DEFAULT_CHECKIN_RADIUS_M
 from core.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from projections import channels, feed, live_map, overview
 from projections.people import checkins_channel
@@ -118,8 +119,14 @@ async def plan_action(request: web.Request) -> web.Response:
         starts_at=parse.timestamp(body, "starts_at"),
         ends_at=parse.timestamp(body, "ends_at"),
         actor=actor,
+        checkin_radius_m=_radius(body),
     )
     return created(result)
+
+
+def _radius(body: parse.Body) -> int:
+    given = parse.optional_integer(body, "checkin_radius_m")
+    return DEFAULT_CHECKIN_RADIUS_M if given is None else given
 
 
 async def add_site(request: web.Request) -> web.Response:

@@ -15,8 +15,6 @@ from core.errors import InvalidInput, NotFound
 from web import parse
 from web.context import PRINCIPAL, authorise, authorise_or_hide, created, services
 
-_ID_FIELDS = {"incident": "incident_id", "helprequest": "request_id"}
-
 
 class _InAction(Protocol):
     action_id: UUID
@@ -155,8 +153,11 @@ async def _handling_actor(
     """Who may handle an incident or request: coordinators of its action, which only the item
     itself knows (so it is loaded first; an unknown id is a 404)."""
     item = await load(item_id)
-    name = type(item).__name__.lower()  # incident | helprequest, as the core names them
-    missing = NotFound(f"unknown_{name}", field=_ID_FIELDS[name])
+    missing = (
+        NotFound("unknown_incident", field="incident_id")
+        if type(item).__name__ == "Incident"
+        else NotFound("unknown_helprequest", field="request_id")
+    )
     return authorise_or_hide(request, Permission.HANDLE_FIELD, item.action_id, missing)
 
 

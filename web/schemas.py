@@ -52,6 +52,12 @@ ACTION_IN: Schema = {
         "starts_at": TIME_S,
         "ends_at": TIME_S,
         "demands": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
+        "checkin_radius_m": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 50000,
+            "description": "A check-in farther than this from its site is flagged (default 500).",
+        },
     },
 }
 

@@ -585,3 +585,28 @@ async def test_someone_elses_id_is_a_409_whatever_the_content(server: Server) ->
     assert_problem(same, 409, "id_reused")
     assert_problem(other, 409, "id_reused")
     assert mine_again.status == 200
+
+
+# -- found when tried as a new user would --------------------------------------------------------
+
+
+async def test_the_check_in_radius_is_set_when_planning(server: Server) -> None:  # noqa: F811
+    starts = datetime.now(UTC)
+    body = {
+        "title": "Aksi di kawasan industri",
+        "kind": "rally",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=4)).isoformat(),
+    }
+    planned = await server.admin.post("/api/actions", {**body, "checkin_radius_m": 2000})
+    default = await server.admin.post("/api/actions", body)
+    too_far = await server.admin.post("/api/actions", {**body, "checkin_radius_m": 10**6})
+
+    assert planned.status == 201, planned.body
+    row = await server.admin.get(
+        f"/api/actions/{planned.body['id']}?min_position={default.body['position']}"
+    )
+    other = await server.admin.get(f"/api/actions/{default.body['id']}")
+    assert (row.body["checkin_radius_m"], other.body["checkin_radius_m"]) == (2000, 500)
+    assert too_far.status == 422
+    assert too_far.body["field"] == "checkin_radius_m"
