@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core import geo
+from core import geo, help_request
 from core.action import Action
 from core.help_request import HelpRequest
 from core.incident import LEGAL_KINDS, SEVERITIES, Incident
@@ -231,6 +231,28 @@ def _request_made(rows: Rows, event: Any) -> None:
     site = _site(rows, event.action_id, event.site_id)
     site["properties"]["open_requests"] += 1
     rows.put(channel(event.action_id), str(event.site_id), site)
+    # Each request as a feature at its site, so open ones stay in view however long the feed
+    # grows (the dashboard's "Perlu tindakan" reads them here); a legal-aid request only as
+    # its kind and time, like an arrest.
+    legal = event.kind in help_request.LEGAL_KINDS
+    rows.put(
+        channel(event.action_id),
+        str(event.originator_id),
+        {
+            "type": "Feature",
+            "id": str(event.originator_id),
+            "geometry": site["geometry"],
+            "properties": {
+                "kind": "request",
+                "request_kind": event.kind,
+                "legal": legal,
+                **({} if legal else {"quantity": event.quantity}),
+                "site_id": str(event.site_id),
+                "status": "open",
+                "at": event.at.isoformat(),
+            },
+        },
+    )
     rows.put(ITEM_ACTION, str(event.originator_id), {"action_id": str(event.action_id)})
     rows.put(
         "_requests",
@@ -251,6 +273,10 @@ def _request_changed(rows: Rows, event: Any) -> None:
     was_open, is_open = request["status"] in OPEN_REQUEST, status in OPEN_REQUEST
     request["status"] = status
     rows.put("_requests", str(event.originator_id), request)
+    feature = rows.get(channel(request["action_id"]), str(event.originator_id))
+    if feature is not None:  # requests made before requests were on the map have none
+        feature["properties"]["status"] = status
+        rows.put(channel(request["action_id"]), str(event.originator_id), feature)
     if was_open != is_open:
         site = _site(rows, request["action_id"], request["site_id"])
         site["properties"]["open_requests"] += 1 if is_open else -1

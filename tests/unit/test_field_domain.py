@@ -17,7 +17,7 @@ from core.errors import Conflict, InvalidInput, NotFound, PoskoError
 from core.help_request import MAX_QUANTITY, HelpRequest
 from core.incident import Incident
 from core.report import FieldReport
-from projections import feed, live_map
+from projections import channels, feed, live_map
 from tests.unit.test_views import NOW, T0, Views, planned, setup, with_sites
 
 
@@ -489,3 +489,23 @@ def test_the_feed_shows_a_legal_item_only_as_its_kind_time_and_site_as_it_is_han
     )
     (placed,) = [f for f in views.features(action.id) if f["id"] == str(arrest.id)]
     assert "description" not in placed["properties"]
+
+
+def test_every_request_is_on_the_map_so_open_ones_never_drop_out_of_view() -> None:
+    views, action, (site_id,) = setup(100)
+    water = help_request(action, site_id, kind="water_food")
+    lawyer = help_request(action, site_id, kind="legal_aid")
+    views.apply(*(e for i in (water, lawyer) for e in i.collect_events()))
+    water.commit(by="Tim logistik", actor="c")
+    views.apply(*water.collect_events())
+
+    on_map = {f["id"]: f for f in views.features(action.id) if f["properties"]["kind"] == "request"}
+
+    assert on_map[str(water.id)]["properties"]["status"] == "committed"
+    assert on_map[str(water.id)]["properties"]["quantity"] == water.quantity
+    assert on_map[str(lawyer.id)]["properties"]["status"] == "open"
+    assert "quantity" not in on_map[str(lawyer.id)]["properties"]  # a kejadian hukum
+    site = views.feature(action.id, site_id)
+    assert on_map[str(water.id)]["geometry"] == site["geometry"]
+    # The map keeps every row (no latest-N limit), unlike the feed's snapshot.
+    assert channels.snapshot_limit(channels.parse(live_map.channel(action.id))) is None

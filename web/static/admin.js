@@ -125,7 +125,7 @@ async function loadInvites(query = "") {
   ]);
   $("invites-section").hidden = !invites.ok;
   if (!invites.ok) return;
-  const sites = map.ok ? map.body.features : [];
+  const sites = map.ok ? map.body.features.filter((f) => f.properties.kind === "site") : [];
   $("invite-site").replaceChildren(option("", t("any_site")),
     ...sites.map((f) => option(f.id, f.properties.name)));
   $("invites").querySelector("tbody").replaceChildren(...invites.body.invites.map((invite) => {

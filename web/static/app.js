@@ -305,15 +305,19 @@ function flush() {
 function openItems(view) {
   const items = new Map();
   for (const f of view.features.values()) {
-    if (f.properties.kind !== "incident") continue;
     const p = f.properties;
-    items.set(f.id, { id: f.id, type: "incident", kind: p.incident_kind, severity: p.severity,
-      description: p.description, site_id: p.site_id, status: p.status, at: p.at,
-      legal: p.incident_kind === "arrest" });
+    if (p.kind === "incident") {
+      items.set(f.id, { id: f.id, type: "incident", kind: p.incident_kind, severity: p.severity,
+        description: p.description, site_id: p.site_id, status: p.status, at: p.at, legal: p.legal });
+    } else if (p.kind === "request") { // every request is on the map: none drops out of view
+      items.set(f.id, { id: f.id, type: "request", kind: p.request_kind, quantity: p.quantity,
+        site_id: p.site_id, status: p.status, at: p.at, legal: p.legal });
+    }
   }
   for (const item of view.feed.values()) {
-    if (item.type === "request") items.set(item.id, item);
-    else if (item.type === "incident") items.set(item.id, { ...item, status: items.get(item.id)?.status ?? item.status });
+    if (item.type === "incident" || item.type === "request") {
+      items.set(item.id, { ...item, status: items.get(item.id)?.status ?? item.status });
+    }
   }
   return items;
 }
