@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.e2e.process import Server
+from tests.e2e.process import API_KEY, Server
 from tests.e2e.test_invite_page import PASSWORD, person
 
 PAGES = ("/", "/admin", "/lapor")
@@ -59,3 +59,18 @@ def test_the_favicon_is_served(server: Server, page: Page) -> None:
     response = page.request.get(server.http + "/favicon.ico")
     assert response.status == 200
     assert response.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_the_api_key_typed_into_the_dashboard_opens_admin_too(server: Server, page: Page) -> None:
+    errors = _errors(page)
+    page.goto(server.http + "/")
+    page.fill("#key", API_KEY)
+    page.click("#signin button")
+    expect(page.locator("#connection")).to_have_text("tersambung")
+
+    page.goto(server.http + "/admin")
+
+    expect(page).to_have_url(server.http + "/admin")  # not sent to /masuk
+    expect(page.locator("#me")).to_contain_text("api-key")
+    expect(page.locator("#people")).to_be_visible()
+    assert errors == []

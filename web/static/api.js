@@ -21,6 +21,9 @@ export async function api(method, path, body) {
   const headers = { Accept: "application/json", "Accept-Language": lang };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  // The API key typed into the dashboard (kept for this tab only) opens /admin as well.
+  const key = sessionStorage.getItem("posko-key");
+  if (key) headers.Authorization = `Bearer ${key}`;
   let response;
   try {
     response = await fetch(path, {
@@ -43,6 +46,7 @@ export function problemText(reply) {
 
 export async function signOut() {
   await api("DELETE", "/api/session");
+  sessionStorage.removeItem("posko-key");
   csrf = null;
 }
 
