@@ -111,6 +111,7 @@ def web_services(components: Components) -> Services:
         public_ws_url=settings.public_ws_url,
         health=health,
         trusted_proxies=trusted_networks(settings.trusted_proxies),
+        csrf_secret=settings.csrf_secret,
         public_url=settings.public_url,
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent

@@ -29,6 +29,7 @@ class Settings:
     database_schema: str = "public"
     redis_url: str = ""  # empty: in-memory bus (one process)
     api_key: str = field(default="", repr=False)
+    csrf_secret: str = field(default="", repr=False)  # POSKO_CSRF_SECRET, else see with_api_key
     public_url: str = ""  # where people open the pages; the gateway takes session cookies
     # only from pages of this origin (empty: from any page, relying on SameSite=Strict)
     public_ws_url: str = ""  # where browsers reach the gateway; empty: same host, ws_port
@@ -130,9 +131,12 @@ class Settings:
             allowed_origins=allowed_origins,
             session_idle_hours=int(idle_raw),
         )
+        csrf_secret = env.get("POSKO_CSRF_SECRET", "").strip()
+        if csrf_secret and len(csrf_secret) < 16:
+            problems.append("POSKO_CSRF_SECRET: at least 16 characters (or unset)")
         if problems:
             raise SettingsError(problems)
-        return settings
+        return replace(settings, csrf_secret=csrf_secret)
 
     def tls_context(self) -> ssl.SSLContext | None:
         """The server side of TLS for the web and the gateway, or None to serve plain."""
@@ -144,16 +148,25 @@ class Settings:
         """Settings with an API key: the configured one, else the one stored in the data dir,
         else a new one stored there. The flag says whether it was just generated."""
         if self.api_key:
-            return self, False
+            return self, False  # configured: CSRF from POSKO_CSRF_SECRET, else derived from it
         path = self.data_dir / "api_key"
+        csrf = self.csrf_secret or _stored_secret(self.data_dir / "csrf_secret")
         if path.exists():
-            return replace(self, api_key=path.read_text().strip()), False
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(key + "\n")
-        return replace(self, api_key=key), True
+            return replace(self, api_key=path.read_text().strip(), csrf_secret=csrf), False
+        key = _stored_secret(path)
+        return replace(self, api_key=key, csrf_secret=csrf), True
+
+
+def _stored_secret(path: Path) -> str:
+    """The random secret kept in `path` (made now, 0600, if it is not there yet)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    return secret
 
 
 def _tls_files(env: Mapping[str, str], problems: list[str]) -> tuple[Path | None, Path | None]:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
@@ -40,11 +42,15 @@ class Services:
     # must hold no slow worker that a sign-in could use.
     geocoding: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
     slow_pending: int = 0  # password checks waiting for or running in the port's slow pool
+    # What CSRF tokens are derived from: its own random secret (Settings.csrf_secret), never
+    # the API key, so that a token seen in a page tells nothing about the key. "" (tests that
+    # build Services by hand): derived from the API key.
+    csrf_secret: str = field(default="", repr=False)
 
     @property
     def secret(self) -> str:
-        """The server secret that CSRF tokens are derived from: the API key."""
-        return self.port.authenticator.api_key
+        """The server secret that CSRF tokens are derived from."""
+        return self.csrf_secret or derived_csrf_secret(self.port.authenticator.api_key)
 
     async def slow_call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Password hashing in the port's slow pool (never the pool the API's commands and
@@ -57,3 +63,9 @@ class Services:
             return await self.port.slow(fn, *args, **kwargs)
         finally:
             self.slow_pending -= 1
+
+
+def derived_csrf_secret(api_key: str) -> str:
+    """For processes given only POSKO_API_KEY (the scaled deployment): one secret they all
+    share, yet not the key itself."""
+    return hmac.new(api_key.encode(), b"posko csrf secret", hashlib.sha256).hexdigest()

@@ -19,6 +19,7 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from core.access import Role
+from core.sessions import session_id
 from posko.bootstrap import build
 from posko.settings import Settings
 from projections.port import SLOW_WORKERS
@@ -37,6 +38,7 @@ from tests.integration.test_auth import (  # noqa: F401
     server,
 )
 from web.invites import DEFAULT_MAX_USES
+from web.security import csrf_token
 from web.services import SLOW_QUEUE
 from web.sessions import new_token
 from web.throttle import LIMIT, AddressThrottle
@@ -610,3 +612,13 @@ async def test_the_check_in_radius_is_set_when_planning(server: Server) -> None:
     assert (row.body["checkin_radius_m"], other.body["checkin_radius_m"]) == (2000, 500)
     assert too_far.status == 422
     assert too_far.body["field"] == "checkin_radius_m"
+
+
+async def test_a_csrf_token_is_not_derived_from_the_api_key(server: Server) -> None:  # noqa: F811
+    await server.person("0812-1111-2222")
+    browser = await server.signed_in("081211112222")
+    session = str(session_id(browser.signed_in["token"]))
+
+    assert browser.csrf == csrf_token(server.services.secret, session)
+    assert browser.csrf != csrf_token(KEY, session)  # the key is a credential; keep it apart
+    assert server.services.secret != KEY

@@ -149,3 +149,16 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
     settings = Settings.from_env({"POSKO_TRUSTED_PROXIES": " 127.0.0.1 , 10.0.0.0/8,::1 "})
     assert settings.trusted_proxies == "127.0.0.1 , 10.0.0.0/8,::1"
     assert Settings.from_env({}).trusted_proxies == ""
+
+
+def test_csrf_tokens_have_their_own_random_secret_kept_privately(tmp_path: Path) -> None:
+    settings, _ = Settings(data_dir=tmp_path / "data").with_api_key()
+    again, _ = Settings(data_dir=tmp_path / "data").with_api_key()
+
+    secret_file = tmp_path / "data" / "csrf_secret"
+    assert settings.csrf_secret == again.csrf_secret == secret_file.read_text().strip()
+    assert len(settings.csrf_secret) >= 32 and settings.csrf_secret != settings.api_key
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert settings.csrf_secret not in repr(settings)
+    configured = Settings.from_env({"POSKO_CSRF_SECRET": "s" * 20})
+    assert configured.csrf_secret == "s" * 20
