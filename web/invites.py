@@ -12,9 +12,9 @@ from aiohttp import web
 
 from core.access import Permission
 from core.errors import NotFound
-from core.sessions import DEFAULT_MAX_USES, invite_id
+from core.sessions import invite_id
 from projections.people import invites_channel
-from web import parse
+from web import bodies, parse
 from web.context import authorise, authorise_or_hide, created, services, wait_for_min_position
 from web.security import refuse_cross_site
 from web.sessions import address_of, client_of, new_token, session_started
@@ -32,17 +32,17 @@ async def create_invite(request: web.Request) -> web.Response:
     retry could only get back if Posko kept it. A duplicate invite is harmless: it expires."""
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_INVITES, action_id)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.InviteIn)
     now = datetime.now(UTC)
     code = secrets.token_urlsafe(CODE_BYTES)
     svc = services(request)
     result = await svc.port.create_invite(
         code=code,
         action_id=action_id,
-        site_id=parse.optional_uuid(body, "site_id"),
-        label=parse.string(body, "label"),
-        expires_at=parse.optional_timestamp(body, "expires_at") or now + DEFAULT_TTL,
-        max_uses=_max_uses(body),
+        site_id=body.site_id,
+        label=body.label,
+        expires_at=body.expires_at or now + DEFAULT_TTL,
+        max_uses=body.max_uses,
         now=now,
         actor=actor,
     )
@@ -69,11 +69,6 @@ async def list_invites(request: web.Request) -> web.Response:
     )
 
 
-def _max_uses(body: parse.Body) -> int:
-    given = parse.optional_integer(body, "max_uses")
-    return DEFAULT_MAX_USES if given is None else given
-
-
 def _status(doc: dict[str, Any], now: datetime) -> str:
     if doc["revoked"]:
         return "revoked"
@@ -97,9 +92,8 @@ async def redeem_invite(request: web.Request) -> web.Response:
     """Public: the code is the credential. Answers like a sign-in, with the action and site.
     Failed attempts are throttled per client address, so codes cannot be guessed in bulk."""
     refuse_cross_site(request)
-    body = await parse.json_body(request)
-    code = parse.string(body, "code")
-    name = parse.string(body, "name")
+    body = await parse.body(request, bodies.Redeem)
+    code, name = body.code, body.name
     token = new_token()
     svc = services(request)
     address = address_of(request)

@@ -16,7 +16,7 @@ from core.errors import InvalidInput, NotFound, Unauthenticated
 from core.people import Person
 from core.sessions import Session
 from projections.people import sessions_channel
-from web import parse, passwords
+from web import bodies, parse, passwords
 from web.context import (
     PRINCIPAL,
     authorise_or_hide,
@@ -55,9 +55,8 @@ def address_of(request: web.Request) -> str:
 
 async def sign_in(request: web.Request) -> web.Response:
     refuse_cross_site(request)
-    body = await parse.json_body(request)
-    login = parse.string(body, "login")
-    password = parse.string(body, "password")
+    body = await parse.body(request, bodies.SignIn)
+    login, password = body.login, body.password
     svc = services(request)
     address = address_of(request)
     svc.throttle.begin(login, address)
