@@ -19,7 +19,7 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from core.access import Role
-from core.sessions import session_id
+from core.sessions import DEFAULT_MAX_USES, session_id
 from posko.bootstrap import build
 from posko.settings import Settings
 from projections.port import SLOW_WORKERS
@@ -37,7 +37,6 @@ from tests.integration.test_auth import (  # noqa: F401
     assert_problem,
     server,
 )
-from web.invites import DEFAULT_MAX_USES
 from web.security import csrf_token
 from web.services import SLOW_QUEUE
 from web.sessions import new_token
