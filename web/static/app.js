@@ -242,10 +242,13 @@ async function showAt(ms) {
   const seq = ++replaySeq;
   const at = encodeURIComponent(new Date(ms).toISOString());
   const id = state.selected;
-  const [mapReply, feedReply, legalReply] = await Promise.all([
-    request("GET", `/api/actions/${id}/map?at=${at}`), request("GET", `/api/actions/${id}/feed?at=${at}`),
-    me.canHandle ? request("GET", `/api/actions/${id}/legal?at=${at}`) : null,
+  // Two replays at once (the server's slots), then the legal channel's; a 429 (every slot
+  // busy with someone else's replay) is tried again after the Retry-After it names.
+  const [mapReply, feedReply] = await Promise.all([
+    replayed(`/api/actions/${id}/map?at=${at}`), replayed(`/api/actions/${id}/feed?at=${at}`),
   ]);
+  const legalReply = me.canHandle && mapReply.ok && feedReply.ok
+    ? await replayed(`/api/actions/${id}/legal?at=${at}`) : null;
   if (seq !== replaySeq || timeline.live || id !== state.selected) return;
   if (!mapReply.ok || !feedReply.ok) {
     $("replay-error").textContent = (mapReply.ok ? feedReply : mapReply).body?.title ?? t("network_error");
@@ -262,6 +265,16 @@ async function showAt(ms) {
     if (state.replay.feed.has(item.id)) state.replay.feed.set(item.id, item);
   }
   schedule("map", "feed", "tasks", "summary", "affiliates");
+}
+
+async function replayed(path) {
+  let reply = await request("GET", path);
+  for (let tries = 1; reply.status === 429 && tries < 5; tries += 1) {
+    const wait = Number(reply.body?.params?.retry_after) || 1;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    reply = await request("GET", path);
+  }
+  return reply;
 }
 
 function goLive() {
