@@ -175,6 +175,9 @@ def _sessions_paths() -> dict[str, Any]:
             ),
             "get": {
                 "summary": "Who am I: actor, roles, CSRF token (actor null without credentials)",
+                # Credentials optional: without any, 200 {"actor": null} (a page learns it is
+                # signed out without an error); bad ones are still 401.
+                "security": [{"bearer": []}, {"cookie": []}, {}],
                 "responses": {"200": _json(WHO_AM_I, "The caller"), **_problems(401)},
             },
             "delete": {
