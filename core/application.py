@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from core.action import Action
+from core.action import DEFAULT_CHECKIN_RADIUS_M, Action
 from core.audit import PositionsRead
 from core.base import Recorded
 from core.errors import Conflict
@@ -54,7 +54,7 @@ class Posko(
         starts_at: datetime,
         ends_at: datetime,
         actor: str,
-        checkin_radius_m: int | None = None,
+        checkin_radius_m: int = DEFAULT_CHECKIN_RADIUS_M,
         affiliates: list[UUID] | None = None,
     ) -> Recorded:
         def make() -> Action:
@@ -66,7 +66,7 @@ class Posko(
                 starts_at=starts_at,
                 ends_at=ends_at,
                 actor=actor,
-                **({} if checkin_radius_m is None else {"checkin_radius_m": checkin_radius_m}),
+                checkin_radius_m=checkin_radius_m,
             )
             if affiliates:  # the affiliates taking part: an edit saved with the plan, atomically
                 action.edit(affiliates=affiliates, actor=actor)

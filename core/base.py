@@ -3,6 +3,8 @@ the load -> change -> save helpers with their retry on concurrent changes."""
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -16,7 +18,14 @@ from core.errors import Conflict, NotFound, PoskoError
 from core.group_commit import GroupCommit
 
 A = TypeVar("A", bound=Aggregate)
-CONCURRENCY_RETRIES = 5
+T = TypeVar("T")
+# A command that lost a race to save the same aggregate loads it again and decides again, after
+# a random pause (full jitter) that grows with each loss, so contenders spread out instead of
+# colliding in step. Bounded: past the last try the caller hears 409 busy with Retry-After.
+CONCURRENCY_RETRIES = 30
+BACKOFF_FIRST = 0.002  # seconds: the first pause is at most this
+BACKOFF_MOST = 0.1  # seconds: no single pause is longer
+BUSY_RETRY_AFTER = 1  # seconds a caller told "busy" should wait
 
 
 @runtime_checkable
@@ -62,16 +71,27 @@ class PoskoBase(Application[UUID]):
     ) -> Recorded:
         """Load, change, save; on a concurrent change by someone else, reload and decide again.
         `change` returns False when there is nothing to do (a repeated request)."""
-        for _ in range(CONCURRENCY_RETRIES):
+
+        def attempt() -> Recorded:
             aggregate = self._load(id, kind, field=field)
             if not change(aggregate):
                 return Recorded(result_id or id, self._latest_position(), created=False)
-            try:
-                recordings = self._commits.save(aggregate)
-            except IntegrityError:
-                continue
+            recordings = self._commits.save(aggregate)
             return Recorded(result_id or id, recordings[-1].notification.id, created=True)
-        raise Conflict("busy", field=field, id=str(id))
+
+        return self._retrying(attempt, field=field, id=id)
+
+    def _retrying(self, attempt: Callable[[], T], *, field: str, id: UUID | None = None) -> T:
+        """Run `attempt` (which loads what it changes afresh each time) until its save does not
+        meet a concurrent save of the same aggregate, or the tries run out (409 busy)."""
+        for tries in range(CONCURRENCY_RETRIES):
+            try:
+                return attempt()
+            except IntegrityError:
+                pause = min(BACKOFF_MOST, BACKOFF_FIRST * 2**tries)
+                time.sleep(random.uniform(0, pause))
+        params = {"retry_after": BUSY_RETRY_AFTER} | ({} if id is None else {"id": str(id)})
+        raise Conflict("busy", field=field, **params)
 
     def _create(
         self,
@@ -102,13 +122,20 @@ class PoskoBase(Application[UUID]):
                     if isinstance(error, IntegrityError):
                         continue
                     raise
-                same = type(existing) is type(candidate) and _facts(existing) == _facts(candidate)
+                # Someone else's id: refused without looking at the content, so that a resend
+                # cannot be used to confirm a guess of what another person reported (unless
+                # another road, an SMS, recorded the same item: `_counted_once`).
+                same = (
+                    type(existing) is type(candidate)
+                    and _sender(existing) == _sender(candidate)
+                    and _facts(existing) == _facts(candidate)
+                )
                 if not same and not self._counted_once(existing, candidate):
                     raise Conflict("id_reused", field="id", id=str(id)) from None
                 return Recorded(id, self._position_of(id), created=False)
             first = next(r for r in recordings if r.domain_event.originator_id == id)
             return Recorded(id, first.notification.id, created=True)
-        raise Conflict("busy", field="id", id=str(id))
+        raise Conflict("busy", field="id", id=str(id), retry_after=BUSY_RETRY_AFTER)
 
     def _counted_once(self, existing: Any, candidate: Any) -> bool:
         """Whether `existing`, recorded under the candidate's id by another road (an SMS),
@@ -149,6 +176,13 @@ class PoskoBase(Application[UUID]):
 
     def _latest_position(self) -> int:
         return self.positions.max_notification_id() or 0
+
+
+def _sender(aggregate: Any) -> str | None:
+    """Who made a created-by-client aggregate: the same korlap's phone after it opened its
+    invite link again (a new use, `invite:<id>/<n>`) counts as the same sender."""
+    reporter = getattr(aggregate, "reporter", None)
+    return None if reporter is None else str(reporter).partition("/")[0]
 
 
 def _facts(aggregate: Any) -> Any:

@@ -57,3 +57,17 @@ class Conflict(PoskoError):
 
     status = 409
     code = "conflict"
+
+
+class UnsupportedMediaType(PoskoError):
+    """A body in a format the endpoint does not take (JSON endpoints take application/json)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+class TooManyRequests(PoskoError):
+    """Costly work is at its bound right now; `retry_after` says when to come back (429)."""
+
+    status = 429
+    code = "too_many_requests"

@@ -67,6 +67,7 @@ class HelpRequest(Aggregate):
         self.quantity = quantity
         self.note = note
         self.at = at
+        self.reporter = actor
         self.status = "open"
         self.committed_by: str | None = None
 
@@ -92,7 +93,7 @@ class HelpRequest(Aggregate):
             site_id=site_id,
             kind=values.choice("kind", kind, KINDS),
             quantity=quantity,
-            note=note.strip()[:500],
+            note=values.clean("note", note.strip()[:500]),
             at=check_time(at, now),
             actor=actor,
         )

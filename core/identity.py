@@ -4,7 +4,8 @@ and checks them; this module stores and returns hashes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +18,11 @@ from core.base import PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound
 from core.people import Affiliate, Login, Person, login_id
 from core.sessions import (
+    DEFAULT_MAX_USES,
     INVITE_SESSION_TTL,
     MAX_INVITE_TTL,
+    MAX_USES,
+    SESSION_IDLE,
     SESSION_TTL,
     Invite,
     Session,
@@ -29,6 +33,8 @@ from core.sms import SmsSender, sender_id
 
 
 class IdentityCommands(PoskoBase):
+    session_idle: timedelta = SESSION_IDLE  # set from the settings by the composition root
+
     # -- organisation --------------------------------------------------------------------------
 
     def register_affiliate(self, *, id: UUID, name: str, actor: str) -> Recorded:
@@ -102,9 +108,22 @@ class IdentityCommands(PoskoBase):
             raise Conflict("busy", field="person_id") from None
         return Recorded(person_id, recordings[-1].notification.id, created=True)
 
-    def set_password(self, *, person_id: UUID, password_hash: str, actor: str) -> Recorded:
+    def set_password(
+        self,
+        *,
+        person_id: UUID,
+        password_hash: str,
+        actor: str,
+        kept_session: UUID | None = None,
+        now: datetime | None = None,
+    ) -> Recorded:
+        """Ends the person's sessions but `kept_session` (the one they changed it from)."""
+        moment = now or datetime.now(UTC)
+
         def set_it(person: Person) -> bool:
-            person.set_password(password_hash=password_hash, actor=actor)
+            person.set_password(
+                password_hash=password_hash, actor=actor, now=moment, kept_session=kept_session
+            )
             return True
 
         return self._change(person_id, Person, set_it, field="person_id")
@@ -176,11 +195,12 @@ class IdentityCommands(PoskoBase):
         """Who holds this session token, as long as the session, its person (active) or its
         invite (not revoked, not expired) are still good; None otherwise."""
         session = self._find(session_id(token), Session)
-        if session is None or not session.live(now):
+        if session is None or not session.live(now, self.session_idle):
             return None
+        self._touch(session, now)
         if session.person_id is not None:
             person = self._find(session.person_id, Person)
-            if person is None or not person.accepts_session(session.created_on):
+            if person is None or not person.accepts_session(session.created_on, session.id):
                 return None
             return Principal(
                 id=f"person:{person.id}",
@@ -192,13 +212,19 @@ class IdentityCommands(PoskoBase):
         if invite is None or not invite.usable(now):
             return None
         return Principal(
-            id=f"invite:{invite.id}",
+            id=session.holder,
             roles=(
                 Role("organiser", action_id=str(invite.action_id), site_id=_str(invite.site_id)),
             ),
             session_id=str(session.id),
             expires_at=min(session.expires_at, invite.expires_at),
         )
+
+    def _touch(self, session: Session, now: datetime) -> None:
+        """Note the use (for the idle limit); a concurrent note of the same use is enough."""
+        if session.touch(now):
+            with contextlib.suppress(IntegrityError):
+                self._commits.save(session)
 
     # -- invites -------------------------------------------------------------------------------
 
@@ -213,6 +239,7 @@ class IdentityCommands(PoskoBase):
         now: datetime,
         actor: str,
         phones: list[str] | None = None,
+        max_uses: int = DEFAULT_MAX_USES,
     ) -> Recorded:
         """`phones`: numbers that may report by SMS for the invite's action (and site) while
         it lasts, saved with it."""
@@ -222,6 +249,8 @@ class IdentityCommands(PoskoBase):
         values.aware("expires_at", expires_at)
         if not now < expires_at <= now + MAX_INVITE_TTL:
             raise InvalidInput("out_of_range", field="expires_at", min="now", max="14 days")
+        if not 1 <= max_uses <= MAX_USES:
+            raise InvalidInput("out_of_range", field="max_uses", min=1, max=MAX_USES)
         invite = Invite(
             id=invite_id(code),
             action_id=action_id,
@@ -229,6 +258,7 @@ class IdentityCommands(PoskoBase):
             label=values.text("label", label),
             expires_at=expires_at,
             actor=actor,
+            max_uses=max_uses,
         )
         senders = []
         for number in dict.fromkeys(
@@ -245,26 +275,31 @@ class IdentityCommands(PoskoBase):
     def redeem_invite(
         self, *, code: str, token: str, name: str, client: str, now: datetime
     ) -> Session:
-        """Open an invite link: a new organiser session, and the use recorded, in one save."""
-        invite = self._find(invite_id(code), Invite)
-        if invite is None or not invite.usable(now):
-            raise NotFound("invite_unusable", field="code")
-        session = Session(
-            id=session_id(token),
-            person_id=None,
-            invite_id=invite.id,
-            expires_at=min(now + INVITE_SESSION_TTL, invite.expires_at),
-            client=client[:120],
-            actor=f"invite:{invite.id}",
-        )
-        invite.use(
-            session_id=session.id, name=values.text("name", name), actor=f"invite:{invite.id}"
-        )
-        try:
+        """Open an invite link: a new organiser session, and the use recorded, in one save.
+        Each use is its own actor (`invite:<id>/<n>`); past its limit the link is refused.
+        Phones opening one link at once each decide again on the fresh count if they lose."""
+        name = values.text("name", name)
+
+        def attempt() -> Session:
+            invite = self._find(invite_id(code), Invite)
+            if invite is None or not invite.usable(now):
+                raise NotFound("invite_unusable", field="code")
+            if invite.used_up:
+                raise Conflict("invite_used_up", field="code", max_uses=invite.max_uses)
+            actor = invite.use_actor(invite.uses + 1)
+            session = Session(
+                id=session_id(token),
+                person_id=None,
+                invite_id=invite.id,
+                expires_at=min(now + INVITE_SESSION_TTL, invite.expires_at),
+                client=client[:120],
+                actor=actor,
+            )
+            invite.use(session_id=session.id, name=name, actor=actor)
             self._commits.save(invite, session)
-        except IntegrityError:
-            raise Conflict("busy", field="code") from None
-        return session
+            return session
+
+        return self._retrying(attempt, field="code")
 
     def revoke_invite(self, *, invite_id: UUID, actor: str) -> Recorded:
         """Its sessions stop working at once (every request checks the invite)."""

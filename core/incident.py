@@ -78,6 +78,7 @@ class Incident(Aggregate):
         self.lat = lat
         self.lon = lon
         self.at = at
+        self.reporter = actor
         self.status = "open"
 
     @classmethod

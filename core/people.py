@@ -150,6 +150,10 @@ class Person(Aggregate):
     class PasswordSet(Aggregate.Event):
         password_hash: str  # argon2id; the password itself is never stored
         actor: str
+        # Sessions started before this moment end, but the one that changed it (if any):
+        # None in events recorded before sessions ended with a password change.
+        sessions_before: datetime | None = None
+        kept_session: UUID | None = None
 
     class RoleGranted(Aggregate.Event):
         role: dict[str, str]
@@ -193,6 +197,8 @@ class Person(Aggregate):
         self.roles: list[dict[str, str]] = []
         self.active = True
         self.sessions_since: datetime | None = None  # sessions started before do not count
+        self.password_since: datetime | None = None  # ... nor those before a password change
+        self.kept_session: UUID | None = None  # but the session that changed it
 
     @staticmethod
     def details(
@@ -253,12 +259,35 @@ class Person(Aggregate):
         self.name, self.phone, self.email = name, phone, email
         self.affiliate_id, self.branch_id = affiliate_id, branch_id
 
-    def set_password(self, *, password_hash: str, actor: str) -> None:
-        self._password_set(password_hash=password_hash, actor=actor)
+    def set_password(
+        self,
+        *,
+        password_hash: str,
+        actor: str,
+        now: datetime | None = None,
+        kept_session: UUID | None = None,
+    ) -> None:
+        """A new password ends every session started before `now`, but `kept_session` (the
+        one the person changed it from); without `now` (a first password) it ends none."""
+        self._password_set(
+            password_hash=password_hash,
+            actor=actor,
+            sessions_before=now,
+            kept_session=kept_session,
+        )
 
     @event(PasswordSet)
-    def _password_set(self, *, password_hash: str, actor: str) -> None:
+    def _password_set(
+        self,
+        *,
+        password_hash: str,
+        actor: str,
+        sessions_before: datetime | None = None,
+        kept_session: UUID | None = None,
+    ) -> None:
         self.password_hash = password_hash
+        if sessions_before is not None:
+            self.password_since, self.kept_session = sessions_before, kept_session
 
     def grant(self, role: Role, *, actor: str) -> bool:
         if role.name not in ROLE_NAMES:
@@ -305,8 +334,12 @@ class Person(Aggregate):
         # older than the event before this one (modified_on is not yet this event's time).
         self.sessions_since = self.modified_on
 
-    def accepts_session(self, started: datetime) -> bool:
-        """An active person, and a session not ended by an earlier deactivation."""
+    def accepts_session(self, started: datetime, session_id: UUID | None = None) -> bool:
+        """An active person, and a session not ended by an earlier deactivation or password
+        change (the session that changed the password goes on)."""
+        before_password = self.password_since is not None and started < self.password_since
+        if before_password and (session_id is None or session_id != self.kept_session):
+            return False
         return self.active and (self.sessions_since is None or started > self.sessions_since)
 
     def role_objects(self) -> tuple[Role, ...]:

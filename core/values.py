@@ -4,6 +4,7 @@ InvalidInput naming the field, so the caller can point at what to fix."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 
 from core.errors import InvalidInput
@@ -16,12 +17,24 @@ _EARLIEST, _LATEST = (
 )
 
 
+# Control characters (but line breaks and tabs) and the bidirectional overrides and isolates,
+# which make text read otherwise on screen than it is stored ("Aman\u202egnal").
+_BAD_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def text(field: str, value: str, *, max_length: int = MAX_TEXT) -> str:
     value = value.strip()
     if not value:
         raise InvalidInput("required", field=field)
     if len(value) > max_length:
         raise InvalidInput("too_long", field=field, max=max_length)
+    return clean(field, value)
+
+
+def clean(field: str, value: str) -> str:
+    """`value`, unless it holds control or bidirectional-override characters (422)."""
+    if _BAD_CHARACTERS.search(value):
+        raise InvalidInput("bad_characters", field=field)
     return value
 
 

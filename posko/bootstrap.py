@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from core.access import Authenticator
@@ -53,7 +54,7 @@ class Components:
 def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     """Build what a process needs; `runner`/`gateway` say whether it projects and/or serves ws."""
     legal_rules = load_rulebook(settings.legal_rules_dir)  # a bad rule file stops start-up
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if settings.database_url:
         ensure_schema(settings.database_url, settings.database_schema)
         ensure_schema(settings.database_url, settings.views_in)
@@ -67,6 +68,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
         }
     )
     app.legal_rules = legal_rules
+    app.session_idle = timedelta(hours=settings.session_idle_hours)
     store: ViewStore
     if settings.database_url:
         store = PostgresViewStore(settings.database_url, schema=settings.views_in)
@@ -100,7 +102,7 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
             components.port,
             bus,
             components.port.principal,
-            allowed_origins=[settings.public_url] if settings.public_url else None,
+            **gateway_origins(settings),
             metrics=exposition,
         )
     return components
@@ -111,6 +113,23 @@ def make_ballot_box(settings: Settings) -> SQLiteBallotBox | PostgresBallotBox:
     if settings.database_url:
         return PostgresBallotBox(settings.database_url, schema=settings.database_schema)
     return SQLiteBallotBox(settings.data_dir / "ballots.db")
+
+
+def gateway_origins(settings: Settings) -> dict[str, Any]:
+    """Which pages may open the gateway with the session cookie: POSKO_ALLOWED_ORIGINS
+    ("*": any, by explicit choice) and POSKO_PUBLIC_URL; when neither is set, our own HTTP
+    server's pages on whatever host the browser dialled."""
+    if settings.allowed_origins == "*":
+        return {"allowed_origins": None}
+    origins = [o.strip() for o in settings.allowed_origins.split(",") if o.strip()]
+    origins += [settings.public_url] if settings.public_url else []
+    if not origins and settings.public_ws_url:  # behind a proxy: the pages' host, presumably
+        ws = urlsplit(settings.public_ws_url)
+        origins = [f"{'https' if ws.scheme == 'wss' else 'http'}://{ws.netloc}"]
+    if origins:
+        return {"allowed_origins": origins}
+    scheme = "https" if settings.tls_cert is not None else "http"
+    return {"page_origin": (scheme, settings.http_port)}
 
 
 def web_services(components: Components) -> Services:
@@ -137,6 +156,8 @@ def web_services(components: Components) -> Services:
         throttle=throttle,
         shared_throttle=shared_throttle,
         trusted_proxies=parse_networks(settings.trusted_proxies),
+        csrf_secret=settings.csrf_secret,
+        public_url=settings.public_url,
         geocoder=nominatim(
             settings.geocoder_domain, settings.geocoder_scheme, settings.geocoder_user_agent
         ),

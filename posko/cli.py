@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the projection runner only; with PostgreSQL a second one stands by (failover)",
     )
     commands.add_parser("rebuild", help="drop all views and rebuild them from the event log")
+    key = commands.add_parser("key", help="the API key: where it is kept, or the key itself")
+    key.add_argument("what", choices=("show", "path"), help="show: print it; path: its file")
     _user_parser(commands)
     _sms_parser(commands)
     return parser
@@ -61,16 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
 
+    os.umask(0o077)  # the event store, the views and the key file: for this user only
     try:
         settings, generated = Settings.from_env().with_api_key()
     except SettingsError as error:
         sys.exit(f"posko: {error}")
     configure_logging(settings.log_format)
+    key_file = settings.data_dir / "api_key"
     if generated:
-        # `posko user` prints only the person's id on stdout, for scripts to read.
-        out = sys.stderr if args.command in ("user", "sms") else sys.stdout
-        print(f"Generated an API key and stored it in {settings.data_dir / 'api_key'}:", file=out)
-        print(f"  {settings.api_key}", file=out)
+        # Never the key itself: terminals are scrolled back, logged and shared on screens.
+        print(
+            f"Generated an API key and stored it in {key_file}; `posko key show` prints it.",
+            file=sys.stderr,
+        )
+    elif key_file.exists() and key_file.stat().st_mode & 0o077:
+        print(
+            f"posko: warning: {key_file} is readable by others; run: chmod 600 {key_file}",
+            file=sys.stderr,
+        )
+    if args.command == "key":
+        print(settings.api_key if args.what == "show" else key_file)
+        return
 
     try:
         _command(args, settings)
@@ -194,8 +207,8 @@ def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool)
 
         lines += [
             f"Demo action:    {ACTION_ID}",
-            f"API key:        {settings.api_key}",
-            f"Try:  curl -H 'Authorization: Bearer {settings.api_key}' "
+            f"API key:        in {settings.data_dir / 'api_key'} (`posko key show` prints it)",
+            'Try:  curl -H "Authorization: Bearer $(.venv/bin/posko key show)" '
             f"http{secure}://{settings.host}:{settings.http_port}/api/actions/{ACTION_ID}/map",
         ]
     print("\n".join(lines), flush=True)

@@ -36,6 +36,7 @@ class Settings:
     views_schema: str = ""
     redis_url: str = ""  # empty: in-memory bus (one process)
     api_key: str = field(default="", repr=False)
+    csrf_secret: str = field(default="", repr=False)  # POSKO_CSRF_SECRET, else see with_api_key
     public_url: str = ""  # where people open the pages; the gateway takes session cookies
     # only from pages of this origin (empty: from any page, relying on SameSite=Strict)
     public_ws_url: str = ""  # where browsers reach the gateway; empty: same host, ws_port
@@ -53,6 +54,8 @@ class Settings:
     sms_push_url: str = ""  # push replies here (a provider's HTTP API); empty: gateways poll
     sms_push_gateway: str = ""  # whose replies are pushed: that gateway's id
     log_format: str = "text"  # or "json": one object per line, for a log collector
+    allowed_origins: str = ""  # pages that may use the gateway with the cookie; "*": any
+    session_idle_hours: int = 12  # a session unused this long ends (besides its 7-day limit)
     trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For names the client
 
     @classmethod
@@ -135,6 +138,19 @@ class Settings:
         if legal_rules_dir is not None and not legal_rules_dir.is_dir():
             problems.append(f"POSKO_LEGAL_RULES_DIR={rules_raw}: not a directory")
             legal_rules_dir = None
+        idle_raw = env.get("POSKO_SESSION_IDLE_HOURS", "").strip() or "12"
+        if not (idle_raw.isascii() and idle_raw.isdigit()) or not 1 <= int(idle_raw) <= 168:
+            problems.append(f"POSKO_SESSION_IDLE_HOURS={idle_raw!r}: expected hours 1-168")
+            idle_raw = "12"
+        allowed_origins = env.get("POSKO_ALLOWED_ORIGINS", "").strip()
+        if allowed_origins != "*":
+            for part in filter(None, (p.strip() for p in allowed_origins.split(","))):
+                parts = urlsplit(part)
+                if parts.scheme not in ("http", "https") or not parts.netloc:
+                    problems.append(
+                        f"POSKO_ALLOWED_ORIGINS: {part!r} is not an origin "
+                        "(expected e.g. https://posko.example.org, or * for any)"
+                    )
         settings = cls(
             host=env.get("POSKO_HOST", "").strip() or "127.0.0.1",
             http_port=port("POSKO_HTTP_PORT", 8080),
@@ -162,10 +178,15 @@ class Settings:
             sms_push_gateway=sms_push_gateway,
             log_format=log_format,
             trusted_proxies=trusted_proxies,
+            allowed_origins=allowed_origins,
+            session_idle_hours=int(idle_raw),
         )
+        csrf_secret = env.get("POSKO_CSRF_SECRET", "").strip()
+        if csrf_secret and len(csrf_secret) < 16:
+            problems.append("POSKO_CSRF_SECRET: at least 16 characters (or unset)")
         if problems:
             raise SettingsError(problems)
-        return settings
+        return replace(settings, csrf_secret=csrf_secret)
 
     @property
     def views_in(self) -> str:
@@ -182,16 +203,25 @@ class Settings:
         """Settings with an API key: the configured one, else the one stored in the data dir,
         else a new one stored there. The flag says whether it was just generated."""
         if self.api_key:
-            return self, False
+            return self, False  # configured: CSRF from POSKO_CSRF_SECRET, else derived from it
         path = self.data_dir / "api_key"
+        csrf = self.csrf_secret or _stored_secret(self.data_dir / "csrf_secret")
         if path.exists():
-            return replace(self, api_key=path.read_text().strip()), False
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(key + "\n")
-        return replace(self, api_key=key), True
+            return replace(self, api_key=path.read_text().strip(), csrf_secret=csrf), False
+        key = _stored_secret(path)
+        return replace(self, api_key=key, csrf_secret=csrf), True
+
+
+def _stored_secret(path: Path) -> str:
+    """The random secret kept in `path` (made now, 0600, if it is not there yet)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    return secret
 
 
 def _tls_files(env: Mapping[str, str], problems: list[str]) -> tuple[Path | None, Path | None]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from core.access import Permission
+from core.access import Permission, Principal, may
 from projections import feed, live_map, overview, people, report, sms_inbox, votes
 from projections.rows import Doc, Rows
 
@@ -62,6 +62,18 @@ def permission(ref: ChannelRef) -> Permission | None:
         "action_legal": Permission.READ_LEGAL,
         "vote": Permission.READ_VOTE,  # scoped by the vote's union: see realtime/gateway.py
     }.get(ref.kind)
+
+
+def may_read(principal: Principal | None, ref: ChannelRef, affiliate_id: str | None = None) -> bool:
+    """The one decision whether a caller may read a channel, over HTTP (now or as it was),
+    over the websocket, or inside an export. A vote's channel is scoped by its union,
+    `affiliate_id` (looked up by the caller)."""
+    needed = permission(ref)
+    return needed is not None and may(principal, needed, ref.action_id, affiliate_id=affiliate_id)
+
+
+def legal_ref(action_id: UUID) -> ChannelRef:
+    return ChannelRef(feed.legal_channel(action_id), "action_legal", action_id)
 
 
 def snapshot_limit(ref: ChannelRef) -> int | None:

@@ -2,6 +2,10 @@
 help in the order they happened, each row updated as it is handled. Items for the legal team
 (arrests, legal aid) also go to `action:<id>:legal`.
 
+The feed is read by korlaps too: a legal item appears in it only as `public(item)` (that it
+exists, its kind, time, site and status); its text, names and notes are in the legal channel
+alone, which only those who may read legal items can read.
+
 Rows are keyed by time then id, so the latest items are the last keys; a snapshot carries the
 latest FEED_SNAPSHOT of them. Exact GPS positions never appear here (only a check-in's distance
 from its site): organisers read the feed too.
@@ -23,6 +27,7 @@ from projections.rows import Doc, Rows
 
 FEED_SNAPSHOT = 200
 _KEYS = "_feed_key"  # item id -> where its row is
+PUBLIC_LEGAL_FIELDS = ("id", "type", "kind", "at", "site_id", "legal", "status")
 
 
 def channel(action_id: Any) -> str:
@@ -39,6 +44,13 @@ def snapshot(docs: list[Doc]) -> dict[str, Any]:
 
 def change(docs: list[Doc]) -> dict[str, Any]:
     return {"items": docs}
+
+
+def public(doc: Doc) -> Doc:
+    """What the feed shows of an item: all of it, or of a legal item only that it exists."""
+    if not doc["legal"]:
+        return doc
+    return {name: doc[name] for name in PUBLIC_LEGAL_FIELDS if name in doc}
 
 
 def _key(at: datetime, item_id: Any) -> str:
@@ -147,7 +159,7 @@ def _request(event: Any) -> Doc:
 
 def _add(rows: Rows, event: Any, doc: Doc) -> None:
     key = _key(event.at, event.originator_id)
-    rows.put(channel(event.action_id), key, doc)
+    rows.put(channel(event.action_id), key, public(doc))
     if doc["legal"]:
         rows.put(legal_channel(event.action_id), key, doc)
     if doc["type"] != "report":  # only incidents and requests change after they are made
@@ -166,10 +178,14 @@ def _update(rows: Rows, event: Any, status: str, **changes: Any) -> None:
     doc = rows.get(channel(where["action_id"]), where["key"])
     if doc is None:
         return
+    if doc["legal"]:  # the whole item is in the legal channel
+        doc = rows.get(legal_channel(where["action_id"]), where["key"])
+        if doc is None:
+            return
     if status != "open":
         changes[f"{status}_at"] = _when(event)
     doc.update(changes, status=status, updated_at=_when(event))
-    rows.put(channel(where["action_id"]), where["key"], doc)
+    rows.put(channel(where["action_id"]), where["key"], public(doc))
     if doc["legal"]:
         rows.put(legal_channel(where["action_id"]), where["key"], doc)
 

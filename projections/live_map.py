@@ -1,7 +1,9 @@
 """The live map of one action (channel `action:<id>:map`): each site as a GeoJSON feature with
 its target, latest headcount (in total and per affiliate), status, last check-in, how many
 people reported from it, far-away check-ins and open incidents and requests; and each incident
-as a feature of its own, placed where it was reported (or at its site).
+as a feature of its own, placed at its site (never where the phone was: exact points live in
+the private rows of `incident_points_channel`, read only by those who may read exact positions).
+An arrest shows only its kind, severity and time here; its text is for the legal channel.
 
 A site's headcount is that of its latest headcount report by the report's own time, so a report
 that arrives late from a phone that was offline never overwrites a newer one; the same holds
@@ -13,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core import geo
+from core import geo, help_request
 from core.action import Action
 from core.help_request import HelpRequest
-from core.incident import SEVERITIES, Incident
+from core.incident import LEGAL_KINDS, SEVERITIES, Incident
 from core.report import FieldReport
 from projections.rows import Doc, Rows
 
@@ -25,6 +27,11 @@ OPEN_REQUEST = ("open", "committed")
 
 def channel(action_id: Any) -> str:
     return f"action:{action_id}:map"
+
+
+def incident_points_channel(action_id: Any) -> str:
+    """Private rows (never published): where each incident of the action was reported."""
+    return f"_incident_points:{action_id}"
 
 
 def _reporters_channel(action_id: Any) -> str:
@@ -157,12 +164,14 @@ def _report_filed(rows: Rows, event: Any) -> None:
 
 def _incident_reported(rows: Rows, event: Any) -> None:
     site = None if event.site_id is None else _site(rows, event.action_id, event.site_id)
+    coordinates = None if site is None else site["geometry"]["coordinates"]
     if event.lat is not None:
-        coordinates = [event.lon, event.lat]
-    elif site is not None:
-        coordinates = site["geometry"]["coordinates"]
-    else:
-        coordinates = None
+        rows.put(
+            incident_points_channel(event.action_id),
+            str(event.originator_id),
+            {"id": str(event.originator_id), "lat": event.lat, "lon": event.lon},
+        )
+    legal = event.kind in LEGAL_KINDS
     rows.put(
         channel(event.action_id),
         str(event.originator_id),
@@ -176,7 +185,8 @@ def _incident_reported(rows: Rows, event: Any) -> None:
                 "kind": "incident",
                 "incident_kind": event.kind,
                 "severity": event.severity,
-                "description": event.description,
+                "legal": legal,
+                **({} if legal else {"description": event.description}),
                 "site_id": None if event.site_id is None else str(event.site_id),
                 "status": "open",
                 "at": event.at.isoformat(),
@@ -232,6 +242,28 @@ def _request_made(rows: Rows, event: Any) -> None:
     site = _site(rows, event.action_id, event.site_id)
     site["properties"]["open_requests"] += 1
     rows.put(channel(event.action_id), str(event.site_id), site)
+    # Each request as a feature at its site, so open ones stay in view however long the feed
+    # grows (the dashboard's "Perlu tindakan" reads them here); a legal-aid request only as
+    # its kind and time, like an arrest.
+    legal = event.kind in help_request.LEGAL_KINDS
+    rows.put(
+        channel(event.action_id),
+        str(event.originator_id),
+        {
+            "type": "Feature",
+            "id": str(event.originator_id),
+            "geometry": site["geometry"],
+            "properties": {
+                "kind": "request",
+                "request_kind": event.kind,
+                "legal": legal,
+                **({} if legal else {"quantity": event.quantity}),
+                "site_id": str(event.site_id),
+                "status": "open",
+                "at": event.at.isoformat(),
+            },
+        },
+    )
     rows.put(ITEM_ACTION, str(event.originator_id), {"action_id": str(event.action_id)})
     rows.put(
         "_requests",
@@ -252,6 +284,10 @@ def _request_changed(rows: Rows, event: Any) -> None:
     was_open, is_open = request["status"] in OPEN_REQUEST, status in OPEN_REQUEST
     request["status"] = status
     rows.put("_requests", str(event.originator_id), request)
+    feature = rows.get(channel(request["action_id"]), str(event.originator_id))
+    if feature is not None:  # requests made before requests were on the map have none
+        feature["properties"]["status"] = status
+        rows.put(channel(request["action_id"]), str(event.originator_id), feature)
     if was_open != is_open:
         site = _site(rows, request["action_id"], request["site_id"])
         site["properties"]["open_requests"] += 1 if is_open else -1

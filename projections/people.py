@@ -8,7 +8,7 @@ from typing import Any
 
 from core.people import Affiliate, Person
 from core.report import FieldReport
-from core.sessions import Invite, Session
+from core.sessions import DEFAULT_MAX_USES, Invite, Session
 from projections.rows import Doc, Rows
 
 PEOPLE = "_people"
@@ -53,6 +53,8 @@ def apply(rows: Rows, event: Any) -> None:
         | Person.Reactivated,
     ):
         _person_changed(rows, event)
+    elif isinstance(event, Person.PasswordSet) and event.sessions_before is not None:
+        _end_sessions_but(rows, str(event.originator_id), event.kept_session)
     elif isinstance(event, Session.Started):
         _session_started(rows, event)
     elif isinstance(event, Session.Ended):
@@ -134,6 +136,18 @@ def _person_changed(rows: Rows, event: Any) -> None:
     rows.put(PEOPLE, person_id, doc)
 
 
+def _end_sessions_but(rows: Rows, person_id: str, kept: Any) -> None:
+    """A new password: every open session of the person ends but the one it was changed from."""
+    open_sessions = rows.get("_open_sessions", person_id) or {"ids": []}
+    ending = [s for s in open_sessions["ids"] if s != (None if kept is None else str(kept))]
+    for session in ending:
+        _mark_session(rows, sessions_channel(person_id), session, "password_changed")
+        _end_access(rows, "session", session)
+    if ending:
+        open_sessions["ids"] = [s for s in open_sessions["ids"] if s not in ending]
+        rows.put("_open_sessions", person_id, open_sessions)
+
+
 def _session_started(rows: Rows, event: Any) -> None:
     session_id = str(event.originator_id)
     owner = event.person_id if event.person_id is not None else event.invite_id
@@ -183,6 +197,7 @@ def _invite(event: Any) -> Doc:
         "expires_at": event.expires_at.isoformat(),
         "created_at": event.timestamp.isoformat(),
         "created_by": event.actor,
+        "max_uses": DEFAULT_MAX_USES if event.max_uses is None else event.max_uses,
         "revoked": False,
         "uses": [],
     }
@@ -201,6 +216,7 @@ def _invite_changed(rows: Rows, event: Any) -> None:
         doc["uses"].append(
             {
                 "name": event.name,
+                "actor": event.actor,
                 "session_id": str(event.session_id),
                 "at": event.timestamp.isoformat(),
             }

@@ -18,7 +18,9 @@ Conn = TypeVar("Conn", bound=Hashable)  # a connection, to AccessIndex only a ke
 def access_keys(principal: Principal) -> list[str]:
     """What can end this principal's access, spelled as `system:access` ends are keyed: its
     own id ("person:<id>", "invite:<id>"; nothing ends the API key's) and its session."""
-    keys = [principal.id] if principal.id.partition(":")[0] in ENDED_KINDS else []
+    # One use of an invite ("invite:<id>/<n>") ends with its invite, or with its own session.
+    holder = principal.id.partition("/")[0]
+    keys = [holder] if holder.partition(":")[0] in ENDED_KINDS else []
     if principal.session_id is not None:
         keys.append(f"session:{principal.session_id}")
     return keys

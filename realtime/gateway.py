@@ -7,6 +7,7 @@ does the connections' I/O and bookkeeping."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import json
 import logging
@@ -24,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
-from core.access import Principal, may
+from core.access import API_KEY_PRINCIPAL, Principal
 from projections import channels, people, votes
 from projections.changes import Change
 from projections.channels import ChannelRef
@@ -47,6 +48,10 @@ MAX_SUBSCRIPTIONS: Final = 256  # per connection: bounds the state one client ca
 CLOSE_GRACE: Final = 2.0  # seconds a dropped client gets to take its close frame before abort
 SHUTDOWN_GRACE: Final = 5.0  # seconds for closing handshakes at shutdown before transports abort
 SESSION_ENDED: Final = "session ended"
+# One person or korlap with this many connections is a script or a leak, not a browser; the
+# server's own API key (benchmarks, scripts) is not counted.
+MAX_CONNECTIONS_PER_PRINCIPAL: Final = 20
+SUBSCRIBES_PER_SECOND: Final = 20  # per connection; each may cost a snapshot read
 
 # A frame to send, with the position of the change it carries.
 _Frame = tuple[int, str]
@@ -67,6 +72,7 @@ class _Client:
 
     principal: Principal
     channels: set[str] = field(default_factory=set)
+    subscribed_at: collections.deque[float] = field(default_factory=collections.deque)
 
 
 def authorise(principal: Principal, name: str, affiliate_id: str | None = None) -> ChannelRef:
@@ -77,10 +83,7 @@ def authorise(principal: Principal, name: str, affiliate_id: str | None = None) 
         raise ProtocolError("unknown_channel", "no such channel")
     # Which permission reads which kind is decided with the channels; None (`system:access`,
     # the gateways' own, or a kind not given a permission yet) is no client's, admins included.
-    permission = channels.permission(ref)
-    if permission is None or not may(
-        principal, permission, ref.action_id, affiliate_id=affiliate_id
-    ):
+    if not channels.may_read(principal, ref, affiliate_id):
         raise ProtocolError("forbidden", "not allowed to read this channel")
     return ref
 
@@ -101,6 +104,7 @@ class Gateway:
         authenticate: Authenticate,
         *,
         allowed_origins: Iterable[str] | None = None,
+        page_origin: tuple[str, int] | None = None,
         history: int = 10_000,
         max_write_buffer: int = 256 * 1024,
         auth_timeout: float = 10.0,
@@ -110,6 +114,8 @@ class Gateway:
         bus_retry: float = 3.0,
         expiry_sweep: float = 5.0,
         metrics: Callable[[], tuple[bytes, str]] | None = None,
+        recheck: float = 60.0,
+        subscribes_per_second: int = SUBSCRIBES_PER_SECOND,
     ) -> None:
         self._feed = Feed(
             port,
@@ -127,12 +133,22 @@ class Gateway:
             if allowed_origins is None
             else frozenset(protocol.normalise_origin(o) for o in allowed_origins)
         )
+        # (scheme, port) of the HTTP server whose pages may use the cookie, on whatever host
+        # the client dialled: the default when no origins are configured.
+        self._page_origin = page_origin
         self._history = history
         self._max_write_buffer = max_write_buffer
         self._auth_timeout = auth_timeout
         self._ping_interval = ping_interval
         self._ping_timeout = ping_timeout
         self._expiry_sweep = expiry_sweep
+        # Every `recheck` seconds each connection's token is looked up again, so a session
+        # that ended reaches its connections even when no `system:access` change does (a
+        # stalled projection, a lost bus message).
+        self._recheck = recheck
+        self._tokens: dict[ServerConnection, str] = {}
+        self._held: dict[str, set[ServerConnection]] = {}  # principal id -> its connections
+        self._subscribes_per_second = subscribes_per_second
 
         self._metrics = metrics  # GET /metrics: the process's exposition text and content type
         self._connections = 0
@@ -161,6 +177,7 @@ class Gateway:
         tasks = [
             asyncio.create_task(self._feed.run(), name="gateway-feed"),
             asyncio.create_task(self._sweep_expired(), name="gateway-expiry"),
+            asyncio.create_task(self._recheck_sessions(), name="gateway-recheck"),
         ]
         try:
             async with serve(
@@ -248,6 +265,11 @@ class Gateway:
             principal = await self._authenticated(ws)
             if principal is None:
                 return
+            held = self._held.setdefault(principal.id, set())
+            if principal.id != API_KEY_PRINCIPAL.id and len(held) >= MAX_CONNECTIONS_PER_PRINCIPAL:
+                await self._refuse(ws, "too_many", "too many connections for one sign-in")
+                return
+            held.add(ws)
             # No await since the lookup ended: an access end from here on finds it indexed.
             client = self._register(ws, principal)
             await ws.send(protocol.ready())
@@ -260,6 +282,11 @@ class Gateway:
             if (client_left := self._clients.get(ws)) is not None:
                 subscriptions = len(client_left.channels)
             self._forget(ws)
+            self._tokens.pop(ws, None)
+            if principal is not None and (mine := self._held.get(principal.id)) is not None:
+                mine.discard(ws)
+                if not mine:
+                    del self._held[principal.id]
             log.info(
                 "ws close conn=%s principal=%s code=%s subscriptions=%d seconds=%.1f",
                 ws.id,
@@ -277,7 +304,9 @@ class Gateway:
         if token is None:
             token = protocol.cookie(headers.get_all("Cookie"), protocol.SESSION_COOKIE)
             # Browsers send the cookie whichever page opens the socket: only our pages count.
-            if token is not None and not self._origin_allowed(headers.get("Origin")):
+            if token is not None and not self._origin_allowed(
+                headers.get("Origin"), headers.get("Host")
+            ):
                 log.info("ws refused conn=%s origin=%r", ws.id, headers.get("Origin"))
                 await self._refuse(ws, "unauthenticated", "origin not allowed")
                 return None
@@ -302,14 +331,21 @@ class Gateway:
         if not ended.isdisjoint(access_keys(principal)):
             await self._refuse(ws, "unauthenticated", SESSION_ENDED)
             return None
+        self._tokens[ws] = token
         return principal
 
-    def _origin_allowed(self, origin: str | None) -> bool:
-        if self._allowed_origins is None:
-            return True
+    def _origin_allowed(self, origin: str | None, host: str | None) -> bool:
+        if self._allowed_origins is None and self._page_origin is None:
+            return True  # configured so, explicitly (POSKO_ALLOWED_ORIGINS=*)
         # Every browser sends Origin on a websocket handshake; a client without one is no
         # browser and should use a bearer token.
-        return origin is not None and protocol.normalise_origin(origin) in self._allowed_origins
+        if origin is None:
+            return False
+        origin = protocol.normalise_origin(origin)
+        if self._allowed_origins is not None:
+            return origin in self._allowed_origins
+        assert self._page_origin is not None
+        return origin == protocol.page_origin(host, *self._page_origin)
 
     async def _auth_message(self, ws: ServerConnection) -> str | None:
         """The token of the first message, which must be auth; None after refusing."""
@@ -350,6 +386,16 @@ class Gateway:
             await ws.send(protocol.error(error.code, error.message))
             return
         if isinstance(message, Subscribe):
+            now = time.monotonic()
+            times = client.subscribed_at
+            if len(times) >= self._subscribes_per_second and now - times[0] < 1.0:
+                log.info("ws subscribe flood conn=%s principal=%s", ws.id, client.principal.id)
+                notice = protocol.error("too_many", "too many subscriptions per second")
+                self._drop(ws, CloseCode.POLICY_VIOLATION, "subscribe flood", notice)
+                return
+            times.append(now)
+            if len(times) > self._subscribes_per_second:
+                times.popleft()
             await self._subscribe(ws, client, message)
         elif isinstance(message, Unsubscribe):
             self._unsubscribe(ws, message.channel)
@@ -482,6 +528,21 @@ class Gateway:
         log.info("ws access %s conn=%s principal=%s", reason, ws.id, self._clients[ws].principal.id)
         notice = protocol.error("unauthenticated", SESSION_ENDED)
         self._drop(ws, CloseCode.POLICY_VIOLATION, reason, notice)
+
+    async def _recheck_sessions(self) -> None:
+        while True:
+            await asyncio.sleep(self._recheck)
+            held = [(ws, token) for ws, token in self._tokens.items() if ws in self._clients]
+            if not held:
+                continue
+            try:
+                valid = [await self._authenticate(token) is not None for _, token in held]
+            except Exception:  # the store is away: keep serving, try again next time
+                log.warning("ws session recheck failed", exc_info=True)
+                continue
+            for (ws, _), still in zip(held, valid, strict=True):
+                if not still and ws in self._clients:
+                    self._end_access(ws, "session no longer valid")
 
     async def _sweep_expired(self) -> None:
         while True:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-ErrorCode = Literal["forbidden", "unknown_channel", "bad_request", "unauthenticated"]
+ErrorCode = Literal["forbidden", "unknown_channel", "bad_request", "unauthenticated", "too_many"]
 
 MAX_CHANNEL_LENGTH: Final = 200  # longer names exist nowhere; refusing them keeps errors small
 MAX_TOKEN_LENGTH: Final = 4096
@@ -151,3 +151,15 @@ def normalise_origin(origin: str) -> str:
     """An origin as browsers send it (`scheme://host[:port]`, lower case), from one as people
     configure it (`https://Posko.example/`)."""
     return origin.strip().rstrip("/").lower()
+
+
+def page_origin(host: str | None, scheme: str, port: int) -> str | None:
+    """The origin of our own pages as seen by a client that dialled `host` (the handshake's
+    Host header, "name[:port]" or "[v6]:port"): the same host name, the HTTP server's port."""
+    if not host:
+        return None
+    name = host.strip().lower()
+    v6 = name.startswith("[")
+    name = name[: name.find("]") + 1] if v6 else name.partition(":")[0]
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{name}" + ("" if port == default else f":{port}")

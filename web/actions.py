@@ -12,7 +12,7 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
-from core.errors import InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from projections import channels, feed, live_map, overview
 from projections.people import checkins_channel
 from web import bodies, parse
@@ -26,6 +26,8 @@ from web.context import (
 from web.field import filer
 from web.geocoding import geocode
 from web.services import Services
+
+REPLAY_RETRY_AFTER = 2  # seconds: about what a replay of a day's log takes
 
 
 async def list_actions(request: web.Request) -> web.Response:
@@ -71,14 +73,17 @@ async def _read_channel(request: web.Request, name: str) -> web.Response:
     """A channel's snapshot as a client subscribing now would get it (the feed: its latest
     items, oldest first), or with ?at= as it stood then, computed from the events up to it."""
     ref = channels.parse(name)
-    if ref is None or ref.action_id is None or (permission := channels.permission(ref)) is None:
+    if ref is None or ref.action_id is None:
         raise NotFound("not_found", field="id")
-    authorise(request, permission, ref.action_id)
+    if not channels.may_read(request[PRINCIPAL], ref):
+        raise Forbidden()
     at = parse.query_timestamp(request, "at")
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, ref.action_id)
     if at is not None:  # replays the log: in the pool, a few at a time, never on the loop
+        if svc.replays.locked():  # never a queue: each waiting replay would hold a request
+            raise TooManyRequests("replays_busy", retry_after=REPLAY_RETRY_AFTER)
         async with svc.replays:
             position, data = await svc.port.snapshot_at(ref, at)
         return web.json_response({**data, "position": position, "at": at.isoformat()})

@@ -30,7 +30,7 @@ from web import (
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
-from web.security import auth_middleware, gateway_url, security_headers
+from web.security import auth_middleware, credentials, gateway_url, security_headers
 from web.services import Services
 from web.sms_push import push_replies
 
@@ -168,6 +168,7 @@ def create_app(services: Services) -> web.Application:
             web.get("/rencana", page("rencana.html")),  # plan actions: the coordinator's desk
             web.get("/pilih", page("pilih.html")),  # a member's phone: vote in a strike vote
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
+            web.get("/favicon.ico", page("favicon.ico")),  # every browser asks for it
             web.static("/static", STATIC),
         ]
     )
@@ -186,6 +187,7 @@ PAGES = (
     "/surat",
     "/rencana",
     "/pilih",
+    "/favicon.ico",
 )
 # Requests whose mere time could be matched with a voter: not logged at all (not even the route).
 QUIET_ROUTES = frozenset(
@@ -248,8 +250,16 @@ async def log_middleware(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 async def healthz(request: web.Request) -> web.Response:
-    state = await services(request).health()
-    return web.json_response(state, status=200 if state["status"] == "ok" else 503)
+    """Anyone may ask whether Posko is up; only an administrator learns the details (which
+    parts, how far behind), which tell an attacker what to aim at."""
+    svc = services(request)
+    state = await svc.health()
+    status = 200 if state["status"] == "ok" else 503
+    token, _ = credentials(request)
+    principal = None if token is None else await svc.port.principal(token)
+    if principal is None or not principal.admin:
+        state = {"status": state["status"]}
+    return web.json_response(state, status=status)
 
 
 async def openapi(request: web.Request) -> web.Response:

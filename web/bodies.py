@@ -249,7 +249,9 @@ class ActionIn(Body):
     ] = []
     starts_at: Moment
     ends_at: Moment
-    checkin_radius_m: Radius | None = None
+    checkin_radius_m: Annotated[Radius, BeforeValidator(_integral)] = (
+        action.DEFAULT_CHECKIN_RADIUS_M
+    )
     affiliates: Annotated[
         list[UUID], Field(max_length=action.MAX_AFFILIATES, description="Taking part.")
     ] = []
@@ -390,6 +392,15 @@ class InviteIn(Body):
     label: Name
     site_id: UUID | None = None
     expires_at: Annotated[Moment, Field(description="At most 14 days ahead.")] | None = None
+    max_uses: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=sessions.MAX_USES,
+            description="How many phones may open it; then it is refused (409).",
+        ),
+        BeforeValidator(_integral),
+    ] = sessions.DEFAULT_MAX_USES
     phones: (
         Annotated[
             list[str],

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from core.access import Permission, Principal, may
 from core.application import Recorded
-from core.errors import Forbidden, InvalidInput
+from core.errors import Forbidden, InvalidInput, NotFound
 from web.services import Services
 
 SERVICES = web.AppKey("services", Services)
@@ -32,6 +32,17 @@ def authorise(
     principal = request[PRINCIPAL]
     if not may(principal, permission, action_id, site_id, affiliate_id=affiliate_id):
         raise Forbidden()
+    return principal.id
+
+
+def authorise_or_hide(
+    request: web.Request, permission: Permission, action_id: UUID | None, missing: NotFound
+) -> str:
+    """For a thing found by its id (an incident, a request, an invite): a caller who may not
+    act on it hears `missing`, exactly as if there were no such id, so ids cannot be probed."""
+    principal = request[PRINCIPAL]
+    if not may(principal, permission, action_id):
+        raise missing
     return principal.id
 
 

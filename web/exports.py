@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
-from projections import feed, live_map
+from projections import channels, feed, live_map
 from projections.people import checkins_channel
 from projections.rows import Doc
 from web import parse
@@ -62,7 +63,9 @@ REQUEST_COLUMNS = [
     "cancel_reason",
     "updated_at",
 ]
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run text starting so
+# A spreadsheet runs a cell as a formula when it starts with one of these, after any spaces,
+# and a cell is split at a separator (',' here, ';' in Indonesian Excel, tabs, newlines).
+_FORMULA = re.compile(r"(?:^|[,;\t\r\n|])\s*[=+\-@]")
 
 
 async def reports_csv(request: web.Request) -> web.Response:
@@ -99,14 +102,31 @@ async def _items_csv(
     request: web.Request, item_type: str, name: str, columns: list[str]
 ) -> web.Response:
     action_id = parse.path_id(request)
-    authorise(request, Permission.READ_ACTION, action_id)
+    actor = authorise(request, Permission.READ_ACTION, action_id)
+    principal = request[PRINCIPAL]
+    legal = channels.may_read(principal, channels.legal_ref(action_id))
+    exact = item_type == "incident" and may(principal, Permission.READ_EXACT_POSITIONS, action_id)
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, action_id)
-    items, features = await svc.port.snapshots(feed.channel(action_id), live_map.channel(action_id))
-    places = {f["id"]: f["geometry"] for f in features if f["properties"]["kind"] == "incident"}
+    names = [feed.channel(action_id), live_map.channel(action_id)]
+    if legal:
+        names.append(feed.legal_channel(action_id))
+    if exact:
+        names.append(live_map.incident_points_channel(action_id))
+    items, features, *private = await svc.port.snapshots(*names)
+    if legal:
+        full = {doc["id"]: doc for doc in private.pop(0)}
+        items = [full.get(item["id"], item) for item in items]
+    places = {
+        f["id"]: _point(f["geometry"]) for f in features if f["properties"]["kind"] == "incident"
+    }
+    if exact:
+        points = {doc["id"]: {"lat": doc["lat"], "lon": doc["lon"]} for doc in private.pop(0)}
+        places.update((id, point) for id, point in points.items() if id in places)
+        await svc.port.record_positions_read(action_id=action_id, count=len(points), actor=actor)
     rows = [
-        {**row, **_point(places.get(row["id"]))}
+        {**row, **places.get(row["id"], {})}
         for row in _with_sites([i for i in items if i["type"] == item_type], features)
     ]
     return _csv(action_id, name, columns, rows)
@@ -161,14 +181,14 @@ def _cell(column: str, value: Any) -> str:
     if column == "at" or column.endswith("_at"):
         return datetime.fromisoformat(value).astimezone(UTC).isoformat()
     text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA):
+    if isinstance(value, str) and _FORMULA.search(text):
         return "'" + text  # shown as text, never evaluated (OWASP: CSV injection)
     return text
 
 
 def _lines(columns: list[str], rows: Iterable[Doc]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # a separator inside a cell stays inside
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(c, row.get(c)) for c in columns])

@@ -11,9 +11,9 @@ from uuid import UUID
 from aiohttp import web
 
 from core.access import Permission, may
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from web import bodies, parse
-from web.context import PRINCIPAL, authorise, created, services
+from web.context import PRINCIPAL, authorise, authorise_or_hide, created, services
 
 
 class _InAction(Protocol):
@@ -182,7 +182,12 @@ async def _handling_actor(
     """Who may handle an incident or request: coordinators of its action, which only the item
     itself knows (so it is loaded first; an unknown id is a 404)."""
     item = await load(item_id)
-    return authorise(request, Permission.HANDLE_FIELD, item.action_id)
+    missing = (
+        NotFound("unknown_incident", field="incident_id")
+        if type(item).__name__ == "Incident"
+        else NotFound("unknown_helprequest", field="request_id")
+    )
+    return authorise_or_hide(request, Permission.HANDLE_FIELD, item.action_id, missing)
 
 
 # -- mobilisation targets ------------------------------------------------------------------------

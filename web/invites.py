@@ -11,11 +11,13 @@ from typing import Any
 from aiohttp import web
 
 from core.access import Permission
+from core.errors import NotFound
 from core.sessions import invite_id
 from projections.people import invites_channel
 from web import bodies, parse
-from web.context import authorise, created, services, wait_for_min_position
-from web.sessions import client_of, new_token, session_started
+from web.context import authorise, authorise_or_hide, created, services, wait_for_min_position
+from web.security import refuse_cross_site
+from web.sessions import address_of, client_of, new_token, session_started
 
 CODE_BYTES = 9  # 72 random bits in 12 URL-safe characters: short to type, too many to guess
 DEFAULT_TTL = timedelta(hours=24)
@@ -40,6 +42,7 @@ async def create_invite(request: web.Request) -> web.Response:
         site_id=body.site_id,
         label=body.label,
         expires_at=body.expires_at or now + DEFAULT_TTL,
+        max_uses=body.max_uses,
         now=now,
         actor=actor,
         phones=list(body.phones or ()),
@@ -70,7 +73,9 @@ async def list_invites(request: web.Request) -> web.Response:
 def _status(doc: dict[str, Any], now: datetime) -> str:
     if doc["revoked"]:
         return "revoked"
-    return "active" if now < datetime.fromisoformat(doc["expires_at"]) else "expired"
+    if now >= datetime.fromisoformat(doc["expires_at"]):
+        return "expired"
+    return "used_up" if len(doc["uses"]) >= doc["max_uses"] else "active"
 
 
 async def revoke_invite(request: web.Request) -> web.Response:
@@ -78,17 +83,22 @@ async def revoke_invite(request: web.Request) -> web.Response:
     invite = parse.path_id(request, "invite_id")
     svc = services(request)
     action_id = (await svc.port.invite(invite)).action_id
-    actor = authorise(request, Permission.MANAGE_INVITES, action_id)
+    missing = NotFound("unknown_invite", field="invite_id")
+    actor = authorise_or_hide(request, Permission.MANAGE_INVITES, action_id, missing)
     result = await svc.port.revoke_invite(invite_id=invite, actor=actor)
     return created(result)
 
 
 async def redeem_invite(request: web.Request) -> web.Response:
-    """Public: the code is the credential. Answers like a sign-in, with the action and site."""
+    """Public: the code is the credential. Answers like a sign-in, with the action and site.
+    Failed attempts are throttled per client address, so codes cannot be guessed in bulk."""
+    refuse_cross_site(request)
     body = await parse.body(request, bodies.Redeem)
     code, name = body.code, body.name
     token = new_token()
     svc = services(request)
+    address = address_of(request)
+    svc.redeem_throttle.begin(address)
     session = await svc.port.redeem_invite(
         code=code,
         token=token,
@@ -96,6 +106,7 @@ async def redeem_invite(request: web.Request) -> web.Response:
         client=client_of(request),
         now=datetime.now(UTC),
     )
+    svc.redeem_throttle.succeeded(address)
     invite = await svc.port.invite(invite_id(code))
     return session_started(
         request,

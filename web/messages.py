@@ -165,6 +165,34 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "id": "Tautan undangan ini tidak berlaku lagi (dicabut atau kedaluwarsa); minta yang baru.",
         "en": "This invite link no longer works (revoked or expired); ask for a new one.",
     },
+    "unsupported_media_type": {
+        "id": "Kirim isi permintaan sebagai application/json.",
+        "en": "Send the request body as application/json.",
+    },
+    "cross_site": {
+        "id": "Permintaan dari situs lain ditolak; buka halaman Posko sendiri.",
+        "en": "Requests from other sites are refused; open Posko's own page.",
+    },
+    "replays_busy": {
+        "id": "Server sedang memutar ulang riwayat lain; coba lagi dalam {retry_after} detik.",
+        "en": "The server is busy replaying history; try again in {retry_after} seconds.",
+    },
+    "too_many_requests": {
+        "id": "Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
+        "en": "Too many requests; try again in {retry_after} seconds.",
+    },
+    "bad_characters": {
+        "id": "{field} berisi karakter kendali atau pembalik arah teks; hapus karakter itu.",
+        "en": "{field} holds control or text-direction override characters; remove them.",
+    },
+    "sign_in_busy": {
+        "id": "Terlalu banyak yang sedang masuk; coba lagi sebentar lagi.",
+        "en": "Too many sign-ins at once; try again in a moment.",
+    },
+    "invite_used_up": {
+        "id": "Tautan undangan ini sudah dipakai {max_uses} kali, batasnya; minta yang baru.",
+        "en": "This invite link has been opened {max_uses} times, its limit; ask for a new one.",
+    },
     "bad_credentials": {
         "id": "Nomor telepon/email atau kata sandi salah.",
         "en": "Wrong phone number/email or password.",

@@ -61,10 +61,11 @@ def _problems(*statuses: int) -> dict[str, Any]:
         }
         for s in statuses
     }
-    if "429" in out:
-        out["429"]["headers"] = {
-            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
-        }
+    for status in ("409", "429", "503"):  # 409 busy, 429 throttled, 503 busy: when to retry
+        if status in out:
+            out[status]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+            }
     return out
 
 
@@ -88,7 +89,7 @@ AT = {
     "description": "Time travel: the view as of this moment (ISO 8601 with a zone), computed "
     "from the events recorded up to it.",
 }
-WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 422)
+WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 415, 422)
 
 
 def _body(body: type[bodies.Body]) -> dict[str, Any]:
@@ -140,8 +141,12 @@ def _read(schema: Schema, summary: str, *, param: str | None = "id") -> Operatio
 
 
 def _as_of(op: Operation) -> Operation:
-    """A read that also answers as of a past moment (?at=)."""
-    return {**op, "parameters": [*op["parameters"], AT]}
+    """A read that also answers as of a past moment (?at=); 429 while replays are busy."""
+    return {
+        **op,
+        "parameters": [*op["parameters"], AT],
+        "responses": {**op["responses"], **_problems(429)},
+    }
 
 
 def _download(
@@ -172,16 +177,21 @@ def _sessions_paths() -> dict[str, Any]:
                 {
                     "summary": "Sign in with phone or email and password",
                     "description": "Sets the HttpOnly posko_session cookie as well. Repeated "
-                    "failures from one login or address are answered 429 with Retry-After.",
+                    "failures from one login and address are answered 429 with Retry-After; "
+                    "a request from another site's page is 403 cross_site; 503 while too "
+                    "many sign-ins are being checked at once.",
                     "requestBody": _body(bodies.SignIn),
                     "responses": {
                         "201": _json(SIGNED_IN, "Signed in"),
-                        **_problems(400, 401, 413, 422, 429),
+                        **_problems(400, 401, 403, 413, 415, 422, 429, 503),
                     },
                 }
             ),
             "get": {
-                "summary": "Who am I: actor, roles, CSRF token",
+                "summary": "Who am I: actor, roles, CSRF token (actor null without credentials)",
+                # Credentials optional: without any, 200 {"actor": null} (a page learns it is
+                # signed out without an error); bad ones are still 401.
+                "security": [{"bearer": []}, {"cookie": []}, {}],
                 "responses": {"200": _json(WHO_AM_I, "The caller"), **_problems(401)},
             },
             "delete": {
@@ -413,7 +423,7 @@ def _actions_paths() -> dict[str, Any]:
                     "requestBody": _body(bodies.Redeem),
                     "responses": {
                         "201": _json(REDEEMED, "Signed in as a korlap of the action"),
-                        **_problems(400, 404, 409, 413, 422),
+                        **_problems(400, 403, 404, 409, 413, 415, 422, 429),
                     },
                 }
             )

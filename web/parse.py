@@ -15,7 +15,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from core import values
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, UnsupportedMediaType
 from web.bodies import PasswordRule, ReceiptRule
 
 M = TypeVar("M", bound=BaseModel)
@@ -34,10 +34,18 @@ _WRONG_TYPE = {
 }
 
 
+JSON_TYPES = ("application/json",)
+
+
 async def body(request: web.Request, model: type[M], *, optional: bool = False) -> M:
     """The request's JSON body as `model` (web/bodies.py), or InvalidInput naming the first
-    field that is wrong, before any command runs. `optional`: no body at all reads as {}."""
+    field that is wrong, before any command runs. `optional`: no body at all reads as {}.
+    Only as application/json (415 otherwise): a cross-site HTML form can send text/plain or a
+    form encoding without asking first, never JSON."""
     raw = await request.read()
+    json_type = request.content_type in JSON_TYPES or request.content_type.endswith("+json")
+    if not json_type and not (optional and not raw.strip()):
+        raise UnsupportedMediaType(field="Content-Type", expected="application/json")
     return validated(b"{}" if optional and not raw.strip() else raw, model)
 
 

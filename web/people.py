@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from typing import Any
+from uuid import UUID
 
 from aiohttp import web
 
-from core.access import SCOPE_KEYS, Permission, Role, may
+from core.access import SCOPE_KEYS, Permission, Role
 from core.errors import InvalidInput, NotFound
 from projections.people import AFFILIATES, PEOPLE
 from web import bodies, parse, passwords
@@ -18,6 +19,7 @@ from web.context import (
     authorise,
     authorise_self_or,
     created,
+    person_actor,
     recorded,
     services,
     wait_for_min_position,
@@ -67,7 +69,7 @@ async def register_person(request: web.Request) -> web.Response:
     password_hash = (
         None
         if body.password is None
-        else await svc.port.slow(passwords.hash_password, body.password)
+        else await svc.slow_call(passwords.hash_password, body.password)
     )
     result = await svc.port.register_person(
         id=body.id or uuid_module.uuid4(),
@@ -113,14 +115,19 @@ async def set_password(request: web.Request) -> web.Response:
     person_id = parse.path_id(request)
     actor = authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
     body = await parse.body(request, bodies.PasswordIn)
-    if not may(request[PRINCIPAL], Permission.MANAGE_PEOPLE):
+    principal = request[PRINCIPAL]
+    own = principal.id == person_actor(person_id)
+    if own:  # admins too: a session left open must not be enough to take the account
         if body.current_password is None:
             raise InvalidInput("required", field="current_password")
         await confirm_password(request, person_id, body.current_password)
     svc = services(request)
-    password_hash = await svc.port.slow(passwords.hash_password, body.password)
+    password_hash = await svc.slow_call(passwords.hash_password, body.password)
     result = await svc.port.set_password(
-        person_id=person_id, password_hash=password_hash, actor=actor
+        person_id=person_id,
+        password_hash=password_hash,
+        actor=actor,
+        kept_session=UUID(principal.session_id) if own and principal.session_id else None,
     )
     return recorded(result)
 

@@ -246,9 +246,13 @@ WHO_AM_I: Schema = {
     "type": "object",
     "required": ["actor", "roles", "csrf_token", "expires_at", "person"],
     "properties": {
-        "actor": {"type": "string", "description": "api-key, person:<id> or invite:<id>"},
+        "actor": {
+            "type": ["string", "null"],
+            "description": "api-key, person:<id> or invite:<id>/<n>; null: nobody signed in "
+            "(asked without credentials)",
+        },
         "roles": {"type": "array", "items": ROLE},
-        "csrf_token": {"type": "string"},
+        "csrf_token": {"type": ["string", "null"]},
         "expires_at": NULLABLE_TIME_S,
         "person": {"oneOf": [PERSON_BRIEF, {"type": "null"}]},
     },
@@ -336,15 +340,21 @@ INVITE_OUT: Schema = {
         "created_at": TIME_S,
         "created_by": {"type": "string"},
         "revoked": {"type": "boolean"},
+        "max_uses": {"type": "integer"},
         "uses": {
             "type": "array",
             "items": {
                 "type": "object",
                 "required": ["name", "session_id", "at"],
-                "properties": {"name": {"type": "string"}, "session_id": UUID_S, "at": TIME_S},
+                "properties": {
+                    "name": {"type": "string"},
+                    "actor": {"type": "string", "description": "invite:<id>/<n>: this use"},
+                    "session_id": UUID_S,
+                    "at": TIME_S,
+                },
             },
         },
-        "status": {"enum": ["active", "revoked", "expired"]},
+        "status": {"enum": ["active", "used_up", "revoked", "expired"]},
     },
 }
 

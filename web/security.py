@@ -32,6 +32,9 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/api/votes/{id}/link/ballots"),
     }
 )
+# Asked without any credentials, "who am I" answers 200 {actor: null}: how a page learns it is
+# signed out without an error in the browser's console. Bad credentials are still a 401.
+SESSION_PROBE = ("GET", "/api/session")
 HSTS = "max-age=31536000"
 
 
@@ -41,8 +44,11 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     A cookie is sent by the browser on its own, so a write made with it must also prove it
     comes from our page: the X-CSRF-Token header, which only our page can read."""
     method = "GET" if request.method == "HEAD" else request.method
-    if request.path.startswith("/api/") and (method, route_pattern(request)) not in PUBLIC_ROUTES:
-        token, by_cookie = _credentials(request)
+    route = (method, route_pattern(request))
+    if request.path.startswith("/api/") and route not in PUBLIC_ROUTES:
+        token, by_cookie = credentials(request)
+        if token is None and route == SESSION_PROBE:
+            return await handler(request)  # "who am I" asked by nobody: signed out, no error
         svc = services(request)
         # Resolving a session token reads the store: off the loop, like every store call.
         principal = None if token is None else await svc.port.principal(token)
@@ -57,7 +63,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
-def _credentials(request: web.Request) -> tuple[str | None, bool]:
+def credentials(request: web.Request) -> tuple[str | None, bool]:
     """The token and whether it came from the cookie. An Authorization header wins, even a bad
     one: a client that sends one means it, and must not be taken for the browser's cookie."""
     header = request.headers.get("Authorization")
@@ -82,6 +88,28 @@ def csrf_token(secret: str, session_id: str) -> str:
 def csrf_token_of(secret: str, principal: Principal) -> str:
     """The caller's CSRF token; the API key, which has no session, gets one for its id."""
     return csrf_token(secret, principal.session_id or principal.id)
+
+
+def refuse_cross_site(request: web.Request) -> None:
+    """Sign-in and invite redemption start a session: a page of another site must not be able
+    to start one in a visitor's browser (login CSRF, signing them in as someone else). Browsers
+    say where a request comes from (Sec-Fetch-Site, Origin); API clients send neither."""
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if fetch_site not in ("", "same-origin", "none"):
+        raise Forbidden("cross_site")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.rstrip("/") not in own_origins(request):
+        raise Forbidden("cross_site")
+
+
+def own_origins(request: web.Request) -> set[str]:
+    """This server's origins: where the pages are published, and as this request reached us."""
+    scheme = "https" if over_tls(request) else "http"
+    own = {f"{scheme}://{request.host}"}
+    public_url = services(request).public_url
+    if public_url:
+        own.add(str(URL(public_url).origin()))
+    return own
 
 
 def over_tls(request: web.Request) -> bool:

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from core.access import Permission
 from core.application import Posko
-from core.errors import InvalidInput, Unauthenticated
+from core.errors import InvalidInput, NotFound, Unauthenticated
 from core.people import Person
 from core.sessions import Session
 from projections.people import sessions_channel
@@ -20,7 +20,7 @@ from web import bodies, parse, passwords
 from web.client_address import client_address
 from web.context import (
     PRINCIPAL,
-    authorise,
+    authorise_or_hide,
     authorise_self_or,
     person_actor,
     recorded,
@@ -32,6 +32,7 @@ from web.security import (
     clear_session_cookie,
     csrf_token,
     csrf_token_of,
+    refuse_cross_site,
     set_session_cookie,
 )
 
@@ -50,18 +51,18 @@ def client_of(request: web.Request) -> str:
 def address_of(request: web.Request) -> str:
     """The client address sign-in failures are counted by: behind a trusted proxy
     (POSKO_TRUSTED_PROXIES), the one it forwarded; else the connection's."""
-    return client_address(
-        request.remote, request.headers.get("X-Forwarded-For"), services(request).trusted_proxies
-    )
+    forwarded = ", ".join(request.headers.getall("X-Forwarded-For", [])) or None
+    return client_address(request.remote, forwarded, services(request).trusted_proxies)
 
 
 async def sign_in(request: web.Request) -> web.Response:
+    refuse_cross_site(request)
     body = await parse.body(request, bodies.SignIn)
     login, password = body.login, body.password
     svc = services(request)
     address = address_of(request)
     await svc.attempts.begin(login, address)
-    person = await svc.port.slow(check_credentials, svc.port.app, login, password)
+    person = await svc.slow_call(check_credentials, svc.port.app, login, password)
     if person is None:  # the same answer for an unknown login and a wrong password
         raise Unauthenticated("bad_credentials")
     await svc.attempts.succeeded(login, address)
@@ -110,14 +111,18 @@ async def confirm_password(request: web.Request, person_id: UUID, password: str)
     person = await svc.port.person(person_id)
     address = address_of(request)
     await svc.attempts.begin(person.phone, address)
-    if not await svc.port.slow(passwords.verify, person.password_hash, password):
+    if not await svc.slow_call(passwords.verify, person.password_hash, password):
         raise InvalidInput("wrong_password", field="current_password")
     await svc.attempts.succeeded(person.phone, address)
 
 
 async def who_am_i(request: web.Request) -> web.Response:
-    principal = request[PRINCIPAL]
+    principal = request.get(PRINCIPAL)
     svc = services(request)
+    if principal is None:  # no credentials at all (see security.SESSION_PROBE)
+        return web.json_response(
+            {"actor": None, "roles": [], "csrf_token": None, "expires_at": None, "person": None}
+        )
     person = None
     if principal.id.startswith("person:"):
         person = await svc.port.person(UUID(principal.id.removeprefix("person:")))
@@ -167,9 +172,11 @@ async def end_session(request: web.Request) -> web.Response:
     svc = services(request)
     session = await svc.port.session(session_id)
     owner = _owner(session)
-    actor = (
-        owner if request[PRINCIPAL].id == owner else authorise(request, Permission.MANAGE_PEOPLE)
-    )
+    if request[PRINCIPAL].id == owner:
+        actor = owner
+    else:  # not theirs: as if there were no such session, unless they manage people
+        hidden = NotFound("unknown_session", field="session_id")
+        actor = authorise_or_hide(request, Permission.MANAGE_PEOPLE, None, hidden)
     result = await svc.port.end_session(
         session_id=session_id,
         actor=actor,
@@ -181,7 +188,7 @@ async def end_session(request: web.Request) -> web.Response:
 def _owner(session: Session) -> str:
     if session.person_id is not None:
         return person_actor(session.person_id)
-    return f"invite:{session.invite_id}"
+    return session.holder  # one use of an invite: not the others who opened the same link
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -1,6 +1,7 @@
 """Sign-in throttling shared by every web process through Redis: the same limits as
-`web.throttle` (failures per login and per client address, a doubling wait), counted atomically
-on the Redis server, so N web processes give an attacker no more attempts than one.
+`web.throttle` (failures per login and address, per login, per address; a doubling wait),
+counted atomically on the Redis server, so N web processes give an attacker no more attempts
+than one.
 
 `Attempts` is the small interface sign-in needs; `SignInThrottle` (per process) and
 `RedisSignInThrottle` both provide it. When Redis cannot be reached, sign-in falls back to the
@@ -17,8 +18,11 @@ import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from web.throttle import (
+    ADDRESS_LIMIT,
     FIRST_DELAY,
     LIMIT,
+    LOGIN_LIMIT,
+    LOGIN_MAX_DELAY,
     MAX_DELAY,
     WINDOW,
     SignInThrottle,
@@ -52,20 +56,21 @@ class LocalAttempts:
         self.throttle.succeeded(login, address)
 
 
-# Both keys are checked and counted in one step, on the server's clock, so concurrent attempts
-# through different processes cannot slip past the limit. Returns the wait in seconds (0: go).
+# Every key is checked and counted in one step, on the server's clock, so concurrent attempts
+# through different processes cannot slip past the limits. ARGV: window, first wait, then a
+# limit and a longest wait per key. Returns the wait in seconds (0: go).
 _BEGIN = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-local first, most = tonumber(ARGV[3]), tonumber(ARGV[4])
+local window, first = tonumber(ARGV[1]), tonumber(ARGV[2])
 local wait = 0
-for i = 1, 2 do
+for i = 1, #KEYS do
   local blocked = tonumber(redis.call('HGET', KEYS[i], 'blocked')) or 0
   if blocked - now > wait then wait = blocked - now end
 end
 if wait > 0 then return tostring(wait) end
-for i = 1, 2 do
+for i = 1, #KEYS do
+  local limit, most = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
   local e = redis.call('HMGET', KEYS[i], 'failures', 'last')
   local failures, last = tonumber(e[1]) or 0, tonumber(e[2]) or 0
   if now - last > window then failures = 0 end
@@ -80,17 +85,31 @@ end
 return '0'
 """
 
-# Clear the login; take one failure back from the address, lifting a wait it no longer earns.
+# Clear the (login, address) pair and the login; take one failure back from the address (the
+# last key), lifting a wait it no longer earns (ARGV[1]: the address's limit).
 _SUCCEEDED = """
-redis.call('DEL', KEYS[1])
-local failures = tonumber(redis.call('HGET', KEYS[2], 'failures'))
+for i = 1, #KEYS - 1 do redis.call('DEL', KEYS[i]) end
+local address = KEYS[#KEYS]
+local failures = tonumber(redis.call('HGET', address, 'failures'))
 if failures ~= nil then
   failures = math.max(0, failures - 1)
-  redis.call('HSET', KEYS[2], 'failures', failures)
-  if failures < tonumber(ARGV[1]) then redis.call('HSET', KEYS[2], 'blocked', 0) end
+  redis.call('HSET', address, 'failures', failures)
+  if failures < tonumber(ARGV[1]) then redis.call('HSET', address, 'blocked', 0) end
 end
 return 0
 """
+
+# The same three tables as web.throttle.SignInThrottle: (login, address), login, address.
+_LIMITS = [
+    WINDOW,
+    FIRST_DELAY,
+    LIMIT,
+    MAX_DELAY,
+    LOGIN_LIMIT,
+    LOGIN_MAX_DELAY,
+    ADDRESS_LIMIT,
+    MAX_DELAY,
+]
 
 
 class RedisSignInThrottle:
@@ -104,14 +123,19 @@ class RedisSignInThrottle:
         self._fallback = LocalAttempts(fallback)
 
     def _keys(self, login: str, address: str) -> list[str]:
-        return [f"{self._prefix}:login:{login_key(login)}", f"{self._prefix}:address:{address}"]
+        key = login_key(login)
+        return [
+            f"{self._prefix}:pair:{key}|{address}",
+            f"{self._prefix}:login:{key}",
+            f"{self._prefix}:address:{address}",
+        ]
 
     async def begin(self, login: str, address: str) -> None:
         try:
             wait = float(
                 await self._begin(
                     keys=self._keys(login, address),
-                    args=[LIMIT, WINDOW, FIRST_DELAY, MAX_DELAY],
+                    args=_LIMITS,
                 )
             )
         except RedisError as error:
@@ -123,7 +147,7 @@ class RedisSignInThrottle:
 
     async def succeeded(self, login: str, address: str) -> None:
         try:
-            await self._succeeded(keys=self._keys(login, address), args=[LIMIT])
+            await self._succeeded(keys=self._keys(login, address), args=[ADDRESS_LIMIT])
         except RedisError as error:
             log.warning("sign-in throttle: Redis unreachable (%s); counting here", error)
             await self._fallback.succeeded(login, address)

@@ -1,4 +1,5 @@
-"""Slowing repeated failed sign-ins, per login and per client address, in bounded memory.
+"""Slowing repeated failed sign-ins (per login and address, per login, per address) and invite
+guesses (per address), in bounded memory.
 
 Pure (the clock is injected) and per process: with N web processes an attacker gets N times the
 attempts, which the doubling delay still keeps to a few dozen guesses an hour per login.
@@ -20,6 +21,9 @@ WINDOW = 15 * 60.0  # seconds after the last failure when a key's count starts o
 FIRST_DELAY = 30.0  # seconds of the first wait; each further failure doubles it
 MAX_DELAY = 15 * 60.0
 MAX_KEYS = 10_000  # per table; the least recently seen key is forgotten first
+LOGIN_LIMIT = 20  # failures for one login from anywhere before it waits
+LOGIN_MAX_DELAY = 5 * 60.0  # and its wait never grows past this: the person gets in soon
+ADDRESS_LIMIT = 100  # failures from one address, whatever the logins, before it waits
 MAX_KEY_LENGTH = 254  # the longest email; longer logins cannot exist, and keys stay small
 
 
@@ -100,26 +104,69 @@ class Throttle:
 
 
 class SignInThrottle:
-    """The two tables sign-in consults: one by login, one by client address."""
+    """The three tables sign-in consults.
+
+    The hard block is on (login, address): five wrong passwords for one login from one place
+    make that pair wait, doubling up to fifteen minutes, but block neither the person from
+    elsewhere nor anyone else behind the same address (a carrier's NAT, a reverse proxy). A
+    login tried from many places waits too, after more failures and never for long
+    (LOGIN_MAX_DELAY), so the right password always gets through soon. An address trying many
+    logins (a spray) waits after ADDRESS_LIMIT failures.
+    """
 
     def __init__(
         self, *, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS
     ) -> None:
-        self.logins = Throttle(clock=clock, max_keys=max_keys)
-        self.addresses = Throttle(clock=clock, max_keys=max_keys)
+        self.pairs = Throttle(clock=clock, max_keys=max_keys)
+        self.logins = Throttle(
+            limit=LOGIN_LIMIT, max_delay=LOGIN_MAX_DELAY, clock=clock, max_keys=max_keys
+        )
+        self.addresses = Throttle(limit=ADDRESS_LIMIT, clock=clock, max_keys=max_keys)
 
     def begin(self, login: str, address: str) -> None:
-        """Refuse (429 with the wait) while either is waiting; else count the attempt."""
+        """Refuse (429 with the wait) while any of its keys waits; else count the attempt."""
         key = login_key(login)
-        wait = max(self.logins.retry_after(key), self.addresses.retry_after(address))
+        pair = f"{key}|{address}"
+        wait = max(
+            self.pairs.retry_after(pair),
+            self.logins.retry_after(key),
+            self.addresses.retry_after(address),
+        )
         if wait > 0:
             raise TooManyAttempts(retry_after=math.ceil(wait))
+        self.pairs.attempt(pair)
         self.logins.attempt(key)
         self.addresses.attempt(address)
 
     def succeeded(self, login: str, address: str) -> None:
-        """A success clears its login and takes its attempt back from the address."""
-        self.logins.reset(login_key(login))
+        """A success clears its login (from everywhere) and takes its attempt back from the
+        address."""
+        key = login_key(login)
+        self.pairs.reset(f"{key}|{address}")
+        self.logins.reset(key)
+        self.addresses.forgive(address)
+
+
+class AddressThrottle:
+    """Failed attempts by client address alone: for invite codes, which name nobody, so the
+    only thing to slow is the place the guesses come from."""
+
+    def __init__(
+        self,
+        *,
+        limit: int = LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = MAX_KEYS,
+    ) -> None:
+        self.addresses = Throttle(limit=limit, clock=clock, max_keys=max_keys)
+
+    def begin(self, address: str) -> None:
+        wait = self.addresses.retry_after(address)
+        if wait > 0:
+            raise TooManyAttempts(retry_after=math.ceil(wait))
+        self.addresses.attempt(address)
+
+    def succeeded(self, address: str) -> None:
         self.addresses.forgive(address)
 
 

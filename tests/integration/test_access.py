@@ -56,6 +56,8 @@ NOTICES_S = NATIONAL | {
 RUN_VOTE = frozenset({"admin", "officer_u"})
 READ_VOTE = frozenset({"admin", "national", "coord_a", "coord_b", "officer_u", "member_u"})
 PERSONS = EVERYONE - {"korlap_a"}  # a korlap by invite is no person
+# Things found by their id: a caller who may not act on one hears 404, as if it did not exist.
+HIDDEN = ("/api/incidents/", "/api/requests/", "/api/invites/", "/api/sessions/")
 
 
 @dataclass
@@ -208,6 +210,7 @@ async def _populate(w: World) -> None:
     await _street(w, admin)
     await _notices(w, admin)
     await _union(w, admin)
+    await _secrets(w, admin)
 
 
 async def _notices(w: World, admin: Callable[..., Any]) -> None:
@@ -329,6 +332,51 @@ def _vote(union: str) -> dict[str, Any]:
     }
 
 
+# What a phone's GPS produced and what the legal team writes: the leak table below looks for
+# these strings in every answer. Digits no id, time or distance in the answers can contain.
+EXACT = {"incident": (-6.1987654, 106.8234567), "checkin": (-6.2034567, 106.8045678)}
+EXACT_MARKS = ("1987654", "8234567", "2034567", "8045678")
+LEGAL_MARKS = ("RAHASIA-PENANGKAPAN", "RAHASIA-CATATAN", "RAHASIA-BANTUAN", "RAHASIA-PERGI")
+READ_EXACT = COORDINATE_A  # READ_EXACT_POSITIONS in action A
+READ_LEGAL = COORDINATE_A  # READ_LEGAL in action A
+
+
+async def _secrets(w: World, admin: Callable[..., Any]) -> None:
+    """A check-in and an incident with exact positions sent by the korlap's phone, an arrest
+    (with a resolution note) and a legal-aid request (with a note, later cancelled)."""
+
+    async def korlap(path: str, body: Any) -> Any:
+        status, _, reply = await w.call("korlap_a", "POST", path, body)
+        assert status == 201, reply
+        return reply
+
+    lat, lon = EXACT["checkin"]
+    await korlap(
+        f"/api/actions/{w.action_a}/reports",
+        {**_street_item(w.site), "kind": "checkin", "lat": lat, "lon": lon, "accuracy_m": 8},
+    )
+    lat, lon = EXACT["incident"]
+    body = {**_street_item(w.site), "kind": "injury", "severity": "high", "lat": lat, "lon": lon}
+    await korlap(f"/api/actions/{w.action_a}/incidents", {**body, "description": "luka"})
+    body = {
+        **_street_item(w.site),
+        "kind": "arrest",
+        "severity": "critical",
+        "lat": lat,
+        "lon": lon,
+    }
+    arrest = await korlap(
+        f"/api/actions/{w.action_a}/incidents",
+        {**body, "description": "RAHASIA-PENANGKAPAN Budi dibawa ke Polsek"},
+    )
+    await admin(f"/api/incidents/{arrest['id']}/resolve", {"note": "RAHASIA-CATATAN pengacara"})
+    help_ = await korlap(
+        f"/api/actions/{w.action_a}/requests",
+        {**_street_item(w.site), "kind": "legal_aid", "quantity": 1, "note": "RAHASIA-BANTUAN"},
+    )
+    await admin(f"/api/requests/{help_['id']}/cancel", {"reason": "RAHASIA-PERGI"})
+
+
 async def _street(w: World, admin: Callable[..., Any]) -> None:
     """An incident and a request for each step a case takes, each already where that step
     starts from (so every allowed caller's repeat changes nothing and answers 200)."""
@@ -398,7 +446,9 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
 
 CASES = [
     case("config", "GET", lambda w, c: ("/api/config", None), EVERYONE),
-    case("who am I", "GET", lambda w, c: ("/api/session", None), EVERYONE),
+    # Asked without credentials: 200 {"actor": null}, so a page learns it is signed out
+    # without an error in the console.
+    case("who am I", "GET", lambda w, c: ("/api/session", None), frozenset(CALLERS)),
     case("list actions", "GET", lambda w, c: ("/api/actions", None), EVERYONE),
     case("plan action", "POST", lambda w, c: ("/api/actions", _action()), NATIONAL),
     case("read action", "GET", lambda w, c: (f"/api/actions/{w.action_a}", None), READ_A),
@@ -861,8 +911,83 @@ async def test_each_endpoint_allows_exactly_whom_it_should(
         assert 200 <= status < 300, (status, reply)
     else:
         expected = (401, "unauthenticated") if caller == "anonymous" else (403, "forbidden")
+        if caller != "anonymous" and path.startswith(HIDDEN):  # found by id: "not yours" is
+            expected = (404, reply.get("code"))  # "not there", whatever the missing thing is
+            assert reply["code"].startswith("unknown_"), reply
         assert (status, reply["code"]) == expected, reply
         assert content_type == "application/problem+json"
+
+
+def _later() -> str:
+    return (datetime.now(UTC) + timedelta(hours=1)).isoformat().replace("+", "%2B")
+
+
+# Every read of action A's views, live and as of a moment (replays), and every export.
+READS = {
+    "overview": lambda w: "/api/actions",
+    "action": lambda w: f"/api/actions/{w.action_a}",
+    "map": lambda w: f"/api/actions/{w.action_a}/map",
+    "feed": lambda w: f"/api/actions/{w.action_a}/feed",
+    "legal": lambda w: f"/api/actions/{w.action_a}/legal",
+    "checkins": lambda w: f"/api/actions/{w.action_a}/checkins",
+    "map replay": lambda w: f"/api/actions/{w.action_a}/map?at={_later()}",
+    "feed replay": lambda w: f"/api/actions/{w.action_a}/feed?at={_later()}",
+    "legal replay": lambda w: f"/api/actions/{w.action_a}/legal?at={_later()}",
+    "reports.csv": lambda w: f"/api/actions/{w.action_a}/export/reports.csv",
+    "incidents.csv": lambda w: f"/api/actions/{w.action_a}/export/incidents.csv",
+    "requests.csv": lambda w: f"/api/actions/{w.action_a}/export/requests.csv",
+    "sites.geojson": lambda w: f"/api/actions/{w.action_a}/sites.geojson",
+    "nearest site": lambda w: f"/api/actions/{w.action_a}/nearest-site?lat=-6.2&lon=106.8",
+}
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("read", READS)
+async def test_no_exact_position_or_legal_text_reaches_a_caller_without_the_permission(
+    world: World, caller: str, read: str
+) -> None:
+    status, _, reply = await world.call(caller, "GET", READS[read](world))
+    text = reply if isinstance(reply, str) else json.dumps(reply)
+
+    assert status < 500, text
+    if caller not in READ_EXACT:
+        assert [m for m in EXACT_MARKS if m in text] == [], text
+    if caller not in READ_LEGAL:
+        assert [m for m in LEGAL_MARKS if m in text] == [], text
+
+
+@pytest.mark.parametrize(
+    ("read", "marks"),
+    [
+        ("checkins", EXACT_MARKS[2:]),
+        ("reports.csv", EXACT_MARKS[2:]),
+        ("incidents.csv", (*EXACT_MARKS[:2], *LEGAL_MARKS[:2])),
+        ("requests.csv", LEGAL_MARKS[2:]),
+        ("legal", LEGAL_MARKS),
+        ("legal replay", LEGAL_MARKS),
+    ],
+)
+async def test_those_with_the_permission_get_the_exact_positions_and_legal_text(
+    world: World, read: str, marks: tuple[str, ...]
+) -> None:
+    for caller in READ_EXACT & READ_LEGAL:
+        status, _, reply = await world.call(caller, "GET", READS[read](world))
+        text = reply if isinstance(reply, str) else json.dumps(reply)
+        assert status == 200, text
+        assert [m for m in marks if m not in text] == [], (caller, text)
+
+
+async def test_others_see_a_legal_item_only_as_its_kind_and_time_at_its_site(world: World) -> None:
+    _, _, feed_ = await world.call("korlap_a", "GET", f"/api/actions/{world.action_a}/feed")
+    legal = [i for i in feed_["items"] if i["legal"]]
+    assert sorted(i["kind"] for i in legal) == ["arrest", "legal_aid"]
+    for item in legal:
+        assert set(item) <= {"id", "type", "kind", "at", "site_id", "legal", "status"}, item
+        assert item["site_id"] == world.site
+    _, _, map_ = await world.call("korlap_a", "GET", f"/api/actions/{world.action_a}/map")
+    sites = {f["id"]: f for f in map_["features"] if f["properties"]["kind"] == "site"}
+    for incident in (f for f in map_["features"] if f["properties"]["kind"] == "incident"):
+        assert incident["geometry"] == sites[world.site]["geometry"], incident
 
 
 async def test_the_action_list_shows_each_caller_only_their_actions(world: World) -> None:

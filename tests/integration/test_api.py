@@ -583,7 +583,7 @@ async def test_health_reports_the_store_and_the_projections(api: Api) -> None:
     planned = await plan_with_site(api)
     await api.get(f"/api/actions?min_position={planned.position}")
 
-    reply = await api.get("/healthz", auth=False)
+    reply = await api.get("/healthz")  # the details are for administrators
 
     assert reply.status == 200
     assert reply.body["status"] == "ok"

@@ -1,6 +1,8 @@
 """Every channel kind against every kind of caller, on a real gateway authenticating real
 session tokens against a real event store: allowed (a snapshot), refused (error `forbidden`,
-the connection stays open), or, without credentials, refused as `unauthenticated`."""
+the connection stays open), or, without credentials, refused as `unauthenticated`. And what
+an allowed snapshot or change carries: no point a phone sent on any channel, and legal text
+only on the legal channel."""
 
 from __future__ import annotations
 
@@ -36,12 +38,46 @@ DEADLINE = 10.0
 CALLERS = ("admin", "api_key", "national", "coord_a", "coord_b", "korlap_a", "member", "member_u")
 
 
+# A phone's exact points and the legal team's words (the HTTP table has the same).
+EXACT = (-6.1987654, 106.8234567)
+EXACT_MARKS = ("1987654", "8234567")
+LEGAL_MARKS = ("RAHASIA-PENANGKAPAN", "RAHASIA-CATATAN", "RAHASIA-BANTUAN")
+READ_LEGAL = frozenset({"admin", "api_key", "national", "coord_a"})
+
+
 @dataclass
 class World:
     url: str
     tokens: dict[str, str]
     action_a: uuid.UUID
     vote: uuid.UUID
+    app: Posko
+    runner: ProjectionRunner
+    bus: MemoryBus
+    site: uuid.UUID
+
+
+def secrets_at(app: Posko, action_id: uuid.UUID, site: uuid.UUID, actor: str) -> uuid.UUID:
+    """A check-in and an injury where the phone was, an arrest with its text and resolution,
+    a legal-aid request with a note; returns the arrest's id."""
+    now = datetime.now(UTC)
+    lat, lon = EXACT
+    app.file_report(
+        id=uuid.uuid4(), action_id=action_id, site_id=site, kind="checkin", at=now,
+        lat=lat, lon=lon, accuracy_m=5.0, actor=actor,
+    )  # fmt: skip
+    for kind, text in (("injury", "luka"), ("arrest", "RAHASIA-PENANGKAPAN Budi")):
+        arrest = uuid.uuid4()
+        app.report_incident(
+            id=arrest, action_id=action_id, site_id=site, kind=kind, severity="high",
+            description=text, lat=lat, lon=lon, at=now, actor=actor,
+        )  # fmt: skip
+    app.resolve_incident(incident_id=arrest, note="RAHASIA-CATATAN", actor="test")
+    app.request_help(
+        id=uuid.uuid4(), action_id=action_id, site_id=site, kind="legal_aid", quantity=1,
+        note="RAHASIA-BANTUAN", at=now, actor=actor,
+    )  # fmt: skip
+    return arrest
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -108,6 +144,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     )
     tokens["korlap_a"] = secrets.token_urlsafe(24)
     app.redeem_invite(code=code, token=tokens["korlap_a"], name="Korlap", client="t", now=now)
+    secrets_at(app, actions[0], site, "invite:korlap")
 
     store = SQLiteViewStore(data / "views.db")
     bus = MemoryBus()
@@ -117,12 +154,14 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     )
     port = Port(app, store, authenticator)
     # The vote's channel is scoped by its union, which the gateway reads from the views.
-    ProjectionRunner(app, port).catch_up()
+    runner = ProjectionRunner(app, port, bus)
+    runner.catch_up()
     gateway = Gateway(port, bus, port.principal)
     async with gateway.running("127.0.0.1", 0) as server:
-        port = server.sockets[0].getsockname()[1]
-        yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0], vote)
+        number = server.sockets[0].getsockname()[1]
+        yield World(f"ws://127.0.0.1:{number}/", tokens, actions[0], vote, app, runner, bus, site)
     await bus.close()
+    port.close()
     store.close()
     app.close()
 
@@ -181,3 +220,51 @@ async def test_nobody_without_credentials_reaches_any_channel(world: World, kind
     channel, _ = channels_of(world.action_a, world.vote)[kind]
     reply = await answer(world.url, None, channel)
     assert (reply["type"], reply["code"]) == ("error", "unauthenticated")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("caller", CALLERS)
+async def test_no_channel_carries_a_phones_point_nor_legal_text_to_those_without_it(
+    world: World, caller: str, kind: str
+) -> None:
+    channel, allowed = channels_of(world.action_a)[kind]
+    if caller not in allowed:
+        return  # refused: the test above
+    text = json.dumps(await answer(world.url, world.tokens[caller], channel))
+
+    assert [m for m in EXACT_MARKS if m in text] == [], text  # exact points: never on a channel
+    if caller not in READ_LEGAL or kind != "action_legal":
+        assert [m for m in LEGAL_MARKS if m in text] == [], text
+    else:
+        assert [m for m in LEGAL_MARKS if m not in text] == [], text
+
+
+async def test_live_changes_keep_the_phones_point_and_legal_text_off_public_channels(
+    world: World,
+) -> None:
+    names = [live_map.channel(world.action_a), feed.channel(world.action_a)]
+    async with connect(world.url) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": world.tokens["korlap_a"]}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))["type"] == "ready"
+        for name in names:
+            await ws.send(json.dumps({"type": "subscribe", "channel": name, "since": None}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))["type"] == "snapshot"
+        arrest = secrets_at(world.app, world.action_a, world.site, "invite:korlap")
+        for batch in await asyncio.to_thread(_apply_new, world.runner):
+            await world.bus.publish(batch)
+        seen: dict[str, str] = {}
+        while set(seen) != set(names):  # until both channels showed the new arrest
+            message = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
+            assert message["type"] == "change", message
+            text = json.dumps(message)
+            assert [m for m in (*EXACT_MARKS, *LEGAL_MARKS) if m in text] == [], text
+            if str(arrest) in text:
+                seen[message["channel"]] = text
+
+
+def _apply_new(runner: ProjectionRunner) -> list[Any]:
+    position = runner.store.position()
+    notifications = runner.app.recorder.select_notifications(
+        start=position, limit=1000, inclusive_of_start=False
+    )
+    return [runner.apply(notifications)]

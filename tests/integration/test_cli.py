@@ -4,6 +4,7 @@ the password on stdin or in POSKO_NEW_PASSWORD; the person can then sign in over
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,39 @@ def test_user_passwd_sets_the_password_of_a_login(tmp_path: Path) -> None:
     assert person_can_sign_in(tmp_path, "081210002000", "lain-lagi-1234")[0]
     assert unknown.returncode == 1
     assert "No such login." in unknown.stderr
+
+
+def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "POSKO_API_KEY"}
+    return subprocess.run(
+        [sys.executable, "-m", "posko", *args],
+        capture_output=True,
+        text=True,
+        env={**environ, "POSKO_DATA_DIR": str(data_dir)},
+        timeout=60,
+    )
+
+
+def test_a_generated_key_is_never_printed_but_shown_on_demand(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+
+    first = _run(data_dir, "key", "path")
+    shown = _run(data_dir, "key", "show")
+
+    key = (data_dir / "api_key").read_text().strip()
+    assert first.returncode == 0, first.stderr
+    assert key not in first.stdout + first.stderr
+    assert str(data_dir / "api_key") in first.stdout + first.stderr
+    assert shown.stdout.strip() == key
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+
+
+def test_start_warns_when_the_key_file_is_readable_by_others(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    _run(data_dir, "key", "show")
+    (data_dir / "api_key").chmod(0o644)
+
+    warned = _run(data_dir, "key", "path")
+
+    assert "readable by others" in warned.stderr
+    assert "chmod 600" in warned.stderr

@@ -104,7 +104,7 @@ class Posko:
                     "ends_at": "2026-05-01T17:00:00+07:00",
                 }
             ),
-            headers={"Authorization": f"Bearer {KEY}"},
+            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
         ) as response:
             assert response.status == 201
             return str((await response.json())["id"])

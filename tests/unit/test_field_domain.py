@@ -17,7 +17,7 @@ from core.errors import Conflict, InvalidInput, NotFound, PoskoError
 from core.help_request import MAX_QUANTITY, HelpRequest
 from core.incident import Incident
 from core.report import FieldReport
-from projections import feed
+from projections import channels, feed, live_map
 from tests.unit.test_views import NOW, T0, Views, planned, setup, with_sites
 
 
@@ -322,9 +322,12 @@ def test_open_incidents_show_on_their_site_with_the_worst_severity() -> None:
 
     props = views.feature(action.id, site_id)["properties"]
     assert (props["open_incidents"], props["max_severity"]) == (2, "high")
-    placed = views.feature(action.id, high.id)
-    assert placed["geometry"] == {"type": "Point", "coordinates": [106.81, -6.21]}
+    # On the public map at its site; where the phone was only in the private rows.
+    assert views.feature(action.id, high.id)["geometry"]["coordinates"] == [106.8, -6.2]
     assert views.feature(action.id, low.id)["geometry"]["coordinates"] == [106.8, -6.2]
+    exact = views.rows[(live_map.incident_points_channel(action.id), str(high.id))]
+    assert (exact["lat"], exact["lon"]) == (-6.21, 106.81)
+    assert all("_incident_points" not in c for p in views.published for c in p)
 
     high.resolve(note="Selesai", actor="c")
     views.apply(*high.collect_events())
@@ -466,3 +469,43 @@ def test_arrests_and_legal_aid_go_to_the_legal_channel_as_well() -> None:
     views.apply(*arrest.collect_events())
     (row,) = [r for r in items(views, feed.legal_channel(action.id)) if r["type"] == "incident"]
     assert row["status"] == "acknowledged"
+
+
+def test_the_feed_shows_a_legal_item_only_as_its_kind_time_and_site_as_it_is_handled() -> None:
+    views, action, (site_id,) = setup(100)
+    arrest = incident(action, site_id, kind="arrest")
+    lawyer = help_request(action, site_id, kind="legal_aid")
+    arrest.resolve(note="Dibebaskan", actor="person:lbh")
+    lawyer.cancel(reason="Sudah ada pengacara", actor="person:lbh")
+    views.apply(*(e for i in (arrest, lawyer) for e in i.collect_events()))
+
+    public = items(views, feed.channel(action.id))
+    assert [sorted(r) for r in public] == [sorted(feed.PUBLIC_LEGAL_FIELDS)] * 2
+    assert {r["status"] for r in public} == {"resolved", "cancelled"}
+    full = {r["type"]: r for r in items(views, feed.legal_channel(action.id))}
+    assert (full["incident"]["resolution"], full["request"]["cancel_reason"]) == (
+        "Dibebaskan",
+        "Sudah ada pengacara",
+    )
+    (placed,) = [f for f in views.features(action.id) if f["id"] == str(arrest.id)]
+    assert "description" not in placed["properties"]
+
+
+def test_every_request_is_on_the_map_so_open_ones_never_drop_out_of_view() -> None:
+    views, action, (site_id,) = setup(100)
+    water = help_request(action, site_id, kind="water_food")
+    lawyer = help_request(action, site_id, kind="legal_aid")
+    views.apply(*(e for i in (water, lawyer) for e in i.collect_events()))
+    water.commit(by="Tim logistik", actor="c")
+    views.apply(*water.collect_events())
+
+    on_map = {f["id"]: f for f in views.features(action.id) if f["properties"]["kind"] == "request"}
+
+    assert on_map[str(water.id)]["properties"]["status"] == "committed"
+    assert on_map[str(water.id)]["properties"]["quantity"] == water.quantity
+    assert on_map[str(lawyer.id)]["properties"]["status"] == "open"
+    assert "quantity" not in on_map[str(lawyer.id)]["properties"]  # a kejadian hukum
+    site = views.feature(action.id, site_id)
+    assert on_map[str(water.id)]["geometry"] == site["geometry"]
+    # The map keeps every row (no latest-N limit), unlike the feed's snapshot.
+    assert channels.snapshot_limit(channels.parse(live_map.channel(action.id))) is None

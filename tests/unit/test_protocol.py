@@ -171,3 +171,19 @@ def test_reads_the_session_cookie_among_others(headers: list[str], token: str | 
 def test_origins_are_compared_as_browsers_send_them() -> None:
     assert protocol.normalise_origin(" HTTPS://Posko.Example/ ") == "https://posko.example"
     assert protocol.normalise_origin("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
+
+
+@pytest.mark.parametrize(
+    ("host", "scheme", "port", "origin"),
+    [
+        ("127.0.0.1:8081", "http", 8080, "http://127.0.0.1:8080"),
+        ("Posko.Local:8081", "https", 8443, "https://posko.local:8443"),
+        ("posko.example.org", "https", 443, "https://posko.example.org"),
+        ("[::1]:8081", "http", 8080, "http://[::1]:8080"),
+        (None, "http", 8080, None),
+    ],
+)
+def test_our_page_origin_is_the_dialled_host_on_the_http_port(
+    host: str | None, scheme: str, port: int, origin: str | None
+) -> None:
+    assert protocol.page_origin(host, scheme, port) == origin

@@ -98,6 +98,11 @@ def test_bad_settings_never_echo_secrets() -> None:
         ("POSKO_REDIS_URL", "localhost:6379"),
         ("POSKO_PUBLIC_WS_URL", "//posko.example/ws"),
         ("POSKO_DATABASE_SCHEMA", "my-schema"),
+        ("POSKO_TRUSTED_PROXIES", "127.0.0.1, nginx"),
+        ("POSKO_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("POSKO_SESSION_IDLE_HOURS", "0"),
+        ("POSKO_SESSION_IDLE_HOURS", "half"),
+        ("POSKO_ALLOWED_ORIGINS", "posko.example.org"),
     ],
 )
 def test_each_bad_value_is_refused_by_name(name: str, value: str) -> None:
@@ -153,3 +158,22 @@ def test_the_legal_rules_directory_and_letterhead_are_read(tmp_path: Path) -> No
     assert settings.letterhead_address == "Jl. Contoh 1, Jakarta"
     with pytest.raises(SettingsError, match="POSKO_LEGAL_RULES_DIR"):
         Settings.from_env({"POSKO_LEGAL_RULES_DIR": str(tmp_path / "missing")})
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    settings = Settings.from_env({"POSKO_TRUSTED_PROXIES": " 127.0.0.1 , 10.0.0.0/8,::1 "})
+    assert settings.trusted_proxies == "127.0.0.1 , 10.0.0.0/8,::1"
+    assert Settings.from_env({}).trusted_proxies == ""
+
+
+def test_csrf_tokens_have_their_own_random_secret_kept_privately(tmp_path: Path) -> None:
+    settings, _ = Settings(data_dir=tmp_path / "data").with_api_key()
+    again, _ = Settings(data_dir=tmp_path / "data").with_api_key()
+
+    secret_file = tmp_path / "data" / "csrf_secret"
+    assert settings.csrf_secret == again.csrf_secret == secret_file.read_text().strip()
+    assert len(settings.csrf_secret) >= 32 and settings.csrf_secret != settings.api_key
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert settings.csrf_secret not in repr(settings)
+    configured = Settings.from_env({"POSKO_CSRF_SECRET": "s" * 20})
+    assert configured.csrf_secret == "s" * 20

@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 
 from web.throttle import (
+    ADDRESS_LIMIT,
     FIRST_DELAY,
     LIMIT,
+    LOGIN_LIMIT,
+    LOGIN_MAX_DELAY,
     MAX_DELAY,
     WINDOW,
     SignInThrottle,
@@ -120,24 +123,43 @@ def test_a_key_seen_again_is_kept_over_older_ones(clock: Clock) -> None:
     assert len(throttle) == 3
 
 
-def test_sign_in_refuses_while_the_login_waits_and_a_success_clears_it(clock: Clock) -> None:
+def test_five_wrong_passwords_block_that_login_from_that_address_only(clock: Clock) -> None:
     throttle = SignInThrottle(clock=clock)
-    for i in range(LIMIT):
-        throttle.begin("0812-1111-2222", f"10.0.0.{i}")  # five addresses, one login
+    for _ in range(LIMIT):
+        throttle.begin("0812-1111-2222", "10.0.0.1")
 
     with pytest.raises(TooManyAttempts) as refused:
-        throttle.begin("+6281211112222", "10.0.0.99")  # the same login, spelt otherwise
+        throttle.begin("+6281211112222", "10.0.0.1")  # the same login, spelt otherwise
     assert refused.value.params == {"retry_after": FIRST_DELAY}
-
+    throttle.begin("0812-3333-4444", "10.0.0.1")  # someone else behind the same address
+    throttle.begin("0812-1111-2222", "10.0.0.2")  # the person from elsewhere
+    throttle.succeeded("0812-1111-2222", "10.0.0.2")
     clock.advance(FIRST_DELAY)
-    throttle.begin("+6281211112222", "10.0.0.99")
-    throttle.succeeded("+6281211112222", "10.0.0.99")
-    throttle.begin("+6281211112222", "10.0.0.99")  # cleared: counting from zero again
+    throttle.begin("0812-1111-2222", "10.0.0.1")
 
 
-def test_sign_in_refuses_an_address_trying_many_logins(clock: Clock) -> None:
+def test_a_login_tried_from_everywhere_waits_but_never_long(clock: Clock) -> None:
     throttle = SignInThrottle(clock=clock)
-    for i in range(LIMIT):
+    waits = []
+    for i in range(LOGIN_LIMIT + 40):  # guesses from ever new addresses, as fast as allowed
+        try:
+            throttle.begin("ani@example.org", f"10.1.{i // 250}.{i % 250}")
+        except TooManyAttempts as refused:
+            waits.append(refused.params["retry_after"])
+            clock.advance(refused.params["retry_after"])
+            throttle.begin("ani@example.org", f"10.1.{i // 250}.{i % 250}")
+
+    assert waits and max(waits) == LOGIN_MAX_DELAY < MAX_DELAY
+    # The person, with the right password, waits at most that long, then is in and cleared.
+    clock.advance(LOGIN_MAX_DELAY)
+    throttle.begin("ani@example.org", "192.168.1.5")
+    throttle.succeeded("ani@example.org", "192.168.1.5")
+    throttle.begin("ani@example.org", "192.168.1.5")
+
+
+def test_an_address_trying_many_logins_waits_past_a_generous_limit(clock: Clock) -> None:
+    throttle = SignInThrottle(clock=clock)
+    for i in range(ADDRESS_LIMIT):
         throttle.begin(f"user{i}@example.org", "10.0.0.1")
 
     with pytest.raises(TooManyAttempts):
@@ -147,14 +169,18 @@ def test_sign_in_refuses_an_address_trying_many_logins(clock: Clock) -> None:
 
 def test_a_refused_attempt_adds_nothing_to_the_tables(clock: Clock) -> None:
     throttle = SignInThrottle(clock=clock)
-    for i in range(LIMIT):
+    for i in range(ADDRESS_LIMIT):
         throttle.begin(f"user{i}@example.org", "10.0.0.1")
 
     for i in range(1000):
         with pytest.raises(TooManyAttempts):
             throttle.begin(f"storm{i}@example.org", "10.0.0.1")
 
-    assert (len(throttle.logins), len(throttle.addresses)) == (LIMIT, 1)
+    assert (len(throttle.pairs), len(throttle.logins), len(throttle.addresses)) == (
+        ADDRESS_LIMIT,
+        ADDRESS_LIMIT,
+        1,
+    )
 
 
 @pytest.mark.parametrize(

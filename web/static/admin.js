@@ -126,20 +126,21 @@ async function loadInvites(query = "") {
   ]);
   $("invites-section").hidden = !invites.ok;
   if (!invites.ok) return;
-  const sites = map.ok ? map.body.features : [];
+  const sites = map.ok ? map.body.features.filter((f) => f.properties.kind === "site") : [];
   $("invite-site").replaceChildren(option("", t("any_site")),
     ...sites.map((f) => option(f.id, f.properties.name)));
   $("invites").querySelector("tbody").replaceChildren(...invites.body.invites.map((invite) => {
     const tr = document.createElement("tr");
     tr.dataset.id = invite.id;
-    const revoke = invite.status === "active"
+    const revoke = invite.status === "active" || invite.status === "used_up"
       ? button(t("revoke"), async () => {
         const r = await api("POST", `/api/invites/${invite.id}/revoke`);
         if (show(r)) await loadInvites(since(r));
       })
       : "";
     tr.append(cell(invite.label), cell(t(`${invite.status}_status`)),
-      cell(invite.uses.map((u) => u.name).join(", ") || "0"), cell(formatTime(invite.expires_at)),
+      cell(`${invite.uses.length}/${invite.max_uses}${invite.uses.length ? ": " : ""}${invite.uses.map((u) => u.name).join(", ")}`),
+      cell(formatTime(invite.expires_at)),
       cell(revoke));
     return tr;
   }));
@@ -153,6 +154,7 @@ $("invite-form").addEventListener("submit", async (event) => {
   const body = {
     label: $("invite-label").value,
     expires_at: new Date(Date.now() + hours * 3600 * 1000).toISOString(),
+    max_uses: Number($("invite-max-uses").value) || 5,
   };
   if ($("invite-site").value) body.site_id = $("invite-site").value;
   const phones = $("invite-phones").value.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean);

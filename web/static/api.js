@@ -7,7 +7,7 @@ let csrf = null;
 // The signed-in caller ({actor, roles, person, csrf_token, ...}), or null when signed out.
 export async function whoAmI() {
   const reply = await api("GET", "/api/session");
-  if (!reply.ok) return null;
+  if (!reply.ok || !reply.body.actor) return null; // {actor: null}: nobody signed in
   csrf = reply.body.csrf_token;
   return reply.body;
 }
@@ -21,6 +21,9 @@ export async function api(method, path, body) {
   const headers = { Accept: "application/json", "Accept-Language": lang };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  // The API key typed into the dashboard (kept for this tab only) opens /admin as well.
+  const key = sessionStorage.getItem("posko-key");
+  if (key) headers.Authorization = `Bearer ${key}`;
   let response;
   try {
     response = await fetch(path, {
@@ -43,11 +46,19 @@ export function problemText(reply) {
 
 export async function signOut() {
   await api("DELETE", "/api/session");
+  sessionStorage.removeItem("posko-key");
   csrf = null;
 }
 
-// Where to go after signing in: a path on this site only (never //elsewhere).
+// Where to go after signing in: a path on this site only. The browser decides what a string
+// means (it drops tabs and newlines, reads "\\" as "/"), so ask it, and go where it would go.
 export function safeNext(raw, fallback = "/") {
-  return raw && raw.startsWith("/") && !raw.startsWith("//") && !raw.startsWith("/\\")
-    ? raw : fallback;
+  if (!raw || !raw.startsWith("/")) return fallback;
+  let url;
+  try {
+    url = new URL(raw, location.origin);
+  } catch {
+    return fallback;
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : fallback;
 }

@@ -17,7 +17,7 @@ const $ = (id) => document.getElementById(id);
 const FEED_KEEP = 600; // items kept in memory; the snapshot brings the latest 200
 
 const state = {
-  actions: new Map(), features: new Map(), feed: new Map(), positions: {}, selected: null,
+  actions: new Map(), features: new Map(), feed: new Map(), legal: new Map(), positions: {}, selected: null,
   replay: null, connection: "offline", wsMessages: 0, affiliateNames: new Map(),
 };
 window.posko = state; // for the tests and the bench: what the page holds
@@ -84,8 +84,10 @@ function subscribe(channel) {
   send({ type: "subscribe", channel, since: state.positions[channel] ?? null });
 }
 
+// The feed shows a legal item only as its kind and time; those who may read legal items get
+// them whole from the legal channel (a refusal of it is expected and quiet).
 function channelsOf(id) {
-  return [`action:${id}:map`, `action:${id}:feed`];
+  return [`action:${id}:map`, `action:${id}:feed`, `action:${id}:legal`];
 }
 
 function open(wsUrl) {
@@ -130,6 +132,7 @@ function onMessage(msg) {
   if (votes?.onMessage(msg)) return;
   if (msg.type === "error") {
     if (msg.code === "forbidden" && msg.channel === "actions") { nationalOverview = false; loadOwnActions(); }
+    else if (msg.code === "forbidden" && msg.channel?.endsWith(":legal")) return;
     else console.warn("posko:", msg.code, msg.message, msg.channel ?? "");
     return;
   }
@@ -148,7 +151,15 @@ function onMessage(msg) {
     schedule("map", "tasks", "summary");
   } else if (msg.channel === `action:${state.selected}:feed`) {
     if (snapshot) state.feed.clear();
-    for (const item of msg.data.items) state.feed.set(item.id, item);
+    for (const item of msg.data.items) state.feed.set(item.id, state.legal.get(item.id) ?? item);
+    trimFeed();
+    schedule("feed", "tasks");
+  } else if (msg.channel === `action:${state.selected}:legal`) {
+    if (snapshot) state.legal.clear();
+    for (const item of msg.data.items) {
+      state.legal.set(item.id, item);
+      if (state.feed.has(item.id) || !snapshot) state.feed.set(item.id, item);
+    }
     trimFeed();
     schedule("feed", "tasks");
   }
@@ -216,6 +227,7 @@ function choose(id) {
   $("export").hidden = Boolean(key); // downloads go with the session cookie, not a typed key
   state.features = new Map();
   state.feed = new Map();
+  state.legal = new Map();
   for (const c of channelsOf(id)) delete state.positions[c];
   timeline?.stop();
   state.replay = null;
@@ -249,9 +261,13 @@ async function showAt(ms) {
   const seq = ++replaySeq;
   const at = encodeURIComponent(new Date(ms).toISOString());
   const id = state.selected;
+  // Two replays at once (the server's slots), then the legal channel's; a 429 (every slot
+  // busy with someone else's replay) is tried again after the Retry-After it names.
   const [mapReply, feedReply] = await Promise.all([
-    request("GET", `/api/actions/${id}/map?at=${at}`), request("GET", `/api/actions/${id}/feed?at=${at}`),
+    replayed(`/api/actions/${id}/map?at=${at}`), replayed(`/api/actions/${id}/feed?at=${at}`),
   ]);
+  const legalReply = me.canHandle && mapReply.ok && feedReply.ok
+    ? await replayed(`/api/actions/${id}/legal?at=${at}`) : null;
   if (seq !== replaySeq || timeline.live || id !== state.selected) return;
   if (!mapReply.ok || !feedReply.ok) {
     $("replay-error").textContent = (mapReply.ok ? feedReply : mapReply).body?.title ?? t("network_error");
@@ -264,7 +280,20 @@ async function showAt(ms) {
     features: new Map(mapReply.body.features.map((f) => [f.id, f])),
     feed: new Map(feedReply.body.items.map((i) => [i.id, i])),
   };
+  for (const item of legalReply?.ok ? legalReply.body.items : []) {
+    if (state.replay.feed.has(item.id)) state.replay.feed.set(item.id, item);
+  }
   schedule("map", "feed", "tasks", "summary", "affiliates");
+}
+
+async function replayed(path) {
+  let reply = await request("GET", path);
+  for (let tries = 1; reply.status === 429 && tries < 5; tries += 1) {
+    const wait = Number(reply.body?.params?.retry_after) || 1;
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    reply = await request("GET", path);
+  }
+  return reply;
 }
 
 function goLive() {
@@ -308,15 +337,19 @@ function flush() {
 function openItems(view) {
   const items = new Map();
   for (const f of view.features.values()) {
-    if (f.properties.kind !== "incident") continue;
     const p = f.properties;
-    items.set(f.id, { id: f.id, type: "incident", kind: p.incident_kind, severity: p.severity,
-      description: p.description, site_id: p.site_id, status: p.status, at: p.at,
-      legal: p.incident_kind === "arrest" });
+    if (p.kind === "incident") {
+      items.set(f.id, { id: f.id, type: "incident", kind: p.incident_kind, severity: p.severity,
+        description: p.description, site_id: p.site_id, status: p.status, at: p.at, legal: p.legal });
+    } else if (p.kind === "request") { // every request is on the map: none drops out of view
+      items.set(f.id, { id: f.id, type: "request", kind: p.request_kind, quantity: p.quantity,
+        site_id: p.site_id, status: p.status, at: p.at, legal: p.legal });
+    }
   }
   for (const item of view.feed.values()) {
-    if (item.type === "request") items.set(item.id, item);
-    else if (item.type === "incident") items.set(item.id, { ...item, status: items.get(item.id)?.status ?? item.status });
+    if (item.type === "incident" || item.type === "request") {
+      items.set(item.id, { ...item, status: items.get(item.id)?.status ?? item.status });
+    }
   }
   return items;
 }
@@ -423,10 +456,10 @@ function showMe(who) {
 
 // Who we are and where the gateway is, read together; false when neither cookie nor key works.
 async function begin() {
-  const [who, config] = await Promise.all([
-    key ? request("GET", "/api/session").then((r) => (r.ok ? r.body : null)) : whoAmI(),
-    request("GET", "/api/config"),
-  ]);
+  const who = key ? await request("GET", "/api/session").then((r) => (r.ok ? r.body : null))
+    : await whoAmI();
+  if (!who) return false; // signed out: nothing else to ask (and no 401 to log)
+  const config = await request("GET", "/api/config");
   if (!config.ok) return false;
   const roles = who?.roles ?? [];
   Object.assign(me, {

@@ -250,7 +250,7 @@ function incidentMarker(feature) {
   });
   marker.bindTooltip(() => el("div", {},
     el("strong", { text: `${t(`dash_incident_${p.incident_kind}`)} · ${t(`dash_severity_${p.severity}`)}` }),
-    el("div", { text: p.description }),
+    el("div", { text: p.legal && p.description === undefined ? t("dash_legal_item") : p.description }),
     el("div", { class: "muted", text: `${t(`dash_status_${p.status}`)} · ${clock(p.at)}` })), { direction: "top" });
   return marker;
 }

@@ -139,6 +139,7 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
         item.via === "sms" ? el("span", { class: "chip sms", text: "SMS", title: t("dash_via_sms") }) : null,
         el("span", { class: `chip status status-${item.status}`, text: t(`dash_status_${item.status}`) }));
       fill(text, incident ? item.description ?? ""
+        : item.quantity === undefined ? t("dash_legal_item")
         : [`${number(item.quantity)} × `, item.note || t(`dash_request_${item.kind}`)].join(""));
       text.hidden = !text.textContent;
       fill(meta, siteLink(item.site_id), " · ", clock(item.at, zone),
@@ -190,6 +191,8 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
     } else if (item.type === "report") {
       const parts = [item.phase && t(`dash_phase_${item.phase}`), item.mood && t(`dash_mood_${item.mood}`)];
       head = [el("b", { text: parts.filter(Boolean).join(", ") })];
+    } else if (item.legal && !("reporter" in item)) { // only that it exists: not ours to read
+      head = [el("b", { text: `${t("dash_legal_item")}: ${t(`dash_${item.type}_${item.kind}`)}` })];
     } else if (item.type === "incident") {
       head = [el("span", { class: `sev sev-${item.severity}`, text: t(`dash_severity_${item.severity}`) }),
         el("b", { text: t(`dash_incident_${item.kind}`) })];

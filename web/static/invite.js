@@ -54,8 +54,8 @@ async function showJoined(actionId, siteId, expiresAt) {
 // Back on the page with the session of an invite: on to reporting after joining, else the
 // "you're in" screen (with a way to join with this link instead).
 const me = await whoAmI();
-if (me?.actor.startsWith("invite:") && me.roles.length && code === "-") {
+if (me?.actor?.startsWith("invite:") && me.roles.length && code === "-") {
   location.replace(href("/lapor")); // back (or reloaded) after joining: on to reporting
-} else if (me?.actor.startsWith("invite:") && me.roles.length) {
+} else if (me?.actor?.startsWith("invite:") && me.roles.length) {
   await showJoined(me.roles[0].action_id, me.roles[0].site_id ?? null, me.expires_at);
 }

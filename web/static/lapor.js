@@ -2,7 +2,7 @@
 // from a crowded street with one bar of signal. Every item gets its id when it is made and stays
 // in IndexedDB until the posko has it: queued -> sent (a 2xx) -> received (its id seen on the
 // action's feed). Sending again after a lost answer is safe: the server records an id once.
-import { api } from "./api.js";
+import { api, signOut, useCsrf } from "./api.js";
 import { applyText, lang, locale, t } from "./i18n.js";
 import { keywordText, newRef, smsHref, smsItemId } from "./lapor-sms.js";
 
@@ -11,6 +11,7 @@ const RETRY_MIN_MS = 2_000; // backoff after no answer or a 5xx: 2 s, 4 s, ... u
 const RETRY_MAX_MS = 60_000;
 const TICK_MS = 5_000; // how often queued items and the feed connection are looked at
 const FORGET_AFTER_MS = 3 * 24 * 3600 * 1000; // received items older than this are dropped
+const POSITIONS_FOR_MS = 24 * 3600 * 1000; // a received item's GPS position is dropped after this
 const SHOWN = 30; // items listed on the page
 const FRESH_FIX_MS = 5 * 60 * 1000; // a GPS fix younger than this goes with an incident
 const SMS_AFTER_MS = 2 * 60 * 1000; // queued this long: offer to send it as a text instead
@@ -59,9 +60,16 @@ const saveContext = () => store("meta", "readwrite", (s) => s.put(context, "cont
 async function load() {
   db = await openDb();
   const cutoff = Date.now() - FORGET_AFTER_MS;
+  const positionsCutoff = Date.now() - POSITIONS_FOR_MS;
   for (const item of await store("outbox", "readonly", (s) => s.getAll())) {
     if (item.state === "received" && item.created < cutoff) {
       store("outbox", "readwrite", (s) => s.delete(item.id));
+    } else if (item.state === "received" && item.created < positionsCutoff && "lat" in item.body) {
+      // The posko has it: where the phone was need not stay on a phone that may be seized.
+      const { lat, lon, accuracy_m, ...rest } = item.body;
+      const kept = { ...item, body: rest };
+      items.set(item.id, kept);
+      await saveItem(kept);
     } else {
       items.set(item.id, item);
     }
@@ -283,7 +291,7 @@ async function received(feedItems) {
 
 async function refreshContext() {
   const me = await api("GET", "/api/session");
-  if (me.status === 401) {
+  if (me.status === 401 || (me.ok && !me.body.actor)) { // ended, or never signed in here
     if (context.session) endSession(); else showSignedOut();
     return false;
   }
@@ -645,8 +653,28 @@ function toast(text) {
 
 // ---- wiring ----------------------------------------------------------------------------------
 
+// A phone that may be taken: end the session on the server (when there is signal) and erase
+// everything the page kept, queued reports included. Two taps, so a stray one loses nothing.
+async function wipe() {
+  if (context.session?.csrf) useCsrf(context.session.csrf);
+  if (navigator.onLine) await signOut().catch(() => {});
+  closeFeed();
+  items.clear();
+  await store("outbox", "readwrite", (s) => s.clear());
+  await store("meta", "readwrite", (s) => s.clear());
+  context = { session: null, title: "", sites: [], affiliates: [], siteId: null };
+  sessionEnded = true;
+  $("wipe-sure").hidden = true;
+  render();
+  renderContext();
+  notice(t("lapor_wiped"));
+  document.documentElement.dataset.wiped = "1";
+}
+
 function wire() {
   if (lang === "en") $("language").textContent = "Indonesia"; // the bar is narrow
+  $("wipe").addEventListener("click", () => { $("wipe-sure").hidden = false; });
+  $("wipe-sure").addEventListener("click", wipe);
   $("toast").addEventListener("click", () => { $("toast").hidden = true; });
   $("checkin").addEventListener("click", checkIn);
   $("site-button").addEventListener("click", () => {
@@ -739,7 +767,7 @@ showNet();
 // for the server to say which action and sites.
 const usable = () => { document.documentElement.dataset.ready = "1"; };
 if (context.session) usable();
-config = api("GET", "/api/config");
+if (context.session) config = api("GET", "/api/config"); // a phone signed in before: ask early
 flush();
 connectFeed();
 const hadSite = Boolean(context.siteId);
