@@ -16,15 +16,17 @@ from core.audit import PositionsRead
 from core.base import Recorded
 from core.errors import Conflict
 from core.field import FieldCommands
+from core.fund_commands import FundCommands
 from core.identity import IdentityCommands
 from core.report import FieldReport
 
 __all__ = ["Posko", "Recorded"]
 
 
-class Posko(FieldCommands, IdentityCommands):
+class Posko(FieldCommands, IdentityCommands, FundCommands):
     """Every command Posko accepts: actions and reports here, the street's incidents and
-    requests in FieldCommands, people and access in IdentityCommands."""
+    requests in FieldCommands, people and access in IdentityCommands, solidarity funds in
+    FundCommands."""
 
     name = "Posko"
 
