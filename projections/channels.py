@@ -9,9 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from core.access import Permission
-from projections import feed, live_map, overview, people
+from projections import feed, fund, live_map, overview, people
 from projections.rows import Doc, Rows
 
+_FUND_CHANNEL = re.compile(r"^fund:([0-9a-fA-F-]{32,36})$")
 _ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map|feed|legal)$")
 _CANONICAL = {"map": live_map.channel, "feed": feed.channel, "legal": feed.legal_channel}
 
@@ -21,8 +22,9 @@ class ChannelRef:
     """A parsed channel name: its kind and the action it concerns, if any."""
 
     name: str
-    kind: str  # "actions" | "action_map" | "action_feed" | "action_legal" | "access"
+    kind: str  # "actions" | "action_map" | "action_feed" | "action_legal" | "access" | "fund"
     action_id: UUID | None = None
+    fund_id: UUID | None = None
 
 
 def parse(name: str) -> ChannelRef | None:
@@ -31,6 +33,13 @@ def parse(name: str) -> ChannelRef | None:
         return ChannelRef(name, "actions")
     if name == people.ACCESS:
         return ChannelRef(name, "access")
+    fund_match = _FUND_CHANNEL.match(name)
+    if fund_match is not None:
+        try:
+            fund_id = UUID(fund_match.group(1))
+        except ValueError:
+            return None
+        return ChannelRef(name, "fund", fund_id=fund_id) if fund.channel(fund_id) == name else None
     match = _ACTION_CHANNEL.match(name)
     if match is None:
         return None
@@ -51,11 +60,14 @@ def permission(ref: ChannelRef) -> Permission | None:
         "action_map": Permission.READ_ACTION,
         "action_feed": Permission.READ_ACTION,
         "action_legal": Permission.READ_LEGAL,
+        "fund": Permission.READ_FUND,  # asked of the fund's scope with may_fund
     }.get(ref.kind)
 
 
 def snapshot_limit(ref: ChannelRef) -> int | None:
     """How many rows a snapshot carries (the latest ones), or None for all."""
+    if ref.kind == "fund":
+        return fund.FUND_SNAPSHOT
     return feed.FEED_SNAPSHOT if ref.kind in ("action_feed", "action_legal") else None
 
 
@@ -64,9 +76,12 @@ def apply(rows: Rows, event: Any) -> None:
     feed.apply(rows, event)  # after live_map: reads its site rows and item index
     overview.apply(rows, event)  # after live_map: reads the map rows this event changed
     people.apply(rows, event)
+    fund.apply(rows, event)
 
 
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
+    if ref.kind == "fund":
+        return fund.snapshot(docs)
     if ref.kind == "actions":
         return overview.snapshot(docs)
     if ref.kind in ("action_feed", "action_legal"):
@@ -79,6 +94,8 @@ def change_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
         return overview.change(docs)
     if ref.kind == "access":
         return {"ended": docs}
+    if ref.kind == "fund":
+        return fund.change(docs)
     if ref.kind in ("action_feed", "action_legal"):
         return feed.change(docs)
     return live_map.change(docs)

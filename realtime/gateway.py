@@ -24,8 +24,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
-from core.access import Principal, may
+from core.access import FundScope, Permission, Principal, may, may_fund
 from projections import channels, people
+from projections import fund as fund_view
 from projections.changes import Change
 from projections.channels import ChannelRef
 from projections.store import ViewStore
@@ -69,11 +70,16 @@ class _Client:
     channels: set[str] = field(default_factory=set)
 
 
-def authorise(principal: Principal, name: str) -> ChannelRef:
-    """The one check every subscription passes; raises ProtocolError when refused."""
+def authorise(principal: Principal, name: str, fund: FundScope | None = None) -> ChannelRef:
+    """The one check every subscription passes; raises ProtocolError when refused. A fund's
+    channel is checked against the fund's scope (`fund`, read from the views by the caller)."""
     ref = channels.parse(name)
     if ref is None:
         raise ProtocolError("unknown_channel", "no such channel")
+    if ref.kind == "fund":
+        if fund is None or not may_fund(principal, Permission.READ_FUND, fund):
+            raise ProtocolError("forbidden", "not allowed to read this channel")
+        return ref
     # Which permission reads which kind is decided with the channels; None (`system:access`,
     # the gateways' own, or a kind not given a permission yet) is no client's, admins included.
     permission = channels.permission(ref)
@@ -343,7 +349,9 @@ class Gateway:
 
     async def _subscribe(self, ws: ServerConnection, client: _Client, message: Subscribe) -> None:
         try:
-            ref = authorise(client.principal, message.channel)
+            ref = authorise(
+                client.principal, message.channel, await self._fund_scope(message.channel)
+            )
         except ProtocolError as refused:
             await ws.send(protocol.error(refused.code, refused.message, message.channel))
             return
@@ -389,6 +397,14 @@ class Gateway:
                 has, frames = resumed
                 return has, [*frames, protocol.subscribed(ref.name, has)]
         return await asyncio.to_thread(self._snapshot, ref)
+
+    async def _fund_scope(self, name: str) -> FundScope | None:
+        """For a fund's channel, the fund's scope from the views (None for other channels)."""
+        ref = channels.parse(name)
+        if ref is None or ref.fund_id is None:
+            return None
+        doc = await asyncio.to_thread(self._store.load, fund_view.FUNDS, str(ref.fund_id))
+        return fund_view.scope(doc)
 
     def _snapshot(self, ref: ChannelRef) -> tuple[int, list[str]]:
         """Runs in a thread: the read and the (possibly large) frame stay off the loop."""
