@@ -138,9 +138,7 @@ def test_two_distinct_approvers_above_the_threshold(app: Posko) -> None:
     assert status(app, fund_id, small)["status"] == "approved"  # up to it: one is enough
 
     app.approve_disbursement(fund_id=fund_id, disbursement_id=large, actor=OFFICER_1)
-    second_click = app.approve_disbursement(
-        fund_id=fund_id, disbursement_id=large, actor=OFFICER_1
-    )
+    second_click = app.approve_disbursement(fund_id=fund_id, disbursement_id=large, actor=OFFICER_1)
     assert not second_click.created  # the same officer twice is one approval
     assert status(app, fund_id, large)["status"] == "requested"
     assert app.fund(fund_id).reserved["bank"] == THRESHOLD
@@ -486,7 +484,8 @@ def test_a_forged_chain_still_differs_from_the_checkpoint_an_affiliate_kept(app:
     other = {**kept, "chain_head": "f" * 64}
     result = app.verify_fund(fund_id, [other])
     assert not result["ok"]
-    assert result["first_mismatch"] == {"problem": "checkpoint_differs", "period": "2026-H1", "index": 0}
+    mismatch = {"problem": "checkpoint_differs", "period": "2026-H1", "index": 0}
+    assert result["first_mismatch"] == mismatch
 
 
 def test_signing_off_a_checkpoint_takes_two_different_people(app: Posko) -> None:
