@@ -153,7 +153,7 @@ def test_double_payment_refused_and_double_click_records_nothing(app: Posko) -> 
     contribute(app, fund_id, 10_000_000)
     d = request(app, fund_id, 1_000_000)
     app.approve_disbursement(fund_id=fund_id, disbursement_id=d, actor=OFFICER_1)
-    pay = {"fund_id": fund_id, "disbursement_id": d, "effective_date": OPEN_DAY}
+    pay: dict[str, Any] = {"fund_id": fund_id, "disbursement_id": d, "effective_date": OPEN_DAY}
     first = app.pay_disbursement(payment_ref="BCA-1", actor=TREASURER, **pay)
     version = app.fund(fund_id).version
     again = app.pay_disbursement(payment_ref="BCA-1", actor=TREASURER, **pay)
@@ -293,7 +293,7 @@ def test_closed_period_refuses_back_dated_entries(app: Posko) -> None:
 def test_an_entry_is_reversed_once(app: Posko) -> None:
     fund_id = open_fund(app)
     entry_id = contribute(app, fund_id, 1_000_000)
-    reverse = {"fund_id": fund_id, "entry_id": entry_id, "effective_date": OPEN_DAY}
+    reverse: dict[str, Any] = {"fund_id": fund_id, "entry_id": entry_id, "effective_date": OPEN_DAY}
     app.reverse_entry(id=uuid4(), reason="Dobel input", actor=TREASURER, **reverse)
     with pytest.raises(Conflict) as refused:
         app.reverse_entry(id=uuid4(), reason="Lagi", actor=TREASURER, **reverse)
