@@ -379,7 +379,7 @@ class Fund(Aggregate):
     ) -> None:
         """An entry's effective date: not after today (WIB), not in a closed period."""
         if effective > ledger.today_wib(now):
-            raise InvalidInput("in_future", field=field)
+            raise InvalidInput("date_in_future", field=field)
         if ledger.period_of(effective) in self.closed:
             raise Conflict("period_closed", field=field, period=ledger.period_of(effective))
 
@@ -520,9 +520,11 @@ class Fund(Aggregate):
         return 2 if amount > self.threshold else 1
 
     def _open(self, d: dict[str, Any], now: datetime, field: str = "disbursement_id") -> None:
-        if d["status"] in ("paid", "rejected", "expired"):
-            raise Conflict("disbursement_" + d["status"], field=field)
-        if now >= datetime.fromisoformat(d["expires_at"]):
+        if d["status"] == "paid":
+            raise Conflict("disbursement_paid", field=field)
+        if d["status"] == "rejected":
+            raise Conflict("disbursement_rejected", field=field)
+        if d["status"] == "expired" or now >= datetime.fromisoformat(d["expires_at"]):
             raise Conflict("disbursement_expired", field=field)
 
     def approve(self, *, disbursement_id: UUID, now: datetime, actor: str) -> bool:

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from core import dues, fund_verify, ledger, values
+from core.access import FundScope
 from core.base import CONCURRENCY_RETRIES, PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound
 from core.fund import Fund
@@ -151,6 +152,11 @@ class FundCommands(PoskoBase):
 
     def fund(self, fund_id: UUID) -> Fund:
         return self._load(fund_id, Fund, field="fund_id")
+
+    def fund_scope(self, fund_id: UUID) -> FundScope:
+        """Who the fund belongs to, for access checks (read from the cached aggregate)."""
+        fund = self._load(fund_id, Fund, field="id", copy=False)
+        return FundScope(str(fund.id), fund.unit_kind, fund.unit_id)
 
     def open_account(
         self, *, fund_id: UUID, code: Any, name: str, account_type: str, actor: str

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from web import actions, exports, field, invites, passwords, people, sessions
+from web import actions, exports, field, fund, invites, passwords, people, sessions
 from web.context import SERVICES, services
 from web.openapi import openapi_document
 from web.problems import MAX_BODY, Handler, problems_middleware, route_pattern
@@ -90,6 +90,45 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/invites", invites.list_invites),
             web.post("/api/invites/{invite_id}/revoke", invites.revoke_invite),
             web.post("/api/invites/redeem", invites.redeem_invite),
+            # solidarity funds
+            web.post("/api/funds", fund.open_fund),
+            web.get("/api/funds", fund.list_funds),
+            web.get("/api/funds/{id}", fund.get_fund),
+            web.post("/api/funds/{id}/accounts", fund.open_account),
+            web.put("/api/funds/{id}/dues-rule", fund.set_dues_rule),
+            web.post("/api/funds/{id}/contributions", fund.record_contribution),
+            web.post("/api/funds/{id}/dues", fund.record_dues),
+            web.post("/api/funds/{id}/entries", fund.post_entry),
+            web.post("/api/funds/{id}/entries/{entry_id}/reverse", fund.reverse_entry),
+            web.get("/api/funds/{id}/ledger", fund.ledger_entries),
+            web.get("/api/funds/{id}/balances", fund.balances),
+            web.get("/api/funds/{id}/receipts", fund.list_receipts),
+            web.get("/api/funds/{id}/receipts/{number}", fund.get_receipt),
+            web.post("/api/funds/{id}/receipts/{number}/void", fund.void_receipt),
+            web.post("/api/funds/{id}/disbursements", fund.request_disbursement),
+            web.get("/api/funds/{id}/disbursements", fund.list_disbursements),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/approve",
+                fund.approve_disbursement,
+            ),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/reject", fund.reject_disbursement
+            ),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/amount",
+                fund.change_disbursement_amount,
+            ),
+            web.post("/api/funds/{id}/disbursements/{disbursement_id}/pay", fund.pay_disbursement),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/expire", fund.expire_disbursement
+            ),
+            web.post("/api/funds/{id}/periods/{period}/close", fund.close_period),
+            web.post("/api/funds/{id}/periods/{period}/sign", fund.sign_checkpoint),
+            web.get("/api/funds/{id}/periods/{period}/report", fund.period_report),
+            web.get("/api/funds/{id}/verify", fund.verify),
+            web.post("/api/funds/{id}/verify", fund.verify),
+            web.get("/api/funds/{id}/export/entries.csv", fund.entries_csv),
+            web.get("/api/funds/{id}/export/events.json", fund.events_json),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
@@ -97,6 +136,8 @@ def create_app(services: Services) -> web.Application:
             web.get("/admin", page("admin.html")),
             web.get("/i/{code}", page("invite.html")),
             web.get("/lapor", page("lapor.html")),  # the korlap's phone: report from the field
+            web.get("/kas", page("kas.html")),  # the treasurer's pages: the solidarity fund
+            web.get("/kas/kuitansi", page("kuitansi.html")),  # a receipt, to print
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.static("/static", STATIC),
         ]
@@ -105,7 +146,17 @@ def create_app(services: Services) -> web.Application:
 
 
 # HTML (and the field page's service worker), not API: not in OpenAPI
-PAGES = ("/", "/masuk", "/login", "/admin", "/i/{code}", "/lapor", "/sw.js")
+PAGES = (
+    "/",
+    "/masuk",
+    "/login",
+    "/admin",
+    "/i/{code}",
+    "/lapor",
+    "/sw.js",
+    "/kas",
+    "/kas/kuitansi",
+)
 # The field page's app shell, which its service worker keeps for opening with no signal.
 FIELD_SHELL = {
     "/lapor": "lapor.html",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.fund_messages import FUND_MESSAGES
+
 LANGUAGES = ("id", "en")
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -214,6 +216,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The service is unavailable right now; try again shortly.",
     },
 }
+
+CATALOGUE.update(FUND_MESSAGES)
 
 
 def language(accept_language: str | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.fund_openapi import fund_paths
 from web.schemas import (
     ACTION_IN,
     ACTION_OUT,
@@ -471,5 +472,6 @@ def openapi_document() -> dict[str, Any]:
             **_sessions_paths(),
             **_people_paths(),
             **_actions_paths(),
+            **fund_paths(),
         },
     }

@@ -49,6 +49,11 @@ def _get(body: Body, field: str, required: bool) -> Any:
     return value
 
 
+def required_value(body: Body, field: str) -> Any:
+    """A field that must be present, of any JSON type (the command checks its shape)."""
+    return _get(body, field, True)
+
+
 def uuid(body: Body, field: str) -> UUID:
     value = _get(body, field, True)
     if not isinstance(value, str):
