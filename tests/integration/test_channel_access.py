@@ -22,7 +22,9 @@ from core.access import Authenticator, Role
 from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import feed, live_map, overview
+from projections import fund as fund_view
 from projections.people import ACCESS
+from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 from realtime.bus import MemoryBus
 from realtime.gateway import Gateway
@@ -31,7 +33,20 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 API_KEY = secrets.token_urlsafe(24)
 DEADLINE = 10.0
-CALLERS = ("admin", "api_key", "national", "coord_a", "coord_b", "korlap_a", "member")
+CALLERS = (
+    "admin",
+    "api_key",
+    "national",
+    "coord_a",
+    "coord_b",
+    "korlap_a",
+    "member",
+    "treasurer",
+    "officer",
+    "auditor",
+    "unit_member",
+    "other_treasurer",
+)
 
 
 @dataclass
@@ -39,6 +54,7 @@ class World:
     url: str
     tokens: dict[str, str]
     action_a: uuid.UUID
+    fund: uuid.UUID
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -63,12 +79,28 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     app.add_site(
         action_id=actions[0], site_id=site, name="Lokasi", lat=-6.2, lon=106.8, target=10, actor="t"
     )
+    affiliate, fund, other_fund = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    app.register_affiliate(id=affiliate, name="FSPMI", actor="test")
+    for fund_id in (fund, other_fund):
+        app.open_fund(
+            id=fund_id,
+            name="Dana",
+            unit_kind="affiliate",
+            unit_id=affiliate,
+            threshold=1_000_000,
+            actor="test",
+        )
     roles = {
         "admin": Role("admin"),
         "national": Role("coordinator"),
         "coord_a": Role("coordinator", action_id=str(actions[0])),
         "coord_b": Role("coordinator", action_id=str(actions[1])),
         "member": Role("member"),
+        "treasurer": Role("treasurer", fund_id=str(fund)),
+        "officer": Role("officer", affiliate_id=str(affiliate)),
+        "auditor": Role("auditor", fund_id=str(fund)),
+        "unit_member": Role("member", affiliate_id=str(affiliate)),
+        "other_treasurer": Role("treasurer", fund_id=str(other_fund)),
     }
     tokens = {"api_key": API_KEY}
     for n, (name, role) in enumerate(roles.items()):
@@ -91,6 +123,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     app.redeem_invite(code=code, token=tokens["korlap_a"], name="Korlap", client="t", now=now)
 
     store = SQLiteViewStore(data / "views.db")
+    ProjectionRunner(app, store).catch_up()  # a fund's channel is checked against its view
     bus = MemoryBus()
     await bus.start()
     authenticator = Authenticator(
@@ -99,13 +132,13 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     gateway = Gateway(store, bus, authenticator.principal)
     async with gateway.running("127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
-        yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0])
+        yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0], fund)
     await bus.close()
     store.close()
     app.close()
 
 
-def channels_of(action_id: uuid.UUID) -> dict[str, tuple[str, frozenset[str]]]:
+def channels_of(action_id: uuid.UUID, fund_id: uuid.UUID) -> dict[str, tuple[str, frozenset[str]]]:
     """Channel kind -> (a channel of that kind, who may subscribe to it)."""
     coordinate = frozenset({"admin", "api_key", "national", "coord_a"})
     return {
@@ -114,10 +147,16 @@ def channels_of(action_id: uuid.UUID) -> dict[str, tuple[str, frozenset[str]]]:
         "action_feed": (feed.channel(action_id), coordinate | {"korlap_a"}),
         "action_legal": (feed.legal_channel(action_id), coordinate),
         "access": (ACCESS, frozenset()),  # the gateways' own: nobody, admins included
+        # The fund's treasurers, its unit's officers and its auditors; not the unit's members
+        # (they read totals over the API), nor another fund's treasurer.
+        "fund": (
+            fund_view.channel(fund_id),
+            frozenset({"admin", "api_key", "treasurer", "officer", "auditor"}),
+        ),
     }
 
 
-KINDS = ("actions", "action_map", "action_feed", "action_legal", "access")
+KINDS = ("actions", "action_map", "action_feed", "action_legal", "access", "fund")
 
 
 async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
@@ -140,7 +179,7 @@ async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
 async def test_each_channel_kind_admits_exactly_whom_it_should(
     world: World, caller: str, kind: str
 ) -> None:
-    channel, allowed = channels_of(world.action_a)[kind]
+    channel, allowed = channels_of(world.action_a, world.fund)[kind]
     reply = await answer(world.url, world.tokens[caller], channel)
     if caller in allowed:
         assert reply["type"] == "snapshot", reply
@@ -151,6 +190,6 @@ async def test_each_channel_kind_admits_exactly_whom_it_should(
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_nobody_without_credentials_reaches_any_channel(world: World, kind: str) -> None:
-    channel, _ = channels_of(world.action_a)[kind]
+    channel, _ = channels_of(world.action_a, world.fund)[kind]
     reply = await answer(world.url, None, channel)
     assert (reply["type"], reply["code"]) == ("error", "unauthenticated")
