@@ -1,5 +1,6 @@
-"""Process entry points: `posko serve | web | gateway | project | rebuild`, and `posko user`
-to add people who sign in (the first admin) and set passwords, scriptably."""
+"""Process entry points: `posko serve | web | gateway | project | rebuild`, `posko user`
+to add people who sign in (the first admin) and set passwords, scriptably, and `posko fund
+verify` to check a solidarity fund's history."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from core import values
 from core.access import Role
 from core.application import Posko
 from core.errors import InvalidInput, PoskoError
+from posko import fund_cli
 from posko.bootstrap import Components, build, web_services
 from posko.demo import simulate
 from posko.settings import Settings, SettingsError
@@ -45,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("project", help="the projection runner only (run exactly one)")
     commands.add_parser("rebuild", help="drop all views and rebuild them from the event log")
     _user_parser(commands)
+    fund_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -58,12 +61,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"posko: {error}")
     if generated:
         # `posko user` prints only the person's id on stdout, for scripts to read.
-        out = sys.stderr if args.command == "user" else sys.stdout
+        out = sys.stderr if args.command in ("user", "fund") else sys.stdout
         print(f"Generated an API key and stored it in {settings.data_dir / 'api_key'}:", file=out)
         print(f"  {settings.api_key}", file=out)
 
     if args.command == "user":
         sys.exit(user(settings, args))
+    if args.command == "fund":
+        sys.exit(fund_cli.run(settings, args))
     if args.command == "rebuild":
         rebuild(settings)
         return
