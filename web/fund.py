@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from aiohttp import web
+from num2words import num2words
 
 from core import ledger
 from core.access import FundScope, Permission, fund_roles, may_fund
@@ -300,8 +301,18 @@ async def get_receipt(request: web.Request) -> web.Response:
         raise NotFound("unknown_receipt", field="number")
     summary = await _summary(request, fund_id)
     return web.json_response(
-        {**doc, "fund": {k: summary[k] for k in ("id", "name", "unit_kind", "unit_id")}}
+        {
+            **doc,
+            "amount_words": terbilang(doc["amount"]),
+            "fund": {k: summary[k] for k in ("id", "name", "unit_kind", "unit_id")},
+        }
     )
+
+
+def terbilang(amount: int) -> str:
+    """The amount in Indonesian words, as a kuitansi writes it: "lima puluh ribu rupiah"."""
+    words: str = num2words(amount, lang="id")
+    return f"{words} rupiah"
 
 
 async def void_receipt(request: web.Request) -> web.Response:
