@@ -308,6 +308,9 @@ class Street:
 async def simulate(app: Posko, *, interval: float = 2.0, seed_value: int | None = None) -> None:
     """Seed, then run the street every `interval` seconds (jittered) until cancelled."""
     await asyncio.to_thread(seed, app)
+    from posko.demo_fund import seed_fund  # it imports this module's affiliates
+
+    await asyncio.to_thread(seed_fund, app)
     street = Street(app, random.Random(seed_value))
     await asyncio.to_thread(street.resume, time.monotonic())
     log.info("demo action %s is live with %d sites", ACTION_ID, len(SITES))
