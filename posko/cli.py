@@ -146,6 +146,7 @@ def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool)
 
         lines += [
             f"Demo action:    {ACTION_ID}",
+            f"Demo fund:      http{secure}://{settings.host}:{settings.http_port}/kas",
             f"API key:        {settings.api_key}",
             f"Try:  curl -H 'Authorization: Bearer {settings.api_key}' "
             f"http{secure}://{settings.host}:{settings.http_port}/api/actions/{ACTION_ID}/map",
