@@ -490,10 +490,13 @@ async def period_report(request: web.Request) -> web.Response:
     svc = services(request)
     summary = await _summary(request, fund_id)
     _p, daily = await svc.call(svc.store.snapshot, fund_view.daily_channel(fund_id))
-    _p, receipts = await svc.call(svc.store.snapshot, fund_view.receipts_channel(fund_id))
+    _p, stats = await svc.call(svc.store.snapshot, fund_view.receipt_stats_channel(fund_id))
+    _p, voided = await svc.call(svc.store.snapshot, fund_view.voided_channel(fund_id))
     _p, disbursements = await svc.call(svc.store.snapshot, fund_view.disbursements_channel(fund_id))
-    entries, position = await _entries(request, fund_id)
-    report = fund_view.period_report(summary, daily, receipts, disbursements, entries, period)
+    position, reversals = await svc.call(svc.store.snapshot, fund_view.reversals_channel(fund_id))
+    report = fund_view.period_report(
+        summary, daily, stats, voided, disbursements, reversals, period
+    )
     return web.json_response({**report, "fund_name": summary["name"], "position": position})
 
 
