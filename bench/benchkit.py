@@ -618,8 +618,9 @@ async def _server(spec: ServerSpec, conn: Connection) -> None:
 
     from websockets.asyncio.server import ServerConnection, serve
 
-    from core.access import Authenticator
+    from core.access import Authenticator, Principal
     from projections.changes import Batch, Change
+    from projections.port import ViewPort
     from projections.store import SQLiteViewStore
     from realtime.bus import MemoryBus
     from realtime.gateway import Gateway
@@ -655,7 +656,13 @@ async def _server(spec: ServerSpec, conn: Connection) -> None:
     if spec.kind == "gateway":
         store = SQLiteViewStore(spec.data_dir / "views.db")
         bus = MemoryBus()
-        gateway = Gateway(store, bus, Authenticator(API_KEY).principal)
+        views = ViewPort(store)
+        authenticator = Authenticator(API_KEY)
+
+        async def authenticate(token: str) -> Principal | None:
+            return await views.pools.run("main", authenticator.principal, token)
+
+        gateway = Gateway(views, bus, authenticate)
         async with gateway.running("127.0.0.1", 0) as server:
             conn.send(("port", server.sockets[0].getsockname()[1]))
             while True:
@@ -686,12 +693,13 @@ async def _server(spec: ServerSpec, conn: Connection) -> None:
                             position[0], (Change(channel, position[0], {"features": [doc]}),)
                         )
                         rows = {(channel, site): doc}
-                        await asyncio.to_thread(store.commit, position[0], rows, batch)
+                        await views.pools.run("main", store.commit, position[0], rows, batch)
                         await bus.publish(batch)
 
                     conn.send(("ok", await paced(n, rate, publish)))
                 else:
                     conn.send(("error", f"unknown command {command[0]}"))
+        views.close()
         store.close()
         return
 

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -30,6 +29,7 @@ import benchkit as bk
 from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import fund as fund_view
+from projections.port import ViewPort
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 
@@ -117,7 +117,7 @@ def main() -> None:
 
         store = SQLiteViewStore(data / "views.db")
         started = time.perf_counter()
-        ProjectionRunner(app, store).catch_up()
+        ProjectionRunner(app, ViewPort(store)).catch_up()
         catch_up = time.perf_counter() - started
         print(f"views caught up in {catch_up:.1f}s")
 
@@ -199,4 +199,4 @@ if __name__ == "__main__":
     parser.add_argument("--http", type=int, default=2000)
     parser.add_argument("--queries", type=int, default=50)
     ARGS = parser.parse_args()
-    sys.exit(main())
+    main()

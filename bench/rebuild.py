@@ -1,4 +1,4 @@
-"""Rebuild speed: `ProjectionRunner(app, store).catch_up()` into a fresh SQLiteViewStore over a log
+"""Rebuild speed: `ProjectionRunner(...).catch_up()` into a fresh SQLiteViewStore over a log
 of one action, its sites and many field reports, against a raw read-and-decode of the same log
 (`select_notifications` pages + `app.mapper.to_domain_event`), measured in the same run.
 
@@ -25,6 +25,7 @@ from core.application import Posko
 from core.report import FieldReport
 from posko.persistence import eventsourcing_env
 from projections import overview
+from projections.port import ViewPort
 from projections.runner import CATCH_UP_BATCH_SIZE, ProjectionRunner
 from projections.store import SQLiteViewStore
 
@@ -97,7 +98,7 @@ def raw_read(app: Posko, page: int) -> int:
 
 def rebuild(app: Posko, path: Path, batch: int) -> tuple[int, SQLiteViewStore]:
     store = SQLiteViewStore(path)
-    ProjectionRunner(app, store).catch_up(batch or CATCH_UP_BATCH_SIZE)
+    ProjectionRunner(app, ViewPort(store)).catch_up(batch or CATCH_UP_BATCH_SIZE)
     return store.position(), store
 
 

@@ -114,13 +114,16 @@ class Action(Aggregate):
             actor=actor,
         )
 
-    def same_plan(self, other: Action) -> bool:
-        """True when `other` (an unsaved retry of the same id) plans exactly this action."""
-
-        def plan(a: Action) -> tuple[Any, ...]:
-            return (a.title, a.kind, a.demands, a.starts_at, a.ends_at, a.checkin_radius_m)
-
-        return plan(self) == plan(other)
+    def facts(self) -> tuple[Any, ...]:
+        """What a resend must repeat to plan the same action (not who sent it)."""
+        return (
+            self.title,
+            self.kind,
+            self.demands,
+            self.starts_at,
+            self.ends_at,
+            self.checkin_radius_m,
+        )
 
     # -- sites ---------------------------------------------------------------------------------
 

@@ -1,15 +1,14 @@
 """The Posko application: every command the service accepts, each one load -> decide -> save.
 
-It is synchronous (eventsourcing is); the web and the gateway reach it through a bounded thread
-pool. Saves go through a group commit so that concurrent commands share one transaction.
+It is synchronous (eventsourcing is); the web, the gateway, the feed and the runner reach it only
+through the async port (`projections/port.py`, built in `posko/bootstrap.py`). Saves go through
+a group commit so that concurrent commands share one transaction.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from uuid import UUID
-
-from eventsourcing.persistence import IntegrityError
 
 from core.action import Action
 from core.audit import PositionsRead
@@ -43,23 +42,18 @@ class Posko(FieldCommands, IdentityCommands, FundCommands):
         ends_at: datetime,
         actor: str,
     ) -> Recorded:
-        action = Action.plan(
-            id=id,
-            title=title,
-            kind=kind,
-            demands=demands,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            actor=actor,
-        )
-        try:
-            recordings = self._commits.save(action)
-        except IntegrityError:
-            existing = self._load(id, Action, field="id", missing=Conflict("id_reused", field="id"))
-            if not existing.same_plan(action):
-                raise Conflict("id_reused", field="id", id=str(id)) from None
-            return Recorded(id, self._position_of(id), created=False)
-        return Recorded(id, recordings[-1].notification.id, created=True)
+        def make() -> Action:
+            return Action.plan(
+                id=id,
+                title=title,
+                kind=kind,
+                demands=demands,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                actor=actor,
+            )
+
+        return self._create(id, make)
 
     def add_site(
         self,

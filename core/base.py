@@ -3,9 +3,9 @@ the load -> change -> save helpers with their retry on concurrent changes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,8 +19,12 @@ A = TypeVar("A", bound=Aggregate)
 CONCURRENCY_RETRIES = 5
 
 
+@runtime_checkable
 class PositionLookup(Protocol):
-    """What Posko needs of its recorder beyond eventsourcing's own API."""
+    """The port the core needs for positions, beyond eventsourcing's own recorder API: where an
+    aggregate starts in the log (the answer to a resent create) and where the log ends.
+    `posko.persistence` implements it in its SQLite and PostgreSQL recorders, which
+    `posko.persistence.eventsourcing_env` selects."""
 
     def position_of(self, originator_id: UUID) -> int | None: ...
 
@@ -39,11 +43,13 @@ class Recorded:
 class PoskoBase(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
+        if not isinstance(self.recorder, PositionLookup):
+            raise TypeError(
+                f"{type(self.recorder).__name__} does not implement core.base.PositionLookup "
+                "(position_of): build Posko with posko.persistence.eventsourcing_env"
+            )
+        self.positions: PositionLookup = self.recorder
         self._commits = GroupCommit(self.save)
-
-    @property
-    def positions(self) -> PositionLookup:
-        return cast(PositionLookup, self.recorder)
 
     def _change(
         self,
@@ -67,24 +73,41 @@ class PoskoBase(Application[UUID]):
             return Recorded(result_id or id, recordings[-1].notification.id, created=True)
         raise Conflict("busy", field=field, id=str(id))
 
-    def _create(self, id: UUID, make: Callable[[], A], check: Callable[[A], None]) -> Recorded:
-        """Create an aggregate whose id the client chose, idempotently: `make` builds it from
-        the request (validating it), `check` checks it against what is recorded. Resending the
-        same request returns the first answer, even if things changed since (a phone that timed
-        out must hear "recorded", not "action cancelled"); the same id with other facts is a
-        409; a request that is not even valid cannot be a resend of one that was recorded."""
-        candidate = make()
-        try:
-            check(candidate)
-            recordings = self._commits.save(candidate)
-        except (IntegrityError, PoskoError):
-            existing = self._find(id, Aggregate)
-            if existing is None:
-                raise
-            if type(existing) is not type(candidate) or _facts(existing) != _facts(candidate):
-                raise Conflict("id_reused", field="id", id=str(id)) from None
-            return Recorded(id, self._position_of(id), created=False)
-        return Recorded(id, recordings[-1].notification.id, created=True)
+    def _create(
+        self,
+        id: UUID,
+        make: Callable[[], A],
+        check: Callable[[A], Sequence[Aggregate] | None] | None = None,
+    ) -> Recorded:
+        """The one way to create an aggregate whose id the client chose, idempotently.
+
+        `make` builds it from the request (validating it: a request that is not even valid
+        cannot be a resend of one that was recorded); `check` checks it against what is
+        recorded and returns the aggregates to save with it in the same transaction (the
+        logins a person claims). Resending the same request returns the first answer, the
+        aggregate's first position, even if things changed since (a phone that timed out must
+        hear "recorded", not "action cancelled") and even when both copies arrive at once: the
+        one that loses the race finds the winner's aggregate and answers with it. The same id
+        with other facts (`facts()`, which each such aggregate defines) is a 409 `id_reused`.
+        When something saved with it was taken meanwhile by another request, it decides again
+        (and `check` then says what is wrong, e.g. `login_taken`)."""
+        for _ in range(CONCURRENCY_RETRIES):
+            candidate = make()
+            try:
+                companions = (check(candidate) if check is not None else None) or ()
+                recordings = self._commits.save(candidate, *companions)
+            except (IntegrityError, PoskoError) as error:
+                existing = self._find(id, Aggregate)
+                if existing is None:
+                    if isinstance(error, IntegrityError):
+                        continue
+                    raise
+                if type(existing) is not type(candidate) or _facts(existing) != _facts(candidate):
+                    raise Conflict("id_reused", field="id", id=str(id)) from None
+                return Recorded(id, self._position_of(id), created=False)
+            first = next(r for r in recordings if r.domain_event.originator_id == id)
+            return Recorded(id, first.notification.id, created=True)
+        raise Conflict("busy", field="id", id=str(id))
 
     def _load(
         self,

@@ -585,6 +585,17 @@ class FundCommands(PoskoBase):
         """The fund's stored events, undecoded, in order (for verification and export)."""
         return list(self.recorder.select_events(fund_id))
 
+    def export_fund_events(self, fund_id: UUID) -> dict[str, Any]:
+        """The fund's events as plain JSON values with their hashes, for independent checks."""
+        out = []
+        for stored in self.fund_events(fund_id):
+            event = self.mapper.to_domain_event(stored)
+            fields = {k: v for k, v in vars(event).items() if k != "originator_id"}
+            out.append({"type": type(event).__name__, **ledger.plain(fields)})
+        if not out:
+            raise NotFound("unknown_fund", field="fund_id")
+        return {"fund_id": str(fund_id), "genesis": ledger.GENESIS, "events": out}
+
     def verify_fund(
         self, fund_id: UUID, checkpoints: list[dict[str, Any]] | None = None
     ) -> dict[str, Any]:

@@ -31,17 +31,7 @@ class IdentityCommands(PoskoBase):
     # -- organisation --------------------------------------------------------------------------
 
     def register_affiliate(self, *, id: UUID, name: str, actor: str) -> Recorded:
-        affiliate = Affiliate.register(id=id, name=name, actor=actor)
-        try:
-            recordings = self._commits.save(affiliate)
-        except IntegrityError:
-            existing = self._load(
-                id, Affiliate, field="id", missing=Conflict("id_reused", field="id")
-            )
-            if existing.name != affiliate.name:
-                raise Conflict("id_reused", field="id", id=str(id)) from None
-            return Recorded(id, self._position_of(id), created=False)
-        return Recorded(id, recordings[-1].notification.id, created=True)
+        return self._create(id, lambda: Affiliate.register(id=id, name=name, actor=actor))
 
     def add_branch(self, *, affiliate_id: UUID, branch_id: UUID, name: str, actor: str) -> Recorded:
         def add(affiliate: Affiliate) -> bool:
@@ -70,21 +60,17 @@ class IdentityCommands(PoskoBase):
             affiliate=self._affiliate(affiliate_id),
             branch_id=branch_id,
         )
-        existing = self._find(id, Person)
-        if existing is not None:
-            if existing.current_details() != details:  # same id, other details: not a retry
-                raise Conflict("id_reused", field="id", id=str(id))
-            return Recorded(id, self._position_of(id), created=False)
-        person = Person(id=id, actor=actor, **details)
-        if password_hash is not None:  # saved with the person: never a person half made
-            person.set_password(password_hash=password_hash, actor=actor)
-        logins = self._claim_logins(id, person.logins(), [])
-        try:
-            recordings = self._commits.save(person, *logins)
-        except IntegrityError:
-            # A login was claimed meanwhile by someone else (or this very request raced).
-            raise Conflict("login_taken", field="phone") from None
-        return Recorded(id, recordings[0].notification.id, created=True)
+
+        def make() -> Person:
+            person = Person(id=id, actor=actor, **details)
+            if password_hash is not None:  # saved with the person: never a person half made
+                person.set_password(password_hash=password_hash, actor=actor)
+            return person
+
+        def claim_logins(person: Person) -> list[Login]:
+            return self._claim_logins(id, person.logins(), [])
+
+        return self._create(id, make, claim_logins)
 
     def edit_person(
         self,

@@ -36,6 +36,10 @@ class Affiliate(Aggregate):
     def register(cls, *, id: UUID, name: str, actor: str) -> Affiliate:
         return cls(id=id, name=values.text("name", name), actor=actor)
 
+    def facts(self) -> dict[str, Any]:
+        """What a resend must repeat to register the same affiliate."""
+        return {"name": self.name}
+
     def add_branch(self, *, branch_id: UUID, name: str, actor: str) -> bool:
         name = values.text("name", name)
         existing = self.branches.get(str(branch_id))
@@ -145,6 +149,13 @@ class Person(Aggregate):
         self.email = email
         self.affiliate_id = affiliate_id
         self.branch_id = branch_id
+        self.registered = {  # what a resend of the registration must repeat
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "affiliate_id": affiliate_id,
+            "branch_id": branch_id,
+        }
         self.password_hash: str | None = None
         self.roles: list[dict[str, str]] = []
         self.active = True
@@ -174,6 +185,11 @@ class Person(Aggregate):
 
     def logins(self) -> list[str]:
         return [self.phone] + ([self.email] if self.email else [])
+
+    def facts(self) -> dict[str, Any]:
+        """What a resend must repeat to register the same person: the details registered (not
+        the password, which each request hashes with its own salt, nor later edits)."""
+        return self.registered
 
     def current_details(self) -> dict[str, Any]:
         return {

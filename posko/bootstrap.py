@@ -3,9 +3,7 @@ gateway, web services) from settings. Tests build the same graph with other sett
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +12,7 @@ from core.access import Authenticator
 from core.application import Posko
 from posko.persistence import eventsourcing_env
 from posko.settings import Settings
+from projections.port import Pools, Port
 from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
@@ -29,12 +28,12 @@ class Components:
     store: ViewStore
     bus: Bus
     authenticator: Authenticator
-    executor: ThreadPoolExecutor
+    port: Port  # the one road from the event loop to app and store
     runner: ProjectionRunner | None = None
     gateway: Gateway | None = None
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.port.close()
         self.store.close()
         self.app.close()
 
@@ -66,15 +65,15 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
         store=store,
         bus=bus,
         authenticator=authenticator,
-        executor=ThreadPoolExecutor(settings.workers, thread_name_prefix="posko-worker"),
+        port=Port(app, store, authenticator, Pools(main=settings.workers)),
     )
     if runner:
-        components.runner = ProjectionRunner(app, store, bus)
+        components.runner = ProjectionRunner(app, components.port, bus)
     if gateway:
         components.gateway = Gateway(
-            store,
+            components.port,
             bus,
-            authenticator.principal,
+            components.port.principal,
             allowed_origins=[settings.public_url] if settings.public_url else None,
         )
     return components
@@ -87,10 +86,7 @@ def web_services(components: Components) -> Services:
         return await report_health(components)
 
     return Services(
-        app=components.app,
-        store=components.store,
-        authenticator=components.authenticator,
-        executor=components.executor,
+        port=components.port,
         ws_port=settings.ws_port,
         public_ws_url=settings.public_ws_url,
         health=health,
@@ -103,16 +99,13 @@ def web_services(components: Components) -> Services:
 async def report_health(components: Components) -> dict[str, Any]:
     """Liveness plus the state of the event store, the views, the bus and the gateway."""
     state: dict[str, Any] = {"status": "ok"}
-    loop = asyncio.get_running_loop()
     try:
-        events = await loop.run_in_executor(
-            components.executor, components.app.recorder.max_notification_id
-        )
-        views = await loop.run_in_executor(components.executor, components.store.position)
+        events = await components.port.log_position()
+        views = await components.port.views_position()
     except Exception as error:
         return {"status": "unavailable", "store": {"ok": False, "error": type(error).__name__}}
-    state["store"] = {"ok": True, "position": events or 0}
-    projections: dict[str, Any] = {"position": views, "lag": (events or 0) - views}
+    state["store"] = {"ok": True, "position": events}
+    projections: dict[str, Any] = {"position": views, "lag": events - views}
     if components.runner is not None:
         status = components.runner.status
         projections.update(

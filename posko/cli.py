@@ -112,7 +112,7 @@ async def run(
             if serve_http:
                 await _start_http(components, stack, tls)
             if demo:
-                tasks.append(asyncio.create_task(simulate(components.app), name="demo"))
+                tasks.append(asyncio.create_task(simulate(components.port), name="demo"))
             _banner(settings, serve_http=serve_http, serve_ws=serve_ws, demo=demo)
             await stopping.wait()
             log.info("stopping")
@@ -158,7 +158,7 @@ def rebuild(settings: Settings) -> None:
     components = build(settings, runner=False, gateway=False)
     try:
         components.store.reset()
-        runner = ProjectionRunner(components.app, components.store)
+        runner = ProjectionRunner(components.app, components.port)
         started = time.perf_counter()
         position = runner.catch_up()
         seconds = time.perf_counter() - started

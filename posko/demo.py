@@ -25,6 +25,7 @@ from core.application import Posko
 from core.errors import PoskoError
 from core.help_request import HelpRequest
 from core.incident import Incident
+from projections.port import Port
 
 log = logging.getLogger("posko.demo")
 
@@ -305,18 +306,19 @@ class Street:
             position = notes[-1].id
 
 
-async def simulate(app: Posko, *, interval: float = 2.0, seed_value: int | None = None) -> None:
-    """Seed, then run the street every `interval` seconds (jittered) until cancelled."""
-    await asyncio.to_thread(seed, app)
+async def simulate(port: Port, *, interval: float = 2.0, seed_value: int | None = None) -> None:
+    """Seed, then run the street every `interval` seconds (jittered) until cancelled; through
+    the port's main pool, like any other caller of the core."""
+    await port.pools.run("main", seed, port.app)
     from posko.demo_fund import seed_fund  # it imports this module's affiliates
 
-    await asyncio.to_thread(seed_fund, app)
-    street = Street(app, random.Random(seed_value))
-    await asyncio.to_thread(street.resume, time.monotonic())
+    await port.pools.run("main", seed_fund, port.app)
+    street = Street(port.app, random.Random(seed_value))
+    await port.pools.run("main", street.resume, time.monotonic())
     log.info("demo action %s is live with %d sites", ACTION_ID, len(SITES))
     while True:
         try:
-            await asyncio.to_thread(street.tick, time.monotonic())
+            await port.pools.run("main", street.tick, time.monotonic())
         except PoskoError as error:  # e.g. someone cancelled the demo action: say so, go on
             log.warning("demo step refused: %s", error)
         await asyncio.sleep(interval * street.rng.uniform(0.5, 1.5))

@@ -31,7 +31,7 @@ class Settings:
     public_url: str = ""  # where people open the pages; the gateway takes session cookies
     # only from pages of this origin (empty: from any page, relying on SameSite=Strict)
     public_ws_url: str = ""  # where browsers reach the gateway; empty: same host, ws_port
-    workers: int = 8  # threads for the synchronous application and view reads
+    workers: int = 8  # the port's main pool: threads for commands and reads
     geocoder_domain: str = ""  # Nominatim host[:port] for sites by address; empty: off
     geocoder_scheme: str = "https"
     geocoder_user_agent: str = "posko/0.1"  # Nominatim's policy: name the application

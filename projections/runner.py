@@ -5,28 +5,28 @@ publishes the batch. A crash can neither skip an event nor apply one twice."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
-import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from projections import channels
 from projections.changes import Batch, Change, Publisher
+from projections.port import ViewPort
 from projections.rows import Rows
-from projections.store import ViewStore
 
 log = logging.getLogger("posko.projections")
-T = TypeVar("T")
 
 BATCH_SIZE = 500  # live: small batches keep latency low
 CATCH_UP_BATCH_SIZE = 5_000  # rebuilds and catching up: fewer, larger transactions
-TAKE_TIMEOUT = 0.5  # seconds a worker waits for news before checking whether it should stop
+STOP_CHECK = 0.5  # seconds a pump blocked by a full hand-over waits before checking for a stop
+STOP_WAIT = 5.0  # seconds a stop waits for the pump to end
 RESTART_DELAY = 1.0  # seconds between restarts after an error
 
 
@@ -42,16 +42,17 @@ class ProjectionRunner:
     def __init__(
         self,
         app: Application[Any],
-        store: ViewStore,
+        port: ViewPort,
         publisher: Publisher | None = None,
         *,
         batch_size: int = BATCH_SIZE,
     ) -> None:
         self.app = app
-        self.store = store
+        self.port = port  # the view side of the async port: its pools and read-your-writes
+        self.store = port.store
         self.publisher = publisher
         self.batch_size = batch_size
-        self.status = RunnerStatus(position=store.position())
+        self.status = RunnerStatus(position=self.store.position())
         self._last_published = self.status.position  # batches up to here are on the bus or lost
         self._unpublished_after: int | None = None  # set while the bus misses batches after it
         self._bus_unchecked = True  # a crash may have kept batches from the bus: ask it first
@@ -107,11 +108,11 @@ class ProjectionRunner:
             await self._advanced.wait_for(lambda: self.status.position >= position)
 
     async def _follow(self) -> None:
-        start = await asyncio.to_thread(self.store.position)
+        start = await self.port.views_position()
         self.status.position = start
-        pending: queue.Queue[Notification] = queue.Queue(maxsize=self.batch_size * 4)
-        subscription = await asyncio.to_thread(self.app.recorder.subscribe, gt=start)
-        pump = _Pump(subscription, pending)
+        self.port.projects_here(start)
+        subscription = await self.port.pools.run("main", self.app.recorder.subscribe, gt=start)
+        pump = _Pump(subscription, asyncio.get_running_loop(), self.batch_size * 4)
         pump.start()
         self.status.running = True
         self._bus_unchecked = True
@@ -120,21 +121,17 @@ class ProjectionRunner:
                 with contextlib.suppress(Exception):  # bus down: repaired before the next publish
                     await self._repair_bus()
             while True:
-                notifications = await asyncio.to_thread(_take, pending, self.batch_size)
-                if not notifications:
-                    if not pump.is_alive():
-                        raise RuntimeError(f"the event log subscription ended: {pump.error!r}")
-                    continue
-                batch = await _to_completion(self.apply, notifications)
+                notifications = await pump.take(self.batch_size)
+                batch = await self.port.project(self.apply, notifications)
                 self.status.last_error = None
+                self.port.projects_here(batch.position)
                 async with self._advanced:
                     self._advanced.notify_all()
                 if batch.changes:
                     await self._publish(batch)
         finally:
             self.status.running = False
-            pump.stop()
-            await asyncio.to_thread(pump.join, 5)
+            await pump.stop()
 
     async def _publish(self, batch: Batch) -> None:
         if self.publisher is None:
@@ -167,7 +164,7 @@ class ProjectionRunner:
     async def _republish_after(self, after: int) -> None:
         assert self.publisher is not None
         while True:
-            batches = await asyncio.to_thread(self.store.batches_after, after, 1000)
+            batches = await self.port.batches_after(after, 1000)
             if batches is None:
                 # The outbox no longer reaches back to `after`: the next batch goes out marked,
                 # so followers fall back to snapshots instead of skipping the hole silently.
@@ -181,56 +178,59 @@ class ProjectionRunner:
             after = batches[-1].position
 
 
-async def _to_completion(fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn` in a thread; if cancelled meanwhile, let it finish first: a batch half-way
-    through its commit must not have its store closed under it by whoever cancelled us."""
-    task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.wait([task])
-        raise
-
-
 class _Pump(threading.Thread):
-    """Moves notifications from the blocking subscription into a queue the runner drains."""
+    """Iterates the blocking subscription and hands each notification to the loop as it comes
+    (no polling on either side). At most `capacity` wait on the loop: a slow runner blocks the
+    pump, never fills memory."""
 
-    def __init__(self, subscription: Any, pending: queue.Queue[Notification]) -> None:
+    def __init__(self, subscription: Any, loop: asyncio.AbstractEventLoop, capacity: int) -> None:
         super().__init__(name="posko-log-pump", daemon=True)
         self.subscription = subscription
-        self.pending = pending
+        self.loop = loop
+        self.room = threading.Semaphore(capacity)
+        self.pending: collections.deque[Notification] = collections.deque()
+        self.arrived = asyncio.Event()
         self.stopping = threading.Event()
-        self.error: BaseException | None = None
+        self.ended: asyncio.Future[BaseException | None] = loop.create_future()
 
     def run(self) -> None:
+        error: BaseException | None = None
         try:
             for notification in self.subscription:
-                while not self.stopping.is_set():
-                    try:
-                        self.pending.put(notification, timeout=TAKE_TIMEOUT)
-                        break
-                    except queue.Full:
-                        continue
+                while not self.room.acquire(timeout=STOP_CHECK):
+                    if self.stopping.is_set():
+                        return
                 if self.stopping.is_set():
                     return
-        except BaseException as error:
-            if not self.stopping.is_set():
-                self.error = error
+                self.loop.call_soon_threadsafe(self._arrive, notification)
+        except BaseException as caught:
+            error = caught
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop closed first
+                self.loop.call_soon_threadsafe(self._end, error)
 
-    def stop(self) -> None:
+    def _arrive(self, notification: Notification) -> None:
+        self.pending.append(notification)
+        self.arrived.set()
+
+    def _end(self, error: BaseException | None) -> None:
+        if not self.ended.done():
+            self.ended.set_result(error)
+        self.arrived.set()
+
+    async def take(self, limit: int) -> list[Notification]:
+        """The notifications that have arrived (at least one, at most `limit`), in log order."""
+        while not self.pending:
+            if self.ended.done() and not self.stopping.is_set():
+                raise RuntimeError(f"the event log subscription ended: {self.ended.result()!r}")
+            self.arrived.clear()
+            await self.arrived.wait()
+        taken = [self.pending.popleft() for _ in range(min(limit, len(self.pending)))]
+        self.room.release(len(taken))
+        return taken
+
+    async def stop(self) -> None:
         self.stopping.set()
-        self.subscription.stop()
-
-
-def _take(pending: queue.Queue[Notification], limit: int) -> list[Notification]:
-    """Block up to TAKE_TIMEOUT for one notification, then take whatever else is ready."""
-    try:
-        taken = [pending.get(timeout=TAKE_TIMEOUT)]
-    except queue.Empty:
-        return []
-    while len(taken) < limit:
-        try:
-            taken.append(pending.get_nowait())
-        except queue.Empty:
-            break
-    return taken
+        self.subscription.stop()  # ends the iteration; returns once its threads have ended
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.ended), STOP_WAIT)

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from projections.changes import Batch, Change
-from projections.store import ViewStore
+from projections.port import ViewPort
 from realtime import protocol
 from realtime.bus import Bus, HistoryUnavailable
 
@@ -30,7 +30,7 @@ class Feed:
 
     def __init__(
         self,
-        store: ViewStore,
+        port: ViewPort,
         bus: Bus,
         *,
         deliver: Callable[[Change], None],
@@ -41,7 +41,8 @@ class Feed:
     ) -> None:
         if history < 1:
             raise ValueError(f"history must be at least 1 batch, not {history}")
-        self._store = store
+        self._port = port
+        self._store = port.store  # read only in the port's pools (replay_from_store)
         self._bus = bus
         self._deliver = deliver
         self._resync_subscribers = resync
@@ -64,7 +65,7 @@ class Feed:
 
     async def start(self) -> None:
         """Begin at the store's position: a new gateway has no subscribers to catch up."""
-        position = await asyncio.to_thread(self._store.position)
+        position = await self._port.views_position()
         self._ring.clear()
         self._position = self._floor = position
 
@@ -77,8 +78,13 @@ class Feed:
         newer = list(itertools.takewhile(lambda b: b.position > since, reversed(self._ring)))
         return self._position, _frames(channel, reversed(newer))
 
-    def replay_from_store(self, channel: str, since: int) -> Replay | None:
-        """Runs in a thread. None when a snapshot must do: the outbox lost part of the history,
+    async def replay_from_store(self, channel: str, since: int) -> Replay | None:
+        """The changes on `channel` after `since` from the store's outbox (read and framed in
+        the port's pool, in one trip). None when"""
+        return await self._port.pools.run("main", self._replay_from_store, channel, since)
+
+    def _replay_from_store(self, channel: str, since: int) -> Replay | None:
+        """Runs in a worker. None when a snapshot must do: the outbox lost part of the history,
         holds more than we replay, or `since` is beyond this deployment's position."""
         top = self._store.position()
         if since > top:
@@ -143,7 +149,7 @@ class Feed:
         """Deliver the outbox batches after the feed's position; True when there were any."""
         progressed = False
         while True:
-            batches = await asyncio.to_thread(self._store.batches_after, self._position, STORE_PAGE)
+            batches = await self._port.batches_after(self._position, STORE_PAGE)
             if batches is None:
                 await self._resync()
                 return True
@@ -156,7 +162,7 @@ class Feed:
     async def _resync(self) -> None:
         """The outbox was pruned past the feed: restart from the store's position and let the
         gateway send its clients off to start over."""
-        position = await asyncio.to_thread(self._store.position)
+        position = await self._port.views_position()
         log.warning(
             "gateway feed: history lost after %s; resyncing at %s", self._position, position
         )

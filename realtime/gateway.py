@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -29,7 +29,7 @@ from projections import channels, people
 from projections import fund as fund_view
 from projections.changes import Change
 from projections.channels import ChannelRef
-from projections.store import ViewStore
+from projections.port import ViewPort
 from realtime import protocol
 from realtime.access import AccessIndex, access_keys
 from realtime.bus import Bus
@@ -38,8 +38,8 @@ from realtime.protocol import Auth, ErrorCode, ProtocolError, Subscribe, Unsubsc
 
 log = logging.getLogger("posko.realtime")
 
-# Called in a worker thread: it may look the session up in the event store.
-Authenticate = Callable[[str], Principal | None]
+# The port's `principal`: it may look the session up in the event store, in the port's pool.
+Authenticate = Callable[[str], Awaitable[Principal | None]]
 
 # Client frames are tiny; small caps keep the memory one connection can claim low.
 MAX_MESSAGE: Final = 64 * 1024
@@ -99,7 +99,7 @@ class Gateway:
 
     def __init__(
         self,
-        store: ViewStore,
+        port: ViewPort,
         bus: Bus,
         authenticate: Authenticate,
         *,
@@ -114,7 +114,7 @@ class Gateway:
         expiry_sweep: float = 5.0,
     ) -> None:
         self._feed = Feed(
-            store,
+            port,
             bus,
             deliver=self._deliver,
             resync=self._resync,
@@ -122,7 +122,7 @@ class Gateway:
             poll_interval=poll_interval,
             bus_retry=bus_retry,
         )
-        self._store = store
+        self._port = port
         self._authenticate = authenticate
         self._allowed_origins = (
             None
@@ -278,7 +278,7 @@ class Gateway:
         # the lookup returns: ends meanwhile are noted, and checked against what it found.
         self._access.begin_lookup(ws)
         try:
-            principal = await asyncio.to_thread(self._authenticate, token)
+            principal = await self._authenticate(token)
         except Exception:
             log.exception("ws authentication failed conn=%s", ws.id)
             await ws.close(CloseCode.TRY_AGAIN_LATER, "authentication unavailable")
@@ -392,23 +392,23 @@ class Gateway:
         if since is not None:
             resumed = self._feed.replay(ref.name, since)
             if resumed is None:
-                resumed = await asyncio.to_thread(self._feed.replay_from_store, ref.name, since)
+                resumed = await self._feed.replay_from_store(ref.name, since)
             if resumed is not None:
                 has, frames = resumed
                 return has, [*frames, protocol.subscribed(ref.name, has)]
-        return await asyncio.to_thread(self._snapshot, ref)
+        return await self._port.pools.run("main", self._snapshot, ref)
 
     async def _fund_scope(self, name: str) -> FundScope | None:
         """For a fund's channel, the fund's scope from the views (None for other channels)."""
         ref = channels.parse(name)
         if ref is None or ref.fund_id is None:
             return None
-        doc = await asyncio.to_thread(self._store.load, fund_view.FUNDS, str(ref.fund_id))
+        doc = await self._port.load(fund_view.FUNDS, str(ref.fund_id))
         return fund_view.scope(doc)
 
     def _snapshot(self, ref: ChannelRef) -> tuple[int, list[str]]:
-        """Runs in a thread: the read and the (possibly large) frame stay off the loop."""
-        position, docs = self._store.snapshot(ref.name, channels.snapshot_limit(ref))
+        """Runs in the port's pool: the read and the (possibly large) frame stay off the loop."""
+        position, docs = self._port.store.snapshot(ref.name, channels.snapshot_limit(ref))
         data = channels.snapshot_data(ref, docs)
         return position, [protocol.snapshot(ref.name, position, data)]
 

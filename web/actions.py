@@ -11,7 +11,7 @@ from aiohttp import web
 
 from core.access import Permission, may
 from core.errors import InvalidInput, NotFound
-from projections import channels, feed, live_map, overview, time_travel
+from projections import channels, feed, live_map, overview
 from projections.people import checkins_channel
 from web import parse
 from web.context import (
@@ -34,7 +34,7 @@ async def list_actions(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, overview.CHANNEL)
+    position, docs = await svc.port.snapshot(overview.CHANNEL)
     if not may(principal, Permission.READ_ACTIONS):
         docs = [d for d in docs if may(principal, Permission.READ_ACTION, UUID(d["id"]))]
     return web.json_response({"position": position, **overview.snapshot(docs)})
@@ -45,8 +45,8 @@ async def get_action(request: web.Request) -> web.Response:
     authorise(request, Permission.READ_ACTION, action_id)
     svc = services(request)
     await wait_for_min_position(request)
-    position = await svc.call(svc.store.position)
-    doc = await svc.call(svc.store.load, overview.CHANNEL, str(action_id))
+    position = await svc.port.views_position()
+    doc = await svc.port.load(overview.CHANNEL, str(action_id))
     if doc is None:
         raise NotFound("unknown_action", field="id")
     return web.json_response({**doc, "position": position})
@@ -77,15 +77,15 @@ async def _read_channel(request: web.Request, name: str) -> web.Response:
     await require_action(svc, ref.action_id)
     if at is not None:  # replays the log: in the pool, a few at a time, never on the loop
         async with svc.replays:
-            position, data = await svc.call(time_travel.snapshot_at, svc.app, ref, at)
+            position, data = await svc.port.snapshot_at(ref, at)
         return web.json_response({**data, "position": position, "at": at.isoformat()})
-    position, docs = await svc.call(svc.store.snapshot, ref.name, channels.snapshot_limit(ref))
+    position, docs = await svc.port.snapshot(ref.name, channels.snapshot_limit(ref))
     return web.json_response({**channels.snapshot_data(ref, docs), "position": position})
 
 
 async def require_action(svc: Services, action_id: UUID) -> None:
     """404 unless the views know the action (reads of views only: a command checks itself)."""
-    if await svc.call(svc.store.load, overview.CHANNEL, str(action_id)) is None:
+    if await svc.port.load(overview.CHANNEL, str(action_id)) is None:
         raise NotFound("unknown_action", field="id")
 
 
@@ -97,8 +97,8 @@ async def list_checkins(request: web.Request) -> web.Response:
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, action_id)
-    position, docs = await svc.call(svc.store.snapshot, checkins_channel(action_id))
-    await svc.call(svc.app.record_positions_read, action_id=action_id, count=len(docs), actor=actor)
+    position, docs = await svc.port.snapshot(checkins_channel(action_id))
+    await svc.port.record_positions_read(action_id=action_id, count=len(docs), actor=actor)
     return web.json_response({"position": position, "checkins": docs})
 
 
@@ -106,8 +106,7 @@ async def plan_action(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.PLAN_ACTIONS)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.plan_action,
+    result = await svc.port.plan_action(
         id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
         title=parse.string(body, "title"),
         kind=parse.string(body, "kind"),
@@ -137,8 +136,7 @@ async def add_site(request: web.Request) -> web.Response:
     else:
         place = await geocode(svc, address)
         lat, lon = place.lat, place.lon
-    result = await svc.call(
-        svc.app.add_site,
+    result = await svc.port.add_site(
         action_id=action_id,
         site_id=site_id,
         name=name,
@@ -160,8 +158,7 @@ async def change_status(request: web.Request) -> web.Response:
     if to not in STATUSES:
         raise InvalidInput("not_one_of", field="status", allowed=list(STATUSES))
     svc = services(request)
-    result = await svc.call(
-        svc.app.change_action_status,
+    result = await svc.port.change_action_status(
         action_id=action_id,
         to=to,
         reason=parse.optional_string(body, "reason"),
@@ -178,8 +175,7 @@ async def file_report(request: web.Request) -> web.Response:
     site_id = await required_site(request, action_id, body)
     actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
     svc = services(request)
-    result = await svc.call(
-        svc.app.file_report,
+    result = await svc.port.file_report(
         id=parse.uuid(body, "id"),
         action_id=action_id,
         site_id=site_id,

@@ -4,7 +4,6 @@ command or query, and renders."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -170,7 +169,7 @@ CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
 
 
 async def _warm_up(app: web.Application) -> None:
-    await app[SERVICES].call(passwords.warm_up)
+    await app[SERVICES].port.slow(passwords.warm_up)
 
 
 # -- middlewares ---------------------------------------------------------------------------------
@@ -221,7 +220,7 @@ async def service_worker(request: web.Request) -> web.Response:
     """sw.js headed by the shell's URLs and a digest of their files: a change to any of them
     changes the worker, so phones fetch the new shell as one set, never a new page with old
     scripts."""
-    text = await asyncio.to_thread(_service_worker_text)
+    text = await services(request).port.slow(_service_worker_text)
     return web.Response(text=text, content_type="text/javascript")
 
 

@@ -67,4 +67,4 @@ async def wait_for_min_position(request: web.Request) -> None:
         return
     if not (raw.isascii() and raw.isdigit()):
         raise InvalidInput("wrong_type", field="min_position", expected="integer")
-    await services(request).views_at_least(int(raw))
+    await services(request).port.views_at_least(int(raw))

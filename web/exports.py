@@ -23,7 +23,6 @@ from core.access import Permission, may
 from projections import feed, live_map
 from projections.people import checkins_channel
 from projections.rows import Doc
-from projections.store import ViewStore
 from web import parse
 from web.actions import require_action
 from web.context import PRINCIPAL, authorise, services, wait_for_min_position
@@ -65,12 +64,6 @@ REQUEST_COLUMNS = [
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run text starting so
 
 
-def read_channels(store: ViewStore, *names: str) -> list[list[Doc]]:
-    """Every row of each channel, read in the order given (the feed before the exact
-    positions, so every check-in in the feed has its position)."""
-    return [store.snapshot(name)[1] for name in names]
-
-
 async def reports_csv(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.READ_ACTION, action_id)
@@ -79,8 +72,8 @@ async def reports_csv(request: web.Request) -> web.Response:
     await wait_for_min_position(request)
     await require_action(svc, action_id)
     names = [feed.channel(action_id), live_map.channel(action_id)]
-    items, features, *checkins = await svc.call(
-        read_channels, svc.store, *names, *([checkins_channel(action_id)] if exact else [])
+    items, features, *checkins = await svc.port.snapshots(
+        *names, *([checkins_channel(action_id)] if exact else [])
     )
     rows = _with_sites([i for i in items if i["type"] == "report"], features)
     columns = REPORT_COLUMNS
@@ -89,7 +82,7 @@ async def reports_csv(request: web.Request) -> web.Response:
         rows = [{**row, **_exact(positions.get(row["id"]))} for row in rows]
         columns = [*REPORT_COLUMNS, *EXACT_COLUMNS]
         count = sum(1 for row in rows if row.get("lat") is not None)
-        await svc.call(svc.app.record_positions_read, action_id=action_id, count=count, actor=actor)
+        await svc.port.record_positions_read(action_id=action_id, count=count, actor=actor)
     return _csv(action_id, "reports", columns, rows)
 
 
@@ -109,9 +102,7 @@ async def _items_csv(
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, action_id)
-    items, features = await svc.call(
-        read_channels, svc.store, feed.channel(action_id), live_map.channel(action_id)
-    )
+    items, features = await svc.port.snapshots(feed.channel(action_id), live_map.channel(action_id))
     places = {f["id"]: f["geometry"] for f in features if f["properties"]["kind"] == "incident"}
     rows = [
         {**row, **_point(places.get(row["id"]))}
@@ -126,7 +117,7 @@ async def sites_geojson(request: web.Request) -> web.Response:
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, action_id)
-    (features,) = await svc.call(read_channels, svc.store, live_map.channel(action_id))
+    (features,) = await svc.port.snapshots(live_map.channel(action_id))
     sites = [f for f in features if f["properties"]["kind"] == "site"]
     return web.Response(
         text=json.dumps({"type": "FeatureCollection", "features": sites}, ensure_ascii=False),

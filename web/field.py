@@ -4,7 +4,7 @@ site to a phone that knows where it is but not which site that is."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 from uuid import UUID
 
@@ -32,7 +32,7 @@ async def required_site(request: web.Request, action_id: UUID, body: parse.Body)
         raise InvalidInput("required", field="site_id")
     authorise(request, Permission.READ_ACTION, action_id)
     svc = services(request)
-    suggestion = await svc.call(svc.app.nearest_site, action_id=action_id, lat=lat, lon=lon)
+    suggestion = await svc.port.nearest_site(action_id=action_id, lat=lat, lon=lon)
     raise InvalidInput("choose_site", field="site_id", suggestion=suggestion)
 
 
@@ -41,9 +41,7 @@ async def nearest_site(request: web.Request) -> web.Response:
     authorise(request, Permission.READ_ACTION, action_id)
     lat, lon = parse.query_number(request, "lat"), parse.query_number(request, "lon")
     svc = services(request)
-    return web.json_response(
-        await svc.call(svc.app.nearest_site, action_id=action_id, lat=lat, lon=lon)
-    )
+    return web.json_response(await svc.port.nearest_site(action_id=action_id, lat=lat, lon=lon))
 
 
 # -- incidents -----------------------------------------------------------------------------------
@@ -62,8 +60,7 @@ async def report_incident(request: web.Request) -> web.Response:
         site_id = await required_site(request, action_id, body)  # a korlap of one site
     actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
     svc = services(request)
-    result = await svc.call(
-        svc.app.report_incident,
+    result = await svc.port.report_incident(
         id=parse.uuid(body, "id"),
         action_id=action_id,
         site_id=site_id,
@@ -82,29 +79,25 @@ async def acknowledge_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
     await parse.optional_json_body(request)
     svc = services(request)
-    actor = await _handling_actor(request, svc.app.incident, incident_id)
-    return created(
-        await svc.call(svc.app.acknowledge_incident, incident_id=incident_id, actor=actor)
-    )
+    actor = await _handling_actor(request, svc.port.incident, incident_id)
+    return created(await svc.port.acknowledge_incident(incident_id=incident_id, actor=actor))
 
 
 async def resolve_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
     note = parse.string(await parse.json_body(request), "note")
     svc = services(request)
-    actor = await _handling_actor(request, svc.app.incident, incident_id)
-    return created(
-        await svc.call(svc.app.resolve_incident, incident_id=incident_id, note=note, actor=actor)
-    )
+    actor = await _handling_actor(request, svc.port.incident, incident_id)
+    return created(await svc.port.resolve_incident(incident_id=incident_id, note=note, actor=actor))
 
 
 async def reopen_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
     reason = parse.string(await parse.json_body(request), "reason")
     svc = services(request)
-    actor = await _handling_actor(request, svc.app.incident, incident_id)
+    actor = await _handling_actor(request, svc.port.incident, incident_id)
     return created(
-        await svc.call(svc.app.reopen_incident, incident_id=incident_id, reason=reason, actor=actor)
+        await svc.port.reopen_incident(incident_id=incident_id, reason=reason, actor=actor)
     )
 
 
@@ -117,8 +110,7 @@ async def request_help(request: web.Request) -> web.Response:
     site_id = await required_site(request, action_id, body)
     actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
     svc = services(request)
-    result = await svc.call(
-        svc.app.request_help,
+    result = await svc.port.request_help(
         id=parse.uuid(body, "id"),
         action_id=action_id,
         site_id=site_id,
@@ -135,34 +127,32 @@ async def commit_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
     by = parse.string(await parse.json_body(request), "by")
     svc = services(request)
-    actor = await _handling_actor(request, svc.app.help_request, request_id)
-    return created(await svc.call(svc.app.commit_help, request_id=request_id, by=by, actor=actor))
+    actor = await _handling_actor(request, svc.port.help_request, request_id)
+    return created(await svc.port.commit_help(request_id=request_id, by=by, actor=actor))
 
 
 async def fulfil_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
     await parse.optional_json_body(request)
     svc = services(request)
-    actor = await _handling_actor(request, svc.app.help_request, request_id)
-    return created(await svc.call(svc.app.fulfil_help, request_id=request_id, actor=actor))
+    actor = await _handling_actor(request, svc.port.help_request, request_id)
+    return created(await svc.port.fulfil_help(request_id=request_id, actor=actor))
 
 
 async def cancel_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
     reason = parse.string(await parse.json_body(request), "reason")
     svc = services(request)
-    actor = await _handling_actor(request, svc.app.help_request, request_id)
-    return created(
-        await svc.call(svc.app.cancel_help, request_id=request_id, reason=reason, actor=actor)
-    )
+    actor = await _handling_actor(request, svc.port.help_request, request_id)
+    return created(await svc.port.cancel_help(request_id=request_id, reason=reason, actor=actor))
 
 
 async def _handling_actor(
-    request: web.Request, load: Callable[[UUID], _InAction], item_id: UUID
+    request: web.Request, load: Callable[[UUID], Awaitable[_InAction]], item_id: UUID
 ) -> str:
     """Who may handle an incident or request: coordinators of its action, which only the item
     itself knows (so it is loaded first; an unknown id is a 404)."""
-    item = await services(request).call(load, item_id)
+    item = await load(item_id)
     return authorise(request, Permission.HANDLE_FIELD, item.action_id)
 
 
@@ -174,8 +164,7 @@ async def set_target(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.set_target,
+    result = await svc.port.set_target(
         action_id=action_id,
         affiliate_id=parse.uuid(body, "affiliate_id"),
         site_id=parse.optional_uuid(body, "site_id"),

@@ -29,7 +29,7 @@ from web.exports import _cell
 
 async def _scope(request: web.Request, fund_id: UUID) -> FundScope:
     svc = services(request)
-    return await svc.call(svc.app.fund_scope, fund_id)
+    return await svc.port.fund_scope(fund_id)
 
 
 async def _authorise(request: web.Request, permission: Permission) -> tuple[UUID, str]:
@@ -70,8 +70,7 @@ async def open_fund(request: web.Request) -> web.Response:
         raise Forbidden()
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.open_fund,
+    result = await svc.port.open_fund(
         id=parse.uuid(body, "id"),
         name=parse.string(body, "name"),
         unit_kind=parse.string(body, "unit_kind"),
@@ -87,7 +86,7 @@ async def list_funds(request: web.Request) -> web.Response:
     """The funds the caller may see at least the totals of."""
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, fund_view.FUNDS)
+    position, docs = await svc.port.snapshot(fund_view.FUNDS)
     visible = [
         doc
         for doc in docs
@@ -101,18 +100,17 @@ async def get_fund(request: web.Request) -> web.Response:
     fund_id, _actor = await _authorise(request, Permission.READ_FUND_TOTALS)
     await wait_for_min_position(request)
     svc = services(request)
-    summary = await svc.call(svc.store.load, fund_view.channel(fund_id), fund_view.SUMMARY_KEY)
+    summary = await svc.port.load(fund_view.channel(fund_id), fund_view.SUMMARY_KEY)
     if summary is None:
         raise NotFound("unknown_fund", field="id")
-    return web.json_response({**summary, "position": await svc.call(svc.store.position)})
+    return web.json_response({**summary, "position": await svc.port.views_position()})
 
 
 async def open_account(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.open_account,
+    result = await svc.port.open_account(
         fund_id=fund_id,
         code=parse.string(body, "code"),
         name=parse.string(body, "name"),
@@ -126,8 +124,7 @@ async def set_dues_rule(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.set_dues_rule,
+    result = await svc.port.set_dues_rule(
         fund_id=fund_id,
         rate_bp=parse.integer(body, "rate_bp"),
         base=parse.string(body, "base"),
@@ -146,8 +143,7 @@ async def record_contribution(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.record_contribution,
+    result = await svc.port.record_contribution(
         id=parse.uuid(body, "id"),
         fund_id=fund_id,
         source=parse.string(body, "source"),
@@ -167,8 +163,7 @@ async def record_dues(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.record_dues,
+    result = await svc.port.record_dues(
         id=parse.uuid(body, "id"),
         fund_id=fund_id,
         payer=parse.string(body, "payer"),
@@ -186,8 +181,7 @@ async def post_entry(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.post_entry,
+    result = await svc.port.post_entry(
         id=parse.uuid(body, "id"),
         fund_id=fund_id,
         legs=parse.required_value(body, "legs"),
@@ -203,8 +197,7 @@ async def reverse_entry(request: web.Request) -> web.Response:
     entry_id = parse.path_id(request, "entry_id")
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.reverse_entry,
+    result = await svc.port.reverse_entry(
         id=parse.uuid(body, "id"),
         fund_id=fund_id,
         entry_id=entry_id,
@@ -235,7 +228,7 @@ async def ledger_entries(request: web.Request) -> web.Response:
 
 async def _entries(request: web.Request, fund_id: UUID) -> tuple[list[Doc], int]:
     svc = services(request)
-    position, docs = await svc.call(svc.store.snapshot, fund_view.channel(fund_id))
+    position, docs = await svc.port.snapshot(fund_view.channel(fund_id))
     return fund_view.snapshot(docs)["entries"], position
 
 
@@ -250,7 +243,7 @@ async def balances(request: web.Request) -> web.Response:
     if as_of is None and known_at is None:
         figures = {code: a["balance"] for code, a in accounts.items()}
     else:
-        _pos, daily = await svc.call(svc.store.snapshot, fund_view.daily_channel(fund_id))
+        _pos, daily = await svc.port.snapshot(fund_view.daily_channel(fund_id))
         day = as_of or date.max
         figures = fund_view.balances_as_of(accounts, daily, day, known_at)
     return web.json_response(
@@ -273,7 +266,7 @@ async def balances(request: web.Request) -> web.Response:
 
 async def _summary(request: web.Request, fund_id: UUID) -> Doc:
     svc = services(request)
-    summary = await svc.call(svc.store.load, fund_view.channel(fund_id), fund_view.SUMMARY_KEY)
+    summary = await svc.port.load(fund_view.channel(fund_id), fund_view.SUMMARY_KEY)
     if summary is None:
         raise NotFound("unknown_fund", field="id")
     return summary
@@ -286,7 +279,7 @@ async def list_receipts(request: web.Request) -> web.Response:
     fund_id, _actor = await _authorise(request, Permission.READ_FUND)
     await wait_for_min_position(request)
     svc = services(request)
-    position, docs = await svc.call(svc.store.snapshot, fund_view.receipts_channel(fund_id))
+    position, docs = await svc.port.snapshot(fund_view.receipts_channel(fund_id))
     return web.json_response({"receipts": docs, "position": position})
 
 
@@ -296,7 +289,7 @@ async def get_receipt(request: web.Request) -> web.Response:
     await wait_for_min_position(request)
     number = request.match_info["number"]
     svc = services(request)
-    doc = await svc.call(svc.store.load, fund_view.receipts_channel(fund_id), number)
+    doc = await svc.port.load(fund_view.receipts_channel(fund_id), number)
     if doc is None:
         raise NotFound("unknown_receipt", field="number")
     summary = await _summary(request, fund_id)
@@ -323,8 +316,7 @@ async def void_receipt(request: web.Request) -> web.Response:
     if not isinstance(reissue, bool):
         raise InvalidInput("wrong_type", field="reissue", expected="boolean")
     svc = services(request)
-    result = await svc.call(
-        svc.app.void_receipt,
+    result = await svc.port.void_receipt(
         fund_id=fund_id,
         number=number,
         reason=parse.string(body, "reason"),
@@ -341,8 +333,7 @@ async def request_disbursement(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.REQUEST_DISBURSEMENT)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.request_disbursement,
+    result = await svc.port.request_disbursement(
         id=parse.uuid(body, "id"),
         fund_id=fund_id,
         purpose=parse.string(body, "purpose"),
@@ -365,7 +356,7 @@ async def list_disbursements(request: web.Request) -> web.Response:
         raise Forbidden()
     await wait_for_min_position(request)
     svc = services(request)
-    position, docs = await svc.call(svc.store.snapshot, fund_view.disbursements_channel(fund_id))
+    position, docs = await svc.port.snapshot(fund_view.disbursements_channel(fund_id))
     if not _may(request, Permission.READ_FUND, scope):
         private = ("beneficiary", "evidence", "requester", "approvers", "payer", "history")
         docs = [{k: v for k, v in d.items() if k not in private} for d in docs]
@@ -382,9 +373,7 @@ async def approve_disbursement(request: web.Request) -> web.Response:
     await parse.optional_json_body(request)
     svc = services(request)
     return created(
-        await svc.call(
-            svc.app.approve_disbursement, fund_id=fund_id, disbursement_id=d, actor=actor
-        )
+        await svc.port.approve_disbursement(fund_id=fund_id, disbursement_id=d, actor=actor)
     )
 
 
@@ -393,8 +382,7 @@ async def reject_disbursement(request: web.Request) -> web.Response:
     reason = parse.string(await parse.json_body(request), "reason")
     svc = services(request)
     return created(
-        await svc.call(
-            svc.app.reject_disbursement,
+        await svc.port.reject_disbursement(
             fund_id=fund_id,
             disbursement_id=d,
             reason=reason,
@@ -408,8 +396,7 @@ async def change_disbursement_amount(request: web.Request) -> web.Response:
     amount = _amount(await parse.json_body(request))
     svc = services(request)
     return created(
-        await svc.call(
-            svc.app.change_disbursement_amount,
+        await svc.port.change_disbursement_amount(
             fund_id=fund_id,
             disbursement_id=d,
             amount=amount,
@@ -423,8 +410,7 @@ async def pay_disbursement(request: web.Request) -> web.Response:
     body = await parse.json_body(request)
     svc = services(request)
     return created(
-        await svc.call(
-            svc.app.pay_disbursement,
+        await svc.port.pay_disbursement(
             fund_id=fund_id,
             disbursement_id=d,
             payment_ref=parse.string(body, "payment_ref"),
@@ -439,7 +425,7 @@ async def expire_disbursement(request: web.Request) -> web.Response:
     await parse.optional_json_body(request)
     svc = services(request)
     return created(
-        await svc.call(svc.app.expire_disbursement, fund_id=fund_id, disbursement_id=d, actor=actor)
+        await svc.port.expire_disbursement(fund_id=fund_id, disbursement_id=d, actor=actor)
     )
 
 
@@ -451,9 +437,7 @@ async def close_period(request: web.Request) -> web.Response:
     period = request.match_info["period"]
     await parse.optional_json_body(request)
     svc = services(request)
-    return created(
-        await svc.call(svc.app.close_period, fund_id=fund_id, period=period, actor=actor)
-    )
+    return created(await svc.port.close_period(fund_id=fund_id, period=period, actor=actor))
 
 
 async def sign_checkpoint(request: web.Request) -> web.Response:
@@ -472,8 +456,7 @@ async def sign_checkpoint(request: web.Request) -> web.Response:
     ):
         raise Forbidden("role_not_held", field="role")
     svc = services(request)
-    result = await svc.call(
-        svc.app.sign_checkpoint,
+    result = await svc.port.sign_checkpoint(
         fund_id=fund_id,
         period=request.match_info["period"],
         role=role,
@@ -489,11 +472,11 @@ async def period_report(request: web.Request) -> web.Response:
     ledger.period_bounds(period)
     svc = services(request)
     summary = await _summary(request, fund_id)
-    _p, daily = await svc.call(svc.store.snapshot, fund_view.daily_channel(fund_id))
-    _p, stats = await svc.call(svc.store.snapshot, fund_view.receipt_stats_channel(fund_id))
-    _p, voided = await svc.call(svc.store.snapshot, fund_view.voided_channel(fund_id))
-    _p, disbursements = await svc.call(svc.store.snapshot, fund_view.disbursements_channel(fund_id))
-    position, reversals = await svc.call(svc.store.snapshot, fund_view.reversals_channel(fund_id))
+    _p, daily = await svc.port.snapshot(fund_view.daily_channel(fund_id))
+    _p, stats = await svc.port.snapshot(fund_view.receipt_stats_channel(fund_id))
+    _p, voided = await svc.port.snapshot(fund_view.voided_channel(fund_id))
+    _p, disbursements = await svc.port.snapshot(fund_view.disbursements_channel(fund_id))
+    position, reversals = await svc.port.snapshot(fund_view.reversals_channel(fund_id))
     report = fund_view.period_report(
         summary, daily, stats, voided, disbursements, reversals, period
     )
@@ -511,7 +494,7 @@ async def verify(request: web.Request) -> web.Response:
             raise InvalidInput("wrong_type", field="checkpoints", expected="array of objects")
         given = raw
     svc = services(request)
-    return web.json_response(await svc.call(svc.app.verify_fund, fund_id, given))
+    return web.json_response(await svc.port.verify_fund(fund_id, given))
 
 
 ENTRY_COLUMNS = [
@@ -561,18 +544,9 @@ async def events_json(request: web.Request) -> web.Response:
     """The fund's events as stored (decoded), with their hashes, to verify independently."""
     fund_id, _actor = await _authorise(request, Permission.AUDIT_FUND)
     svc = services(request)
-    events = await svc.call(_export_events, svc.app, fund_id)
+    events = await svc.port.export_fund_events(fund_id)
     return web.Response(
         body=json.dumps(events, ensure_ascii=False).encode("utf-8"),
         content_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="posko-fund-{fund_id}-events.json"'},
     )
-
-
-def _export_events(app: Any, fund_id: UUID) -> dict[str, Any]:
-    out = []
-    for stored in app.fund_events(fund_id):
-        event = app.mapper.to_domain_event(stored)
-        fields = {k: v for k, v in vars(event).items() if k not in ("originator_id",)}
-        out.append({"type": type(event).__name__, **ledger.plain(fields)})
-    return {"fund_id": str(fund_id), "genesis": ledger.GENESIS, "events": out}

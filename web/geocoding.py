@@ -1,6 +1,7 @@
 """Sites from an address: geopy's Nominatim client against a configurable server (the public
 OpenStreetMap one, or a self-hosted one). Off unless a domain is configured, so Posko never needs
-the internet; the synchronous client runs in the worker pool under a deadline."""
+the internet; the synchronous client runs in the port's pool for slow work, one lookup at a
+time, under a deadline."""
 
 from __future__ import annotations
 
@@ -95,9 +96,8 @@ async def geocode(services: Services, address: str) -> Place:
     address = values.text("address", address, max_length=MAX_ADDRESS)
     try:
         # geopy's own timeout bounds each HTTP call; this bounds the wait for a turn too.
-        place = await asyncio.wait_for(
-            services.call(geocoder.locate, address), geocoder.timeout + MIN_INTERVAL + 1
-        )
+        async with asyncio.timeout(geocoder.timeout + MIN_INTERVAL + 1), services.geocoding:
+            place = await services.port.slow(geocoder.locate, address)
     except TimeoutError:
         raise Unavailable("geocoder_unavailable", field="address") from None
     if place is None:

@@ -34,8 +34,7 @@ async def create_invite(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
     code = secrets.token_urlsafe(CODE_BYTES)
     svc = services(request)
-    result = await svc.call(
-        svc.app.create_invite,
+    result = await svc.port.create_invite(
         code=code,
         action_id=action_id,
         site_id=parse.optional_uuid(body, "site_id"),
@@ -60,7 +59,7 @@ async def list_invites(request: web.Request) -> web.Response:
     authorise(request, Permission.MANAGE_INVITES, action_id)
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, invites_channel(action_id))
+    position, docs = await svc.port.snapshot(invites_channel(action_id))
     now = datetime.now(UTC)
     return web.json_response(
         {"position": position, "invites": [{**d, "status": _status(d, now)} for d in docs]}
@@ -77,9 +76,9 @@ async def revoke_invite(request: web.Request) -> web.Response:
     """Its sessions stop working at once: every request checks the invite behind a session."""
     invite = parse.path_id(request, "invite_id")
     svc = services(request)
-    action_id = (await svc.call(svc.app.invite, invite)).action_id
+    action_id = (await svc.port.invite(invite)).action_id
     actor = authorise(request, Permission.MANAGE_INVITES, action_id)
-    result = await svc.call(svc.app.revoke_invite, invite_id=invite, actor=actor)
+    result = await svc.port.revoke_invite(invite_id=invite, actor=actor)
     return created(result)
 
 
@@ -90,15 +89,14 @@ async def redeem_invite(request: web.Request) -> web.Response:
     name = parse.string(body, "name")
     token = new_token()
     svc = services(request)
-    session = await svc.call(
-        svc.app.redeem_invite,
+    session = await svc.port.redeem_invite(
         code=code,
         token=token,
         name=name,
         client=client_of(request),
         now=datetime.now(UTC),
     )
-    invite = await svc.call(svc.app.invite, invite_id(code))
+    invite = await svc.port.invite(invite_id(code))
     return session_started(
         request,
         token,

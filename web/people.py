@@ -31,8 +31,7 @@ async def register_affiliate(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.register_affiliate,
+    result = await svc.port.register_affiliate(
         id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
         name=parse.string(body, "name"),
         actor=actor,
@@ -44,7 +43,7 @@ async def list_affiliates(request: web.Request) -> web.Response:
     authorise(request, Permission.READ_ORGANISATION)
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, AFFILIATES)
+    position, docs = await svc.port.snapshot(AFFILIATES)
     return web.json_response({"position": position, "affiliates": docs})
 
 
@@ -53,8 +52,7 @@ async def add_branch(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(
-        svc.app.add_branch,
+    result = await svc.port.add_branch(
         affiliate_id=affiliate_id,
         branch_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
         name=parse.string(body, "name"),
@@ -76,10 +74,10 @@ async def register_person(request: web.Request) -> web.Response:
     password_hash = (
         None
         if password is None
-        else await svc.call(passwords.hash_password, passwords.checked("password", password))
+        else await svc.port.slow(passwords.hash_password, passwords.checked("password", password))
     )
-    result = await svc.call(
-        svc.app.register_person, id=person_id, **details, password_hash=password_hash, actor=actor
+    result = await svc.port.register_person(
+        id=person_id, **details, password_hash=password_hash, actor=actor
     )
     return created(result)
 
@@ -88,7 +86,7 @@ async def list_people(request: web.Request) -> web.Response:
     authorise(request, Permission.MANAGE_PEOPLE)
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, PEOPLE)
+    position, docs = await svc.port.snapshot(PEOPLE)
     return web.json_response({"position": position, "people": docs})
 
 
@@ -97,8 +95,8 @@ async def get_person(request: web.Request) -> web.Response:
     authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
     svc = services(request)
     await wait_for_min_position(request)
-    position = await svc.call(svc.store.position)
-    doc = await svc.call(svc.store.load, PEOPLE, str(person_id))
+    position = await svc.port.views_position()
+    doc = await svc.port.load(PEOPLE, str(person_id))
     if doc is None:
         raise NotFound("unknown_person", field="id")
     return web.json_response({**doc, "position": position})
@@ -110,7 +108,7 @@ async def edit_person(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     body = await parse.json_body(request)
     svc = services(request)
-    result = await svc.call(svc.app.edit_person, person_id=person_id, **_details(body), actor=actor)
+    result = await svc.port.edit_person(person_id=person_id, **_details(body), actor=actor)
     return recorded(result)
 
 
@@ -122,9 +120,9 @@ async def set_password(request: web.Request) -> web.Response:
     if not may(request[PRINCIPAL], Permission.MANAGE_PEOPLE):
         await confirm_password(request, person_id, parse.string(body, "current_password"))
     svc = services(request)
-    password_hash = await svc.call(passwords.hash_password, password)
-    result = await svc.call(
-        svc.app.set_password, person_id=person_id, password_hash=password_hash, actor=actor
+    password_hash = await svc.port.slow(passwords.hash_password, password)
+    result = await svc.port.set_password(
+        person_id=person_id, password_hash=password_hash, actor=actor
     )
     return recorded(result)
 
@@ -134,7 +132,7 @@ async def grant_role(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     role = parse.role(await parse.json_body(request))
     svc = services(request)
-    result = await svc.call(svc.app.grant_role, person_id=person_id, role=role, actor=actor)
+    result = await svc.port.grant_role(person_id=person_id, role=role, actor=actor)
     return created(result)
 
 
@@ -144,7 +142,7 @@ async def revoke_role(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     role = parse.role(await parse.json_body(request))
     svc = services(request)
-    result = await svc.call(svc.app.revoke_role, person_id=person_id, role=role, actor=actor)
+    result = await svc.port.revoke_role(person_id=person_id, role=role, actor=actor)
     return recorded(result)
 
 
@@ -152,7 +150,7 @@ async def deactivate_person(request: web.Request) -> web.Response:
     person_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     svc = services(request)
-    result = await svc.call(svc.app.deactivate_person, person_id=person_id, actor=actor)
+    result = await svc.port.deactivate_person(person_id=person_id, actor=actor)
     return created(result)
 
 
@@ -160,7 +158,7 @@ async def reactivate_person(request: web.Request) -> web.Response:
     person_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
     svc = services(request)
-    result = await svc.call(svc.app.reactivate_person, person_id=person_id, actor=actor)
+    result = await svc.port.reactivate_person(person_id=person_id, actor=actor)
     return created(result)
 
 

@@ -40,7 +40,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         token, by_cookie = _credentials(request)
         svc = services(request)
         # Resolving a session token reads the store: off the loop, like every store call.
-        principal = None if token is None else await svc.call(svc.authenticator.principal, token)
+        principal = None if token is None else await svc.port.principal(token)
         if principal is None:
             raise Unauthenticated()
         if by_cookie and request.method in UNSAFE_METHODS:

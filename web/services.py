@@ -1,34 +1,23 @@
-"""What the web app is given by the composition root, and the async facade over the synchronous
-application: every call to it or to the view store runs in one bounded thread pool."""
+"""What the web app is given by the composition root: the async port over the core and the views
+(the only road to them: handlers await its typed coroutines), and the web's own settings."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
-from core.access import Authenticator
-from core.application import Posko
-from projections.store import ViewStore
+from projections.port import Port
 from web.geocoding import Geocoder
 from web.throttle import SignInThrottle
 
-P = ParamSpec("P")
-T = TypeVar("T")
-
-READ_YOUR_WRITES_WAIT = 3.0  # seconds a GET with ?min_position= waits for the views
-REPLAYS_AT_ONCE = 2  # time travel replays the log in the pool that writes share: never all of it
+REPLAYS_AT_ONCE = 2  # time-travel replays in the slow pool at once: sign-ins keep a worker
 
 
 @dataclass
 class Services:
-    app: Posko
-    store: ViewStore
-    authenticator: Authenticator
-    executor: ThreadPoolExecutor
+    port: Port
     ws_port: int
     public_ws_url: str  # "" -> same host as the page, ws_port, path /
     health: Callable[[], Awaitable[dict[str, Any]]]
@@ -36,24 +25,11 @@ class Services:
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
+    # One lookup at a time: the geocoder keeps its rate limit by waiting, and a waiting lookup
+    # must hold no slow worker that a sign-in could use.
+    geocoding: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     @property
     def secret(self) -> str:
         """The server secret that CSRF tokens are derived from: the API key."""
-        return self.authenticator.api_key
-
-    async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a blocking call (application command, view read) off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, functools.partial(fn, *args, **kwargs))
-
-    async def views_at_least(self, position: int) -> int:
-        """Wait (bounded) until the views include `position`; returns the views' position."""
-        deadline = asyncio.get_running_loop().time() + READ_YOUR_WRITES_WAIT
-        delay = 0.005
-        while True:
-            current = await self.call(self.store.position)
-            if current >= position or asyncio.get_running_loop().time() >= deadline:
-                return current
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)
+        return self.port.authenticator.api_key

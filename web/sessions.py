@@ -57,13 +57,12 @@ async def sign_in(request: web.Request) -> web.Response:
     svc = services(request)
     address = address_of(request)
     svc.throttle.begin(login, address)
-    person = await svc.call(check_credentials, svc.app, login, password)
+    person = await svc.port.slow(check_credentials, svc.port.app, login, password)
     if person is None:  # the same answer for an unknown login and a wrong password
         raise Unauthenticated("bad_credentials")
     svc.throttle.succeeded(login, address)
     token = new_token()
-    session = await svc.call(
-        svc.app.start_session,
+    session = await svc.port.start_session(
         token=token,
         person_id=person.id,
         client=client_of(request),
@@ -104,10 +103,10 @@ async def confirm_password(request: web.Request, person_id: UUID, password: str)
     """A person changing their own password proves they know the current one; guesses are
     throttled like sign-ins, so a stolen session cannot be used to find it."""
     svc = services(request)
-    person = await svc.call(svc.app.person, person_id)
+    person = await svc.port.person(person_id)
     address = address_of(request)
     svc.throttle.begin(person.phone, address)
-    if not await svc.call(passwords.verify, person.password_hash, password):
+    if not await svc.port.slow(passwords.verify, person.password_hash, password):
         raise InvalidInput("wrong_password", field="current_password")
     svc.throttle.succeeded(person.phone, address)
 
@@ -117,7 +116,7 @@ async def who_am_i(request: web.Request) -> web.Response:
     svc = services(request)
     person = None
     if principal.id.startswith("person:"):
-        person = await svc.call(svc.app.person, UUID(principal.id.removeprefix("person:")))
+        person = await svc.port.person(UUID(principal.id.removeprefix("person:")))
     return web.json_response(
         {
             "actor": principal.id,
@@ -133,8 +132,7 @@ async def sign_out(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     svc = services(request)
     if principal.session_id is not None:  # the API key has no session to end
-        await svc.call(
-            svc.app.end_session,
+        await svc.port.end_session(
             session_id=UUID(principal.session_id),
             actor=principal.id,
             reason="logout",
@@ -149,7 +147,7 @@ async def list_person_sessions(request: web.Request) -> web.Response:
     authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
     svc = services(request)
     await wait_for_min_position(request)
-    position, docs = await svc.call(svc.store.snapshot, sessions_channel(person_id))
+    position, docs = await svc.port.snapshot(sessions_channel(person_id))
     current = request[PRINCIPAL].session_id
     sessions = [{**doc, "current": doc["id"] == current} for doc in docs]
     return web.json_response({"position": position, "sessions": sessions})
@@ -159,13 +157,12 @@ async def end_session(request: web.Request) -> web.Response:
     """Its owner ends it (a log-out elsewhere) or an administrator revokes it."""
     session_id = parse.path_id(request, "session_id")
     svc = services(request)
-    session = await svc.call(svc.app.session, session_id)
+    session = await svc.port.session(session_id)
     owner = _owner(session)
     actor = (
         owner if request[PRINCIPAL].id == owner else authorise(request, Permission.MANAGE_PEOPLE)
     )
-    result = await svc.call(
-        svc.app.end_session,
+    result = await svc.port.end_session(
         session_id=session_id,
         actor=actor,
         reason="logout" if actor == owner else "revoked",

@@ -40,6 +40,11 @@ def plan_action_with_sites(server: Server, sites: int = 3) -> tuple[str, list[st
         )
         assert status == 201, site
         site_ids.append(site["id"])
+    # Read-your-writes: a subscriber's snapshot comes from the views, which follow the log.
+    status, _ = server.request(
+        "GET", f"/api/actions/{action['id']}?min_position={site['position']}"
+    )
+    assert status == 200
     return action["id"], site_ids
 
 

@@ -132,7 +132,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     w = World(session, {"admin": KEY}, {}, "", "", "", "", "", "", "", "")
     try:
         await _populate(w)
-        await services.views_at_least(components.app.recorder.max_notification_id() or 0)
+        await services.port.views_at_least(await services.port.log_position())
         yield w
     finally:
         await session.close()

@@ -24,6 +24,7 @@ from posko.persistence import eventsourcing_env
 from projections import feed, live_map, overview
 from projections import fund as fund_view
 from projections.people import ACCESS
+from projections.port import Port
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 from realtime.bus import MemoryBus
@@ -123,13 +124,14 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     app.redeem_invite(code=code, token=tokens["korlap_a"], name="Korlap", client="t", now=now)
 
     store = SQLiteViewStore(data / "views.db")
-    ProjectionRunner(app, store).catch_up()  # a fund's channel is checked against its view
     bus = MemoryBus()
     await bus.start()
     authenticator = Authenticator(
         API_KEY, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
-    gateway = Gateway(store, bus, authenticator.principal)
+    port = Port(app, store, authenticator)
+    ProjectionRunner(app, port).catch_up()  # a fund's channel is checked against its view
+    gateway = Gateway(port, bus, port.principal)
     async with gateway.running("127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
         yield World(f"ws://127.0.0.1:{port}/", tokens, actions[0], fund)

@@ -26,11 +26,12 @@ from core.access import Principal, Role
 from projections import channels
 from projections.changes import Batch, Change
 from projections.people import ACCESS
+from projections.port import ViewPort
 from projections.rows import Doc
 from projections.store import SQLiteViewStore
 from realtime.access import AccessIndex
 from realtime.bus import Bus, BusUnavailable, MemoryBus, RedisBus
-from realtime.gateway import MAX_SUBSCRIPTIONS, Authenticate, Gateway
+from realtime.gateway import MAX_SUBSCRIPTIONS, Gateway
 
 DEADLINE = 10.0
 ADMIN = Principal("api-key", roles=(Role("admin"),))
@@ -57,6 +58,17 @@ ENDED = {"type": "error", "code": "unauthenticated", "message": "session ended"}
 
 def authenticate(token: str) -> Principal | None:
     return TOKENS.get(token)
+
+
+def offloaded(
+    port: ViewPort, lookup: Callable[[str], Principal | None]
+) -> Callable[[str], Awaitable[Principal | None]]:
+    """A blocking token lookup run in the port's pool, as the port's own `principal` runs."""
+
+    async def authenticate(token: str) -> Principal | None:
+        return await port.pools.run("main", lookup, token)
+
+    return authenticate
 
 
 def feature(site: str, headcount: int, padding: int = 0) -> Doc:
@@ -180,9 +192,12 @@ def views(store: SQLiteViewStore, bus: MemoryBus) -> Views:
 def start_gateway(store: SQLiteViewStore, bus: MemoryBus) -> StartGateway:
     @asynccontextmanager
     async def start(
-        *, on_bus: Bus | None = None, auth: Authenticate = authenticate, **options: Any
+        *,
+        on_bus: Bus | None = None,
+        auth: Callable[[str], Principal | None] = authenticate,
+        **options: Any,
     ) -> AsyncIterator[tuple[Gateway, str]]:
-        gateway = Gateway(store, on_bus or bus, auth, **options)
+        gateway = Gateway(port := ViewPort(store), on_bus or bus, offloaded(port, auth), **options)
         async with gateway.running("127.0.0.1", 0) as server:
             port = server.sockets[0].getsockname()[1]
             yield gateway, f"ws://127.0.0.1:{port}"
@@ -685,7 +700,7 @@ async def test_since_older_than_the_outbox_keeps_gets_a_fresh_snapshot(
         for headcount in range(1, 501):  # the store prunes its outbox every 500 commits
             await views.site(f"s{headcount % 7}", headcount, publish=False)
         assert store.batches_after(first, 10) is None
-        gateway = Gateway(store, bus, authenticate)
+        gateway = Gateway(port := ViewPort(store), bus, offloaded(port, authenticate))
         async with gateway.running("127.0.0.1", 0) as server:
             url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
             client = await open_client(url)
@@ -910,7 +925,7 @@ async def test_when_the_feed_lost_history_every_client_is_sent_to_resync(
     try:
         views = Views(store, bus)
         await views.site("s1", 0)
-        gateway = Gateway(store, bus, authenticate)
+        gateway = Gateway(port := ViewPort(store), bus, offloaded(port, authenticate))
         async with gateway.running("127.0.0.1", 0) as server:
             url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
             client = await open_client(url)

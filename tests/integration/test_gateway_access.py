@@ -26,6 +26,7 @@ from core.sessions import SESSION_TTL, invite_id, session_id
 from posko.persistence import eventsourcing_env
 from projections import live_map
 from projections.people import ACCESS
+from projections.port import Port
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 from realtime.bus import MemoryBus
@@ -176,13 +177,12 @@ async def posko(tmp_path: Path) -> AsyncIterator[System]:
     store = SQLiteViewStore(tmp_path / "views.db")
     bus = MemoryBus()
     await bus.start()
-    runner = asyncio.create_task(ProjectionRunner(app, store, bus).run())
     authenticator = Authenticator(
         API_KEY, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
-    gateway = Gateway(
-        store, bus, authenticator.principal, allowed_origins={PAGE}, expiry_sweep=0.05
-    )
+    port = Port(app, store, authenticator)
+    runner = asyncio.create_task(ProjectionRunner(app, port, bus).run())
+    gateway = Gateway(port, bus, port.principal, allowed_origins={PAGE}, expiry_sweep=0.05)
     try:
         async with AsyncExitStack() as stack, gateway.running("127.0.0.1", 0) as server:
             url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"

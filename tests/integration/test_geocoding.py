@@ -5,6 +5,7 @@ Nominatim does), so no test needs the internet."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,7 @@ from web.app import create_app
 from web.geocoding import NominatimGeocoder
 
 KEY = "g" * 32
+ANSWERS_AFTER = 10.0  # seconds the slow fake Nominatim takes to answer
 USER_AGENT = "posko-test/1.0 (+https://example.org/posko)"
 GEDUNG_SATE = {
     "place_id": 2938475,
@@ -50,13 +52,22 @@ class FakeNominatim:
     seen: list[tuple[dict[str, str], str]] = field(default_factory=list)  # query, user agent
     failing: bool = False
     slow: bool = False
+    # Holds every answer until released or ANSWERS_AFTER seconds have passed.
+    held: asyncio.Event | None = None
+    answered: int = 0
+    asked: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def search(self, request: web.Request) -> web.Response:
         self.seen.append((dict(request.query), request.headers.get("User-Agent", "")))
+        self.asked.set()
         if self.failing:
             return web.Response(status=500, text="Internal Server Error")
         if self.slow:
             await asyncio.sleep(3)
+        if self.held is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.held.wait(), ANSWERS_AFTER)
+        self.answered += 1
         found = self.places.get(request.query.get("q", ""), [])
         return web.json_response(found[: int(request.query.get("limit", "10"))])
 
@@ -69,6 +80,14 @@ class Posko:
     async def add_site(self, action_id: str, body: dict[str, Any]) -> tuple[int, Any]:
         async with self.session.post(
             f"/api/actions/{action_id}/sites",
+            data=json.dumps(body),
+            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+        ) as response:
+            return response.status, await response.json(content_type=None)
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        async with self.session.post(
+            path,
             data=json.dumps(body),
             headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
         ) as response:
@@ -230,6 +249,53 @@ async def test_a_geocoder_in_trouble_is_a_503_and_writes_nothing(
 
     assert (status, reply["code"], reply["field"]) == (503, "geocoder_unavailable", "address")
     assert posko.position() == before
+
+
+async def test_a_slow_geocoder_does_not_hold_up_reports_filed_meanwhile(
+    tmp_path: Path, nominatim: tuple[FakeNominatim, int], start: Start
+) -> None:
+    """Geocoding runs in the port's small pool for slow work, one lookup at a time: more
+    lookups than the command pool has workers, each taking 10 s, and the reports filed
+    meanwhile are all recorded before the geocoder has answered even once."""
+    fake, port = nominatim
+    fake.held = asyncio.Event()
+    posko = await start(settings(tmp_path, port), quick(port, timeout=ANSWERS_AFTER + 5))
+    action_id = await posko.plan()
+    site_id = str(uuid4())
+    status, _ = await posko.add_site(
+        action_id, {"id": site_id, "name": "Gedung Sate", "lat": -6.9, "lon": 107.6, "target": 9}
+    )
+    assert status == 201
+    elsewhere = [await posko.plan() for _ in range(12)]  # more than the main pool's workers
+    lookups = [
+        asyncio.create_task(
+            posko.add_site(other, {"name": "Site", "address": "Gedung Sate, Bandung", "target": 1})
+        )
+        for other in elsewhere
+    ]
+    await asyncio.wait_for(fake.asked.wait(), ANSWERS_AFTER)  # the first lookup is there
+
+    reports = await asyncio.gather(
+        *(
+            posko.post(
+                f"/api/actions/{action_id}/reports",
+                {
+                    "id": str(uuid4()),
+                    "site_id": site_id,
+                    "kind": "headcount",
+                    "headcount": 100 + i,
+                    "at": "2026-05-01T09:00:00+07:00",
+                },
+            )
+            for i in range(40)
+        )
+    )
+
+    assert [status for status, _ in reports] == [201] * 40
+    assert fake.answered == 0  # every report was recorded while the geocoder still thought
+    assert not any(lookup.done() for lookup in lookups)
+    fake.held.set()
+    assert [status for status, _ in await asyncio.gather(*lookups)] == [201] * 12
 
 
 @pytest.mark.parametrize(

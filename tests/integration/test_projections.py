@@ -16,6 +16,7 @@ from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import live_map, overview
 from projections.changes import Batch
+from projections.port import ViewPort
 from projections.runner import ProjectionRunner
 from projections.store import PostgresViewStore, SQLiteViewStore, StalePosition, ViewStore
 from realtime.bus import HistoryUnavailable, MemoryBus
@@ -133,7 +134,7 @@ def test_stopping_anywhere_and_resuming_equals_a_fresh_rebuild(
     while store.position() < last:
         # A runner that stops after a random number of random-sized batches, as a killed
         # process would (each batch is one transaction), then a new one takes over.
-        runner = ProjectionRunner(app, store, batch_size=rng.randint(1, 40))
+        runner = ProjectionRunner(app, ViewPort(store), batch_size=rng.randint(1, 40))
         for _ in range(rng.randint(1, 5)):
             notes = app.recorder.select_notifications(
                 start=store.position(), limit=runner.batch_size, inclusive_of_start=False
@@ -145,7 +146,7 @@ def test_stopping_anywhere_and_resuming_equals_a_fresh_rebuild(
         store = reopen(store)  # type: ignore[operator]
 
     fresh = make_store()  # type: ignore[operator]
-    assert ProjectionRunner(app, fresh, batch_size=1000).catch_up() == last
+    assert ProjectionRunner(app, ViewPort(fresh), batch_size=1000).catch_up() == last
     assert views(store, action_id) == views(fresh, action_id)
     store.close()
     fresh.close()
@@ -155,7 +156,7 @@ def test_a_batch_is_never_applied_twice(backend: tuple[Posko, tuple[object, obje
     app, (make_store, _reopen) = backend
     record_a_day(app, random.Random(4), reports=10)
     store = make_store()  # type: ignore[operator]
-    runner = ProjectionRunner(app, store)
+    runner = ProjectionRunner(app, ViewPort(store))
     notes = app.recorder.select_notifications(start=0, limit=5)
     runner.apply(notes)
     with pytest.raises(StalePosition):
@@ -186,7 +187,7 @@ async def test_live_batches_reach_the_bus_in_order_even_after_a_bus_outage(
     bus = FlakyBus(failures=2)
     await bus.start()
     action_id = await asyncio.to_thread(record_a_day, app, random.Random(5), 0)
-    runner = ProjectionRunner(app, store, bus)
+    runner = ProjectionRunner(app, ViewPort(store), bus)
     task = asyncio.create_task(runner.run())
     try:
         seeded = app.recorder.max_notification_id()
@@ -233,13 +234,13 @@ async def test_a_batch_committed_but_never_published_is_published_on_restart(
     await bus.start()
     await asyncio.to_thread(record_a_day, app, random.Random(6), 4)
     first = app.recorder.select_notifications(start=0, limit=5)
-    await bus.publish(ProjectionRunner(app, store).apply(first))
+    await bus.publish(ProjectionRunner(app, ViewPort(store)).apply(first))
     # The process commits the next batch, then dies before publishing it.
-    crashed = ProjectionRunner(app, store)
+    crashed = ProjectionRunner(app, ViewPort(store))
     lost = crashed.apply(
         app.recorder.select_notifications(start=first[-1].id, limit=5, inclusive_of_start=False)
     )
-    restarted = ProjectionRunner(app, store, bus)
+    restarted = ProjectionRunner(app, ViewPort(store), bus)
     task = asyncio.create_task(restarted.run())
     try:
         async with asyncio.timeout(10):
@@ -263,16 +264,16 @@ async def test_a_hole_the_outbox_can_no_longer_fill_is_marked_for_followers(
     await bus.start()
     await asyncio.to_thread(record_a_day, app, random.Random(7), 12)
     first = app.recorder.select_notifications(start=0, limit=3)
-    await bus.publish(ProjectionRunner(app, store).apply(first))
+    await bus.publish(ProjectionRunner(app, ViewPort(store)).apply(first))
     # The bus is away for longer than the outbox remembers: these batches never reach it.
-    offline = ProjectionRunner(app, store, batch_size=2)
+    offline = ProjectionRunner(app, ViewPort(store), batch_size=2)
     while notes := app.recorder.select_notifications(
         start=store.position(), limit=2, inclusive_of_start=False
     ):
         offline.apply(notes)
     assert store.batches_after(first[-1].id, 100) is None
 
-    restarted = ProjectionRunner(app, store, bus)
+    restarted = ProjectionRunner(app, ViewPort(store), bus)
     task = asyncio.create_task(restarted.run())
     try:
         action_id = next(iter(store.snapshot(overview.CHANNEL)[1]))["id"]

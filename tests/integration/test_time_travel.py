@@ -11,6 +11,7 @@ from typing import Any
 from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import channels, feed, live_map, overview
+from projections.port import ViewPort
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
 from projections.time_travel import snapshot_at
@@ -50,7 +51,7 @@ def street_events(app: Posko, action_id: uuid.UUID, rng: random.Random) -> None:
 
 def rebuilt_up_to(app: Posko, at: datetime, path: Path) -> SQLiteViewStore:
     store = SQLiteViewStore(path)
-    runner = ProjectionRunner(app, store)
+    runner = ProjectionRunner(app, ViewPort(store))
 
     def recorded_by_then(notification: Any) -> bool:
         event: Any = app.mapper.to_domain_event(notification)

@@ -104,11 +104,11 @@ def test_planning_accepts_the_maximum_number_of_demands() -> None:
     assert len(action.demands) == MAX_DEMANDS
 
 
-def test_same_plan_compares_what_was_planned_not_who_planned_it() -> None:
+def test_a_plans_facts_are_what_was_planned_not_who_planned_it() -> None:
     action_id = uuid4()
     first = plan(id=action_id)
-    assert first.same_plan(plan(id=action_id, actor="someone else"))
-    assert not first.same_plan(plan(id=action_id, title="Another rally"))
+    assert first.facts() == plan(id=action_id, actor="someone else").facts()
+    assert first.facts() != plan(id=action_id, title="Another rally").facts()
 
 
 # -- sites ---------------------------------------------------------------------------------------
