@@ -22,6 +22,7 @@ from core.base import CONCURRENCY_RETRIES, PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound
 from core.fund import Fund
 from core.fund_records import FundEntry, Receipt, ReceiptBook, receipt_book_id, receipt_id
+from core.help_request import HelpRequest
 
 SOURCES = ("affiliate", "member", "donor", "partner_union")
 CHANNELS = ("transfer", "qris", "cash", "checkoff")
@@ -466,6 +467,12 @@ class FundCommands(PoskoBase):
         help_request_id: UUID | None = None,
         actor: str,
     ) -> Recorded:
+        if help_request_id is not None:
+            # Only help the posko committed to (or delivered) becomes a payout request.
+            help_request = self._load(help_request_id, HelpRequest, field="help_request_id")
+            if help_request.status not in ("committed", "fulfilled"):
+                raise Conflict("help_not_committed", field="help_request_id")
+
         def change(fund: Fund) -> list[Aggregate] | None:
             made = fund.request_disbursement(
                 disbursement_id=id,

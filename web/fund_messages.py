@@ -156,6 +156,10 @@ FUND_MESSAGES: dict[str, dict[str, str]] = {
         "id": "Kuitansi tidak ditemukan.",
         "en": "No such receipt.",
     },
+    "help_not_committed": {
+        "id": "Permintaan bantuan itu belum disanggupi posko.",
+        "en": "That request for help has not been committed to by the posko.",
+    },
     "unknown_fund": {
         "id": "Dana tidak ditemukan.",
         "en": "No such fund.",

@@ -498,3 +498,57 @@ def test_signing_off_a_checkpoint_takes_two_different_people(app: Posko) -> None
     signatures = app.fund(fund_id).closed["2026-H1"]["signatures"]
     assert signatures == {"treasurer": TREASURER, "chair": OFFICER_1}
     assert app.verify_fund(fund_id)["ok"]
+
+
+def test_a_committed_request_for_help_can_become_a_disbursement_request(app: Posko) -> None:
+    from datetime import UTC, datetime
+
+    fund_id = open_fund(app)
+    action_id, site_id, help_id = uuid4(), uuid4(), uuid4()
+    now = datetime.now(UTC)
+    app.plan_action(
+        id=action_id,
+        title="Aksi",
+        kind="rally",
+        demands=[],
+        starts_at=now,
+        ends_at=now + timedelta(hours=4),
+        actor="t",
+    )
+    app.add_site(
+        action_id=action_id,
+        site_id=site_id,
+        name="Lokasi",
+        lat=-6.2,
+        lon=106.8,
+        target=1,
+        actor="t",
+    )
+    app.request_help(
+        id=help_id,
+        action_id=action_id,
+        site_id=site_id,
+        kind="transport",
+        quantity=2,
+        note="Bus",
+        at=now,
+        actor="korlap",
+    )
+    ask = {
+        "fund_id": fund_id,
+        "purpose": "Bus",
+        "beneficiary": "PO Bus",
+        "amount": 1_000,
+        "expense_account": "expense:transport",
+        "pay_from": "bank",
+        "evidence": "Permintaan lapangan",
+        "help_request_id": help_id,
+        "actor": REQUESTER,
+    }
+    with pytest.raises(Conflict) as refused:
+        app.request_disbursement(id=uuid4(), **ask)
+    assert refused.value.code == "help_not_committed"
+    app.commit_help(request_id=help_id, by="Tim logistik", actor="satgas")
+    disbursement_id = uuid4()
+    app.request_disbursement(id=disbursement_id, **ask)
+    assert status(app, fund_id, disbursement_id)["help_request_id"] == str(help_id)
