@@ -124,9 +124,21 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _plain_leaf(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
 def canonical(value: Any) -> bytes:
+    """The JSON the chain hashes: keys sorted, no spaces, values as `plain` makes them (the
+    encoder's `default` does it leaf by leaf, without copying the structure first)."""
     return json.dumps(
-        plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_leaf
     ).encode()
 
 
