@@ -37,6 +37,14 @@ def daily_channel(fund_id: Any) -> str:
     return f"_fund_daily:{fund_id}"
 
 
+def monthly_channel(fund_id: Any) -> str:
+    return f"_fund_monthly:{fund_id}"  # per account and effective month (eff = its first day)
+
+
+def month_days_channel(fund_id: Any, month: str) -> str:
+    return f"_fund_days:{fund_id}:{month}"  # per account and effective day, one month
+
+
 def receipts_channel(fund_id: Any) -> str:
     return f"_fund_receipts:{fund_id}"
 
@@ -173,6 +181,25 @@ def _entry(rows: Rows, summary: Doc, event: Any) -> None:
         row[leg["side"]] += leg["amount"]
         row["count"] += 1
         rows.put(daily, key, row)
+        month = event.effective_date[:7]
+        for name, key, eff in (
+            (monthly_channel(fund_id), f"{leg['account']}|{month}", month + "-01"),
+            (
+                month_days_channel(fund_id, month),
+                f"{leg['account']}|{event.effective_date}",
+                event.effective_date,
+            ),
+        ):
+            total = rows.get(name, key) or {
+                "account": leg["account"],
+                "eff": eff,
+                "debit": 0,
+                "credit": 0,
+                "count": 0,
+            }
+            total[leg["side"]] += leg["amount"]
+            total["count"] += 1
+            rows.put(name, key, total)
     summary["debits"] += debits
     summary["credits"] += credits
     summary["entries"] += 1
@@ -343,6 +370,16 @@ def balances_as_of(
     return out
 
 
+def balances_as_of_fast(
+    accounts: dict[str, Doc], monthly: list[Doc], month_days: list[Doc], as_of: date
+) -> dict[str, int]:
+    """The same answer as `balances_as_of` (without `known_at`) from far fewer rows: whole
+    months before D's month, then the days of D's month up to D."""
+    first = as_of.replace(day=1).isoformat()
+    rows = [r for r in monthly if r["eff"] < first] + month_days
+    return balances_as_of(accounts, rows, as_of)
+
+
 def _net(account_type: str, row: Doc) -> int:
     net = int(row["debit"]) - int(row["credit"])
     return net if account_type in ledger.DEBIT_NORMAL else -net
@@ -350,7 +387,7 @@ def _net(account_type: str, row: Doc) -> int:
 
 def period_report(
     summary: Doc,
-    daily: list[Doc],
+    monthly: list[Doc],
     receipt_stats: list[Doc],
     voided: list[Doc],
     disbursements: list[Doc],
@@ -360,11 +397,13 @@ def period_report(
     """Opening + inflows - outflows = closing, per account and for the fund's money (its asset
     accounts); receipts issued (how many, how much, first and last number) and voided;
     reversals; pending reservations; checkpoint. Every input is a small view, never the
-    whole ledger, so the answer costs the same at a hundred entries or a hundred thousand."""
+    whole ledger, so the answer costs the same at a hundred entries or a hundred thousand.
+    Periods are whole months, so the monthly rows (effective month, dated its first day) are
+    enough; day rows give the same figures."""
     start, end = ledger.period_bounds(period)
     accounts = summary["accounts"]
-    opening = balances_as_of(accounts, daily, start - timedelta(days=1))
-    closing = balances_as_of(accounts, daily, end)
+    opening = balances_as_of(accounts, monthly, start - timedelta(days=1))
+    closing = balances_as_of(accounts, monthly, end)
     lo, hi = start.isoformat(), end.isoformat()
     per_account: dict[str, Doc] = {}
     for code, account in accounts.items():
@@ -376,7 +415,7 @@ def period_report(
             "outflows": 0,
             "closing": closing[code],
         }
-    for row in daily:
+    for row in monthly:
         if lo <= row["eff"] <= hi:
             debit_normal = accounts[row["account"]]["type"] in ledger.DEBIT_NORMAL
             increase = row["debit"] if debit_normal else row["credit"]

@@ -242,10 +242,15 @@ async def balances(request: web.Request) -> web.Response:
     accounts = summary["accounts"]
     if as_of is None and known_at is None:
         figures = {code: a["balance"] for code, a in accounts.items()}
-    else:
+    elif known_at is None and as_of is not None:  # months, then the days of as_of's month
+        monthly, days = await svc.port.snapshots(
+            fund_view.monthly_channel(fund_id),
+            fund_view.month_days_channel(fund_id, as_of.isoformat()[:7]),
+        )
+        figures = fund_view.balances_as_of_fast(accounts, monthly, days, as_of)
+    else:  # what the books said on a day: the rows by effective and recording day
         _pos, daily = await svc.port.snapshot(fund_view.daily_channel(fund_id))
-        day = as_of or date.max
-        figures = fund_view.balances_as_of(accounts, daily, day, known_at)
+        figures = fund_view.balances_as_of(accounts, daily, as_of or date.max, known_at)
     return web.json_response(
         {
             "as_of": None if as_of is None else as_of.isoformat(),
@@ -472,13 +477,13 @@ async def period_report(request: web.Request) -> web.Response:
     ledger.period_bounds(period)
     svc = services(request)
     summary = await _summary(request, fund_id)
-    _p, daily = await svc.port.snapshot(fund_view.daily_channel(fund_id))
+    _p, monthly = await svc.port.snapshot(fund_view.monthly_channel(fund_id))
     _p, stats = await svc.port.snapshot(fund_view.receipt_stats_channel(fund_id))
     _p, voided = await svc.port.snapshot(fund_view.voided_channel(fund_id))
     _p, disbursements = await svc.port.snapshot(fund_view.disbursements_channel(fund_id))
     position, reversals = await svc.port.snapshot(fund_view.reversals_channel(fund_id))
     report = fund_view.period_report(
-        summary, daily, stats, voided, disbursements, reversals, period
+        summary, monthly, stats, voided, disbursements, reversals, period
     )
     return web.json_response({**report, "fund_name": summary["name"], "position": position})
 

@@ -384,7 +384,10 @@ def test_views_answer_balance_as_of_a_date_and_the_period_report(app: Posko) -> 
     assert fund_view.balances_as_of(accounts, daily, OPEN_DAY)["bank"] == 9_000_000
     assert accounts["bank"]["balance"] == 9_000_000 and accounts["bank"]["reserved"] == 500_000
     assert summary["debits"] == summary["credits"] == 11_000_000
-    report = fund_view.period_report(summary, daily, [], [], [], [], "2026-H2")
+    monthly = [
+        doc for (ch, _k), doc in views.rows.items() if ch == fund_view.monthly_channel(fund_id)
+    ]
+    report = fund_view.period_report(summary, monthly, [], [], [], [], "2026-H2")
     assert report["fund"] == {
         "opening": 4_000_000,
         "inflows": 6_000_000,

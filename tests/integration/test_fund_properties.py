@@ -313,6 +313,8 @@ class FundMachine(RuleBasedStateMachine):
             if ch == fund_view.daily_channel(self.fund_id)
         ]
         accounts = summary["accounts"]
+        monthly_name = fund_view.monthly_channel(self.fund_id)
+        monthly = [doc for (ch, _k), doc in views.rows.items() if ch == monthly_name]
         posted = [e for e in events if isinstance(e, Fund.EntryPosted)]
         for offset in range(0, DAYS + 10, 17):
             day = FIRST_DAY + timedelta(days=offset)
@@ -323,6 +325,11 @@ class FundMachine(RuleBasedStateMachine):
                         kind = accounts[leg["account"]]["type"]
                         expected[leg["account"]] += ledger.effect(kind, leg)
             assert fund_view.balances_as_of(accounts, daily, day) == expected
+            month = day.isoformat()[:7]
+            days_name = fund_view.month_days_channel(self.fund_id, month)
+            days = [doc for (ch, _k), doc in views.rows.items() if ch == days_name]
+            fast = fund_view.balances_as_of_fast(accounts, monthly, days, day)
+            assert fast == expected
         final = fund_view.balances_as_of(accounts, daily, date(2026, 12, 31))
         assert final == self.fund.balances
         assert {c: a["balance"] for c, a in accounts.items()} == self.fund.balances
