@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from core import dues, ledger
+from core import ledger
 from core.application import Posko
 from core.errors import PoskoError
 from core.fund import Fund
@@ -38,39 +38,6 @@ THRESHOLD = 3_000_000
 amounts = st.integers(min_value=1, max_value=10_000_000)
 days = st.integers(min_value=0, max_value=DAYS).map(lambda n: FIRST_DAY + timedelta(days=n))
 people = st.sampled_from(PEOPLE)
-
-
-@given(
-    base=st.integers(min_value=1, max_value=10**12),
-    rate_bp=st.integers(min_value=1, max_value=10_000),
-    rounding=st.sampled_from(dues.ROUNDINGS),
-    shares=st.lists(st.integers(min_value=1, max_value=100), min_size=1, max_size=6),
-)
-def test_a_dues_split_always_sums_to_the_amount(
-    base: int, rate_bp: int, rounding: str, shares: list[int]
-) -> None:
-    # Turn arbitrary weights into basis points that sum to exactly 10 000.
-    raw = [s * 10_000 // sum(shares) for s in shares]
-    raw[0] += 10_000 - sum(raw)
-    split = {f"level{i}": bp for i, bp in enumerate(raw) if bp > 0}
-    if sum(split.values()) != 10_000:
-        return
-    rule = dues.rule(rate_bp, "wage", rounding, split)
-    exact = base * rate_bp / 10_000
-    total = dues.amount(base, rate_bp, rounding)
-    assert abs(total - exact) < 1
-    parts = dues.split(total, rule.split)
-    assert sum(parts.values()) == total
-    for level, bp in rule.split.items():
-        assert abs(parts[level] - total * bp / 10_000) < 1  # largest remainder: within a rupiah
-
-
-@given(st.lists(st.binary(min_size=32, max_size=32).map(bytes.hex), max_size=70))
-def test_the_compact_frontier_gives_the_rfc6962_root(items: list[str]) -> None:
-    frontier: list[list[Any]] = []
-    for item in items:
-        frontier = ledger.frontier_add(frontier, item)
-    assert ledger.frontier_root(frontier) == ledger.merkle_root(items)
 
 
 class FundMachine(RuleBasedStateMachine):
