@@ -323,6 +323,50 @@ class PoskoServer:
         return int(self.must("GET", "/healthz")["store"]["position"])
 
 
+@dataclass
+class BareHttpServer:
+    """bench/bare_http.py in its own process: the bare aiohttp yardstick for accepted POSTs."""
+
+    http_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def start(self) -> None:
+        script = Path(__file__).parent / "bare_http.py"
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), str(self.http_port)], preexec_fn=raise_nofile
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if _port_open(self.http_port):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("bare_http.py did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@contextlib.contextmanager
+def bare_http_server() -> Iterator[BareHttpServer]:
+    server = BareHttpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def _port_open(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.5).close()

@@ -11,12 +11,20 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from core import values
-from core.errors import Conflict, InvalidInput
+from core.errors import InvalidInput
+from core.lifecycle import Lifecycle
 from core.report import check_time
 
 KINDS = ("medic", "water_food", "legal_aid", "transport", "sound", "other")
 LEGAL_KINDS = ("legal_aid",)
 MAX_QUANTITY = 100_000
+LIFECYCLE = Lifecycle(
+    {
+        "committed": ("open", "committed"),  # committed again: handed to someone else
+        "fulfilled": ("committed",),
+        "cancelled": ("open", "committed"),
+    }
+)
 
 
 class HelpRequest(Aggregate):
@@ -104,11 +112,10 @@ class HelpRequest(Aggregate):
         return self.kind in LEGAL_KINDS
 
     def commit(self, *, by: str, actor: str) -> bool:
-        by = values.text("by", by)
-        if self.status == "committed" and self.committed_by == by:
+        by = values.text("by", by)  # the same team again changes nothing; another takes over
+        repeat = self.status == "committed" and self.committed_by == by
+        if not LIFECYCLE.moving(self.status, "committed", repeat=repeat):
             return False
-        if self.status not in ("open", "committed"):
-            raise Conflict("bad_transition", field="status", status=self.status, to="committed")
         self._committed(by=by, actor=actor)
         return True
 
@@ -118,10 +125,8 @@ class HelpRequest(Aggregate):
         self.committed_by = by
 
     def fulfil(self, *, actor: str) -> bool:
-        if self.status == "fulfilled":
+        if not LIFECYCLE.moving(self.status, "fulfilled"):
             return False
-        if self.status != "committed":
-            raise Conflict("bad_transition", field="status", status=self.status, to="fulfilled")
         self._fulfilled(actor=actor)
         return True
 
@@ -130,10 +135,8 @@ class HelpRequest(Aggregate):
         self.status = "fulfilled"
 
     def cancel(self, *, reason: str, actor: str) -> bool:
-        if self.status == "cancelled":
+        if not LIFECYCLE.moving(self.status, "cancelled"):
             return False
-        if self.status == "fulfilled":
-            raise Conflict("bad_transition", field="status", status=self.status, to="cancelled")
         self._cancelled(reason=values.text("reason", reason, max_length=500), actor=actor)
         return True
 

@@ -11,7 +11,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from core import values
-from core.errors import Conflict, InvalidInput
+from core.errors import InvalidInput
+from core.lifecycle import Lifecycle
 from core.report import check_time
 
 KINDS = (
@@ -26,6 +27,9 @@ KINDS = (
 )
 SEVERITIES = ("low", "medium", "high", "critical")
 LEGAL_KINDS = ("arrest",)  # these go to the legal team's (LBH) channel too
+LIFECYCLE = Lifecycle(
+    {"acknowledged": ("open",), "resolved": ("open", "acknowledged"), "open": ("resolved",)}
+)
 
 
 class Incident(Aggregate):
@@ -124,10 +128,9 @@ class Incident(Aggregate):
         return self.kind in LEGAL_KINDS
 
     def acknowledge(self, *, actor: str) -> bool:
-        if self.status == "acknowledged":
-            return False  # a second coordinator clicking at once changes nothing
-        if self.status != "open":
-            raise Conflict("bad_transition", field="status", status=self.status, to="acknowledged")
+        # a second coordinator clicking at once changes nothing
+        if not LIFECYCLE.moving(self.status, "acknowledged"):
+            return False
         self._acknowledged(actor=actor)
         return True
 
@@ -136,7 +139,7 @@ class Incident(Aggregate):
         self.status = "acknowledged"
 
     def resolve(self, *, note: str, actor: str) -> bool:
-        if self.status == "resolved":
+        if not LIFECYCLE.moving(self.status, "resolved"):
             return False
         self._resolved(note=values.text("note", note, max_length=1000), actor=actor)
         return True
@@ -146,7 +149,8 @@ class Incident(Aggregate):
         self.status = "resolved"
 
     def reopen(self, *, reason: str, actor: str) -> bool:
-        if self.status != "resolved":
+        # not resolved (open, or acknowledged and so still open): nothing to reopen
+        if not LIFECYCLE.moving(self.status, "open", repeat=self.status != "resolved"):
             return False
         self._reopened(reason=values.text("reason", reason, max_length=500), actor=actor)
         return True

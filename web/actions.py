@@ -5,6 +5,7 @@ positions (recorded as an event every time)."""
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Mapping
 from uuid import UUID
 
 from aiohttp import web
@@ -13,7 +14,7 @@ from core.access import Permission, may
 from core.errors import InvalidInput, NotFound
 from projections import channels, feed, live_map, overview
 from projections.people import checkins_channel
-from web import parse
+from web import bodies, parse
 from web.context import (
     PRINCIPAL,
     authorise,
@@ -21,11 +22,9 @@ from web.context import (
     services,
     wait_for_min_position,
 )
-from web.field import required_site
+from web.field import filer
 from web.geocoding import geocode
 from web.services import Services
-
-STATUSES = ("live", "concluded", "cancelled")
 
 
 async def list_actions(request: web.Request) -> web.Response:
@@ -104,15 +103,14 @@ async def list_checkins(request: web.Request) -> web.Response:
 
 async def plan_action(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.PLAN_ACTIONS)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.plan_action(
-        id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        title=parse.string(body, "title"),
-        kind=parse.string(body, "kind"),
-        demands=parse.string_list(body, "demands"),
-        starts_at=parse.timestamp(body, "starts_at"),
-        ends_at=parse.timestamp(body, "ends_at"),
+    body = await parse.body(request, bodies.ActionIn)
+    result = await services(request).port.plan_action(
+        id=body.id or uuid_module.uuid4(),
+        title=body.title,
+        kind=body.kind,
+        demands=list(body.demands),
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
         actor=actor,
     )
     return created(result)
@@ -123,26 +121,25 @@ async def add_site(request: web.Request) -> web.Response:
     geocoder places; the answer then says where it found it."""
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
-    site_id = parse.optional_uuid(body, "id") or uuid_module.uuid4()
-    name, target = parse.string(body, "name"), parse.integer(body, "target")
-    address = parse.optional_string(body, "address")
+    body = await parse.body(request, bodies.SiteIn)
     svc = services(request)
     place = None
-    if address is None:
-        lat, lon = parse.number(body, "lat"), parse.number(body, "lon")
-    elif body.get("lat") is not None or body.get("lon") is not None:
+    if body.address is None:
+        if body.lat is None or body.lon is None:
+            raise InvalidInput("required", field="lat" if body.lat is None else "lon")
+        lat, lon = body.lat, body.lon
+    elif body.lat is not None or body.lon is not None:
         raise InvalidInput("address_or_position", field="address")
     else:
-        place = await geocode(svc, address)
+        place = await geocode(svc, body.address)
         lat, lon = place.lat, place.lon
     result = await svc.port.add_site(
         action_id=action_id,
-        site_id=site_id,
-        name=name,
+        site_id=body.id or uuid_module.uuid4(),
+        name=body.name,
         lat=lat,
         lon=lon,
-        target=target,
+        target=body.target,
         actor=actor,
     )
     if place is None:
@@ -153,41 +150,35 @@ async def add_site(request: web.Request) -> web.Response:
 async def change_status(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
-    to = parse.string(body, "status")
-    if to not in STATUSES:
-        raise InvalidInput("not_one_of", field="status", allowed=list(STATUSES))
-    svc = services(request)
-    result = await svc.port.change_action_status(
-        action_id=action_id,
-        to=to,
-        reason=parse.optional_string(body, "reason"),
-        actor=actor,
+    body = await parse.body(request, bodies.StatusIn)
+    result = await services(request).port.change_action_status(
+        action_id=action_id, to=body.status, reason=body.reason, actor=actor
     )
     return created(result)
 
 
 async def file_report(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
-    body = await parse.json_body(request)
-    # A korlap may be scoped to one site: know it first. A phone that sent its position but no
-    # site is told the nearest one.
-    site_id = await required_site(request, action_id, body)
-    actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
-    svc = services(request)
-    result = await svc.port.file_report(
-        id=parse.uuid(body, "id"),
+    body = await parse.body(request, bodies.ReportIn)
+    site_id, actor = await filer(request, action_id, body)  # a korlap may have one site
+    result = await services(request).port.file_report(
+        id=body.id,
         action_id=action_id,
         site_id=site_id,
-        kind=parse.string(body, "kind"),
-        at=parse.timestamp(body, "at"),
-        lat=parse.optional_number(body, "lat"),
-        lon=parse.optional_number(body, "lon"),
-        accuracy_m=parse.optional_number(body, "accuracy_m"),
-        headcount=parse.optional_integer(body, "headcount"),
-        by_affiliate=parse.counts_by_id(body, "by_affiliate"),
-        phase=parse.optional_string(body, "phase"),
-        mood=parse.optional_string(body, "mood"),
+        kind=body.kind,
+        at=body.at,
+        lat=body.lat,
+        lon=body.lon,
+        accuracy_m=body.accuracy_m,
+        headcount=body.headcount,
+        by_affiliate=_counts(body.by_affiliate),
+        phase=body.phase,
+        mood=body.mood,
         actor=actor,
     )
     return created(result)
+
+
+def _counts(by_id: Mapping[UUID, int] | None) -> dict[str, int] | None:
+    """{uuid: n} as the core keeps it: keys in canonical UUID form."""
+    return None if by_id is None else {str(key): count for key, count in by_id.items()}

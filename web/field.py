@@ -5,14 +5,14 @@ site to a phone that knows where it is but not which site that is."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Literal, Protocol, overload
 from uuid import UUID
 
 from aiohttp import web
 
 from core.access import Permission, may
 from core.errors import InvalidInput
-from web import parse
+from web import bodies, parse
 from web.context import PRINCIPAL, authorise, created, services
 
 
@@ -20,20 +20,60 @@ class _InAction(Protocol):
     action_id: UUID
 
 
-async def required_site(request: web.Request, action_id: UUID, body: parse.Body) -> UUID:
+class _Placed(Protocol):
+    """A body that names its site, or may give the phone's position instead."""
+
+    @property
+    def site_id(self) -> UUID | None: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
+
+
+async def required_site(request: web.Request, action_id: UUID, body: _Placed) -> UUID:
     """The site a report is about. A phone that sent its position but no site gets a 422
     naming site_id with the nearest site as `suggestion` {site_id, name, distance_m}; only
     for callers who may read the action, since it names one of its sites."""
-    site_id = parse.optional_uuid(body, "site_id")
-    if site_id is not None:
-        return site_id
-    lat, lon = parse.optional_number(body, "lat"), parse.optional_number(body, "lon")
-    if lat is None or lon is None:
+    if body.site_id is not None:
+        return body.site_id
+    if body.lat is None or body.lon is None:
         raise InvalidInput("required", field="site_id")
     authorise(request, Permission.READ_ACTION, action_id)
-    svc = services(request)
-    suggestion = await svc.port.nearest_site(action_id=action_id, lat=lat, lon=lon)
+    suggestion = await services(request).port.nearest_site(
+        action_id=action_id, lat=body.lat, lon=body.lon
+    )
     raise InvalidInput("choose_site", field="site_id", suggestion=suggestion)
+
+
+@overload
+async def filer(
+    request: web.Request, action_id: UUID, body: _Placed, *, site_needed: Literal[True] = True
+) -> tuple[UUID, str]: ...
+
+
+@overload
+async def filer(
+    request: web.Request, action_id: UUID, body: _Placed, *, site_needed: Literal[False]
+) -> tuple[UUID | None, str]: ...
+
+
+async def filer(
+    request: web.Request, action_id: UUID, body: _Placed, *, site_needed: bool = True
+) -> tuple[UUID | None, str]:
+    """The site a report, incident or request from the street is about, and who files it.
+    Reports and requests need a site; an incident may concern the whole action, except from a
+    korlap of one site, who is known by the site. A phone that sent its position but no site
+    is told the nearest one (see `required_site`)."""
+    site_id = body.site_id
+    if site_id is None:
+        principal = request[PRINCIPAL]
+        one_site = may(principal, Permission.READ_ACTION, action_id) and not may(
+            principal, Permission.FILE_REPORTS, action_id
+        )
+        if site_needed or one_site:
+            site_id = await required_site(request, action_id, body)
+    return site_id, authorise(request, Permission.FILE_REPORTS, action_id, site_id)
 
 
 async def nearest_site(request: web.Request) -> web.Response:
@@ -49,27 +89,18 @@ async def nearest_site(request: web.Request) -> web.Response:
 
 async def report_incident(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
-    body = await parse.json_body(request)
-    site_id = parse.optional_uuid(body, "site_id")
-    principal = request[PRINCIPAL]
-    if (
-        site_id is None
-        and may(principal, Permission.READ_ACTION, action_id)
-        and not may(principal, Permission.FILE_REPORTS, action_id)
-    ):
-        site_id = await required_site(request, action_id, body)  # a korlap of one site
-    actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
-    svc = services(request)
-    result = await svc.port.report_incident(
-        id=parse.uuid(body, "id"),
+    body = await parse.body(request, bodies.IncidentIn)
+    site_id, actor = await filer(request, action_id, body, site_needed=False)
+    result = await services(request).port.report_incident(
+        id=body.id,
         action_id=action_id,
         site_id=site_id,
-        kind=parse.string(body, "kind"),
-        severity=parse.string(body, "severity"),
-        description=parse.string(body, "description"),
-        lat=parse.optional_number(body, "lat"),
-        lon=parse.optional_number(body, "lon"),
-        at=parse.timestamp(body, "at"),
+        kind=body.kind,
+        severity=body.severity,
+        description=body.description,
+        lat=body.lat,
+        lon=body.lon,
+        at=body.at,
         actor=actor,
     )
     return created(result)
@@ -77,7 +108,7 @@ async def report_incident(request: web.Request) -> web.Response:
 
 async def acknowledge_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
-    await parse.optional_json_body(request)
+    await parse.body(request, bodies.NoDetails, optional=True)
     svc = services(request)
     actor = await _handling_actor(request, svc.port.incident, incident_id)
     return created(await svc.port.acknowledge_incident(incident_id=incident_id, actor=actor))
@@ -85,7 +116,7 @@ async def acknowledge_incident(request: web.Request) -> web.Response:
 
 async def resolve_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
-    note = parse.string(await parse.json_body(request), "note")
+    note = (await parse.body(request, bodies.ResolveIn)).note
     svc = services(request)
     actor = await _handling_actor(request, svc.port.incident, incident_id)
     return created(await svc.port.resolve_incident(incident_id=incident_id, note=note, actor=actor))
@@ -93,7 +124,7 @@ async def resolve_incident(request: web.Request) -> web.Response:
 
 async def reopen_incident(request: web.Request) -> web.Response:
     incident_id = parse.path_id(request)
-    reason = parse.string(await parse.json_body(request), "reason")
+    reason = (await parse.body(request, bodies.ReasonIn)).reason
     svc = services(request)
     actor = await _handling_actor(request, svc.port.incident, incident_id)
     return created(
@@ -106,18 +137,16 @@ async def reopen_incident(request: web.Request) -> web.Response:
 
 async def request_help(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
-    body = await parse.json_body(request)
-    site_id = await required_site(request, action_id, body)
-    actor = authorise(request, Permission.FILE_REPORTS, action_id, site_id)
-    svc = services(request)
-    result = await svc.port.request_help(
-        id=parse.uuid(body, "id"),
+    body = await parse.body(request, bodies.HelpIn)
+    site_id, actor = await filer(request, action_id, body)
+    result = await services(request).port.request_help(
+        id=body.id,
         action_id=action_id,
         site_id=site_id,
-        kind=parse.string(body, "kind"),
-        quantity=parse.integer(body, "quantity"),
-        note=parse.optional_string(body, "note") or "",
-        at=parse.timestamp(body, "at"),
+        kind=body.kind,
+        quantity=body.quantity,
+        note=body.note or "",
+        at=body.at,
         actor=actor,
     )
     return created(result)
@@ -125,7 +154,7 @@ async def request_help(request: web.Request) -> web.Response:
 
 async def commit_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
-    by = parse.string(await parse.json_body(request), "by")
+    by = (await parse.body(request, bodies.CommitIn)).by
     svc = services(request)
     actor = await _handling_actor(request, svc.port.help_request, request_id)
     return created(await svc.port.commit_help(request_id=request_id, by=by, actor=actor))
@@ -133,7 +162,7 @@ async def commit_help(request: web.Request) -> web.Response:
 
 async def fulfil_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
-    await parse.optional_json_body(request)
+    await parse.body(request, bodies.NoDetails, optional=True)
     svc = services(request)
     actor = await _handling_actor(request, svc.port.help_request, request_id)
     return created(await svc.port.fulfil_help(request_id=request_id, actor=actor))
@@ -141,7 +170,7 @@ async def fulfil_help(request: web.Request) -> web.Response:
 
 async def cancel_help(request: web.Request) -> web.Response:
     request_id = parse.path_id(request)
-    reason = parse.string(await parse.json_body(request), "reason")
+    reason = (await parse.body(request, bodies.ReasonIn)).reason
     svc = services(request)
     actor = await _handling_actor(request, svc.port.help_request, request_id)
     return created(await svc.port.cancel_help(request_id=request_id, reason=reason, actor=actor))
@@ -162,13 +191,12 @@ async def _handling_actor(
 async def set_target(request: web.Request) -> web.Response:
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.CHANGE_ACTION, action_id)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.set_target(
+    body = await parse.body(request, bodies.TargetIn)
+    result = await services(request).port.set_target(
         action_id=action_id,
-        affiliate_id=parse.uuid(body, "affiliate_id"),
-        site_id=parse.optional_uuid(body, "site_id"),
-        target=parse.integer(body, "target"),
+        affiliate_id=body.affiliate_id,
+        site_id=body.site_id,
+        target=body.target,
         actor=actor,
     )
     return created(result)

@@ -20,7 +20,7 @@ from core.access import FundScope, Permission, fund_roles, may_fund
 from core.errors import Forbidden, InvalidInput, NotFound
 from projections import fund as fund_view
 from projections.rows import Doc
-from web import parse
+from web import fund_parse, parse
 from web.context import PRINCIPAL, created, services, wait_for_min_position
 from web.exports import _cell
 
@@ -48,8 +48,8 @@ def _may(request: web.Request, permission: Permission, scope: FundScope) -> bool
 # -- bodies (each read in one place) ---------------------------------------------------------------
 
 
-def _day(body: parse.Body, field: str) -> date:
-    return ledger.parse_date(field, parse.required_value(body, field))
+def _day(body: fund_parse.Body, field: str) -> date:
+    return ledger.parse_date(field, fund_parse.required_value(body, field))
 
 
 def _query_day(request: web.Request, field: str) -> date | None:
@@ -57,8 +57,8 @@ def _query_day(request: web.Request, field: str) -> date | None:
     return None if raw is None else ledger.parse_date(field, raw)
 
 
-def _amount(body: parse.Body, field: str = "amount") -> int:
-    return ledger.rupiah(field, parse.required_value(body, field))
+def _amount(body: fund_parse.Body, field: str = "amount") -> int:
+    return ledger.rupiah(field, fund_parse.required_value(body, field))
 
 
 # -- funds -----------------------------------------------------------------------------------------
@@ -68,15 +68,15 @@ async def open_fund(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     if not may_fund(principal, Permission.OPEN_FUNDS, None):
         raise Forbidden()
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.open_fund(
-        id=parse.uuid(body, "id"),
-        name=parse.string(body, "name"),
-        unit_kind=parse.string(body, "unit_kind"),
-        unit_id=parse.optional_uuid(body, "unit_id"),
+        id=fund_parse.uuid(body, "id"),
+        name=fund_parse.string(body, "name"),
+        unit_kind=fund_parse.string(body, "unit_kind"),
+        unit_id=fund_parse.optional_uuid(body, "unit_id"),
         threshold=_amount(body, "threshold"),
-        expiry_days=parse.optional_integer(body, "expiry_days") or 30,
+        expiry_days=fund_parse.optional_integer(body, "expiry_days") or 30,
         actor=principal.id,
     )
     return created(result)
@@ -108,13 +108,13 @@ async def get_fund(request: web.Request) -> web.Response:
 
 async def open_account(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.open_account(
         fund_id=fund_id,
-        code=parse.string(body, "code"),
-        name=parse.string(body, "name"),
-        account_type=parse.string(body, "type"),
+        code=fund_parse.string(body, "code"),
+        name=fund_parse.string(body, "name"),
+        account_type=fund_parse.string(body, "type"),
         actor=actor,
     )
     return created(result)
@@ -122,15 +122,15 @@ async def open_account(request: web.Request) -> web.Response:
 
 async def set_dues_rule(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.set_dues_rule(
         fund_id=fund_id,
-        rate_bp=parse.integer(body, "rate_bp"),
-        base=parse.string(body, "base"),
-        rounding=parse.string(body, "rounding"),
-        split=parse.required_value(body, "split"),
-        own_level=parse.string(body, "own_level"),
+        rate_bp=fund_parse.integer(body, "rate_bp"),
+        base=fund_parse.string(body, "base"),
+        rounding=fund_parse.string(body, "rounding"),
+        split=fund_parse.required_value(body, "split"),
+        own_level=fund_parse.string(body, "own_level"),
         actor=actor,
     )
     return created(result)
@@ -141,18 +141,18 @@ async def set_dues_rule(request: web.Request) -> web.Response:
 
 async def record_contribution(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.record_contribution(
-        id=parse.uuid(body, "id"),
+        id=fund_parse.uuid(body, "id"),
         fund_id=fund_id,
-        source=parse.string(body, "source"),
-        payer=parse.string(body, "payer"),
-        channel=parse.string(body, "channel"),
-        reference=parse.optional_string(body, "reference"),
+        source=fund_parse.string(body, "source"),
+        payer=fund_parse.string(body, "payer"),
+        channel=fund_parse.string(body, "channel"),
+        reference=fund_parse.optional_string(body, "reference"),
         amount=_amount(body),
-        income_account=parse.string(body, "income_account"),
-        asset_account=parse.string(body, "asset_account"),
+        income_account=fund_parse.string(body, "income_account"),
+        asset_account=fund_parse.string(body, "asset_account"),
         effective_date=_day(body, "effective_date"),
         actor=actor,
     )
@@ -161,16 +161,16 @@ async def record_contribution(request: web.Request) -> web.Response:
 
 async def record_dues(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.record_dues(
-        id=parse.uuid(body, "id"),
+        id=fund_parse.uuid(body, "id"),
         fund_id=fund_id,
-        payer=parse.string(body, "payer"),
-        month=parse.string(body, "month"),
+        payer=fund_parse.string(body, "payer"),
+        month=fund_parse.string(body, "month"),
         base_amount=_amount(body, "base_amount"),
-        channel=parse.string(body, "channel"),
-        asset_account=parse.string(body, "asset_account"),
+        channel=fund_parse.string(body, "channel"),
+        asset_account=fund_parse.string(body, "asset_account"),
         effective_date=_day(body, "effective_date"),
         actor=actor,
     )
@@ -179,13 +179,13 @@ async def record_dues(request: web.Request) -> web.Response:
 
 async def post_entry(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.post_entry(
-        id=parse.uuid(body, "id"),
+        id=fund_parse.uuid(body, "id"),
         fund_id=fund_id,
-        legs=parse.required_value(body, "legs"),
-        memo=parse.string(body, "memo"),
+        legs=fund_parse.required_value(body, "legs"),
+        memo=fund_parse.string(body, "memo"),
         effective_date=_day(body, "effective_date"),
         actor=actor,
     )
@@ -195,13 +195,13 @@ async def post_entry(request: web.Request) -> web.Response:
 async def reverse_entry(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     entry_id = parse.path_id(request, "entry_id")
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.reverse_entry(
-        id=parse.uuid(body, "id"),
+        id=fund_parse.uuid(body, "id"),
         fund_id=fund_id,
         entry_id=entry_id,
-        reason=parse.string(body, "reason"),
+        reason=fund_parse.string(body, "reason"),
         effective_date=_day(body, "effective_date"),
         actor=actor,
     )
@@ -316,7 +316,7 @@ def terbilang(amount: int) -> str:
 async def void_receipt(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     number = request.match_info["number"]
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     reissue = body.get("reissue", False)
     if not isinstance(reissue, bool):
         raise InvalidInput("wrong_type", field="reissue", expected="boolean")
@@ -324,7 +324,7 @@ async def void_receipt(request: web.Request) -> web.Response:
     result = await svc.port.void_receipt(
         fund_id=fund_id,
         number=number,
-        reason=parse.string(body, "reason"),
+        reason=fund_parse.string(body, "reason"),
         reissue=reissue,
         actor=actor,
     )
@@ -336,18 +336,18 @@ async def void_receipt(request: web.Request) -> web.Response:
 
 async def request_disbursement(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.REQUEST_DISBURSEMENT)
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     result = await svc.port.request_disbursement(
-        id=parse.uuid(body, "id"),
+        id=fund_parse.uuid(body, "id"),
         fund_id=fund_id,
-        purpose=parse.string(body, "purpose"),
-        beneficiary=parse.string(body, "beneficiary"),
+        purpose=fund_parse.string(body, "purpose"),
+        beneficiary=fund_parse.string(body, "beneficiary"),
         amount=_amount(body),
-        expense_account=parse.string(body, "expense_account"),
-        pay_from=parse.string(body, "pay_from"),
-        evidence=parse.string(body, "evidence"),
-        help_request_id=parse.optional_uuid(body, "help_request_id"),
+        expense_account=fund_parse.string(body, "expense_account"),
+        pay_from=fund_parse.string(body, "pay_from"),
+        evidence=fund_parse.string(body, "evidence"),
+        help_request_id=fund_parse.optional_uuid(body, "help_request_id"),
         actor=actor,
     )
     return created(result)
@@ -375,7 +375,7 @@ async def _step(request: web.Request, permission: Permission) -> tuple[UUID, UUI
 
 async def approve_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.APPROVE_DISBURSEMENT)
-    await parse.optional_json_body(request)
+    await fund_parse.optional_json_body(request)
     svc = services(request)
     return created(
         await svc.port.approve_disbursement(fund_id=fund_id, disbursement_id=d, actor=actor)
@@ -384,7 +384,7 @@ async def approve_disbursement(request: web.Request) -> web.Response:
 
 async def reject_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.APPROVE_DISBURSEMENT)
-    reason = parse.string(await parse.json_body(request), "reason")
+    reason = fund_parse.string(await fund_parse.json_body(request), "reason")
     svc = services(request)
     return created(
         await svc.port.reject_disbursement(
@@ -398,7 +398,7 @@ async def reject_disbursement(request: web.Request) -> web.Response:
 
 async def change_disbursement_amount(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.REQUEST_DISBURSEMENT)
-    amount = _amount(await parse.json_body(request))
+    amount = _amount(await fund_parse.json_body(request))
     svc = services(request)
     return created(
         await svc.port.change_disbursement_amount(
@@ -412,13 +412,13 @@ async def change_disbursement_amount(request: web.Request) -> web.Response:
 
 async def pay_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.RECORD_FUND)
-    body = await parse.json_body(request)
+    body = await fund_parse.json_body(request)
     svc = services(request)
     return created(
         await svc.port.pay_disbursement(
             fund_id=fund_id,
             disbursement_id=d,
-            payment_ref=parse.string(body, "payment_ref"),
+            payment_ref=fund_parse.string(body, "payment_ref"),
             effective_date=_day(body, "effective_date"),
             actor=actor,
         )
@@ -427,7 +427,7 @@ async def pay_disbursement(request: web.Request) -> web.Response:
 
 async def expire_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.RECORD_FUND)
-    await parse.optional_json_body(request)
+    await fund_parse.optional_json_body(request)
     svc = services(request)
     return created(
         await svc.port.expire_disbursement(fund_id=fund_id, disbursement_id=d, actor=actor)
@@ -440,7 +440,7 @@ async def expire_disbursement(request: web.Request) -> web.Response:
 async def close_period(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     period = request.match_info["period"]
-    await parse.optional_json_body(request)
+    await fund_parse.optional_json_body(request)
     svc = services(request)
     return created(await svc.port.close_period(fund_id=fund_id, period=period, actor=actor))
 
@@ -452,8 +452,8 @@ async def sign_checkpoint(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     if not may_fund(principal, Permission.SIGN_CHECKPOINT, scope):
         raise Forbidden()
-    body = await parse.optional_json_body(request)
-    role = parse.string(body, "role")
+    body = await fund_parse.optional_json_body(request)
+    role = fund_parse.string(body, "role")
     roles = set() if principal.admin else fund_roles(principal, scope)
     if (
         not principal.admin
@@ -493,7 +493,7 @@ async def verify(request: web.Request) -> web.Response:
     fund_id, _actor = await _authorise(request, Permission.AUDIT_FUND)
     given: list[dict[str, Any]] = []
     if request.method == "POST":
-        body = await parse.json_body(request)
+        body = await fund_parse.json_body(request)
         raw = body.get("checkpoints", [])
         if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
             raise InvalidInput("wrong_type", field="checkpoints", expected="array of objects")

@@ -13,7 +13,7 @@ from aiohttp import web
 from core.access import Permission
 from core.sessions import invite_id
 from projections.people import invites_channel
-from web import parse
+from web import bodies, parse
 from web.context import authorise, created, services, wait_for_min_position
 from web.sessions import client_of, new_token, session_started
 
@@ -30,16 +30,16 @@ async def create_invite(request: web.Request) -> web.Response:
     retry could only get back if Posko kept it. A duplicate invite is harmless: it expires."""
     action_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_INVITES, action_id)
-    body = await parse.json_body(request)
+    body = await parse.body(request, bodies.InviteIn)
     now = datetime.now(UTC)
     code = secrets.token_urlsafe(CODE_BYTES)
     svc = services(request)
     result = await svc.port.create_invite(
         code=code,
         action_id=action_id,
-        site_id=parse.optional_uuid(body, "site_id"),
-        label=parse.string(body, "label"),
-        expires_at=parse.optional_timestamp(body, "expires_at") or now + DEFAULT_TTL,
+        site_id=body.site_id,
+        label=body.label,
+        expires_at=body.expires_at or now + DEFAULT_TTL,
         now=now,
         actor=actor,
     )
@@ -84,9 +84,8 @@ async def revoke_invite(request: web.Request) -> web.Response:
 
 async def redeem_invite(request: web.Request) -> web.Response:
     """Public: the code is the credential. Answers like a sign-in, with the action and site."""
-    body = await parse.json_body(request)
-    code = parse.string(body, "code")
-    name = parse.string(body, "name")
+    body = await parse.body(request, bodies.Redeem)
+    code, name = body.code, body.name
     token = new_token()
     svc = services(request)
     session = await svc.port.redeem_invite(

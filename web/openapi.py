@@ -1,49 +1,36 @@
-"""The OpenAPI 3 document served at /api/openapi.json. A test checks it lists exactly the
-routes the app serves, and the API tests check responses against these schemas (web/schemas.py)."""
+"""The OpenAPI 3 document served at /api/openapi.json. Request bodies are generated from their
+one description (web/bodies.py); responses are described in web/schemas.py. A test checks it
+lists exactly the routes the app serves, and the API tests check responses against it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from web import bodies
+from web.bodies import schema_of
 from web.fund_openapi import fund_paths
 from web.schemas import (
-    ACTION_IN,
     ACTION_OUT,
     AFFILIATE_OUT,
     CHECKIN_OUT,
     FEED_OUT,
-    HELP_IN,
-    INCIDENT_IN,
     INVITE_CREATED,
-    INVITE_IN,
     INVITE_OUT,
     MAP_OUT,
-    NAMED_IN,
     NEAREST_SITE,
-    NO_DETAILS,
-    PASSWORD_IN,
-    PERSON_EDIT,
-    PERSON_IN,
     PERSON_OUT,
     PROBLEM,
     RECORDED,
-    REDEEM_IN,
     REDEEMED,
-    REPORT_IN,
-    ROLE,
     SESSION_ROW,
-    SIGN_IN,
     SIGNED_IN,
     SITE_CREATED,
-    SITE_IN,
     SITES_GEOJSON,
-    TARGET_IN,
     TIME_S,
     UUID_S,
     WHO_AM_I,
     Schema,
     listing,
-    text_in,
 )
 
 Operation = dict[str, Any]
@@ -91,11 +78,12 @@ AT = {
 WRITE_PROBLEMS = (400, 401, 403, 404, 409, 413, 422)
 
 
-def _body(schema: Schema) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _body(body: type[bodies.Body]) -> dict[str, Any]:
+    """A request body, its schema generated from its one description in web/bodies.py."""
+    return {"required": True, "content": {"application/json": {"schema": schema_of(body)}}}
 
 
-def _create(schema: Schema | None, summary: str, *, param: str | None = "id") -> Operation:
+def _create(body: type[bodies.Body] | None, summary: str, *, param: str | None = "id") -> Operation:
     """A create or a state change: 201 recorded, 200 for a repeat that changed nothing."""
     op: Operation = {
         "summary": summary,
@@ -105,8 +93,8 @@ def _create(schema: Schema | None, summary: str, *, param: str | None = "id") ->
             **_problems(*WRITE_PROBLEMS),
         },
     }
-    if schema is not None:
-        op["requestBody"] = _body(schema)
+    if body is not None:
+        op["requestBody"] = _body(body)
     if param is not None:
         op["parameters"] = [_path_param(param)]
     return op
@@ -116,12 +104,12 @@ def _optional_body(op: Operation) -> Operation:
     return {**op, "requestBody": {**op["requestBody"], "required": False}}
 
 
-def _edit(schema: Schema, summary: str, *, extra: tuple[int, ...] = ()) -> Operation:
+def _edit(body: type[bodies.Body], summary: str, *, extra: tuple[int, ...] = ()) -> Operation:
     """An edit: 200 whether or not it changed anything."""
     return {
         "summary": summary,
         "parameters": [ID_PARAM],
-        "requestBody": _body(schema),
+        "requestBody": _body(body),
         "responses": {
             "200": _json(RECORDED, "Recorded (or nothing to change)"),
             **_problems(*WRITE_PROBLEMS, *extra),
@@ -172,7 +160,7 @@ def _sessions_paths() -> dict[str, Any]:
                     "summary": "Sign in with phone or email and password",
                     "description": "Sets the HttpOnly posko_session cookie as well. Repeated "
                     "failures from one login or address are answered 429 with Retry-After.",
-                    "requestBody": _body(SIGN_IN),
+                    "requestBody": _body(bodies.SignIn),
                     "responses": {
                         "201": _json(SIGNED_IN, "Signed in"),
                         **_problems(400, 401, 413, 422, 429),
@@ -204,7 +192,7 @@ def _sessions_paths() -> dict[str, Any]:
 def _people_paths() -> dict[str, Any]:
     return {
         "/api/affiliates": {
-            "post": _create(NAMED_IN, "Register an affiliate (federasi)", param=None),
+            "post": _create(bodies.Named, "Register an affiliate (federasi)", param=None),
             "get": _read(
                 listing("affiliates", AFFILIATE_OUT, "Affiliates with their branches"),
                 "The affiliates",
@@ -212,24 +200,26 @@ def _people_paths() -> dict[str, Any]:
             ),
         },
         "/api/affiliates/{id}/branches": {
-            "post": _create(NAMED_IN, "Add a union or branch (SP/PUK) to an affiliate")
+            "post": _create(bodies.Named, "Add a union or branch (SP/PUK) to an affiliate")
         },
         "/api/people": {
-            "post": _create(PERSON_IN, "Register a person (password optional)", param=None),
+            "post": _create(bodies.PersonIn, "Register a person (password optional)", param=None),
             "get": _read(listing("people", PERSON_OUT, "People"), "People", param=None),
         },
         "/api/people/{id}": {
             "get": _read(PERSON_OUT, "One person (an administrator, or themself)"),
-            "put": _edit(PERSON_EDIT, "Edit a person's details"),
+            "put": _edit(bodies.PersonDetails, "Edit a person's details"),
         },
         "/api/people/{id}/password": {
             "put": _edit(
-                PASSWORD_IN, "Set a password (an administrator, or themself)", extra=(429,)
+                bodies.PasswordIn,
+                "Set a password (an administrator, or themself)",
+                extra=(429,),
             )
         },
         "/api/people/{id}/roles": {
-            "post": _create(ROLE, "Grant a role with its scope"),
-            "delete": _edit(ROLE, "Revoke a role (the body names it with its scope)"),
+            "post": _create(bodies.RoleIn, "Grant a role with its scope"),
+            "delete": _edit(bodies.RoleIn, "Revoke a role (the body names it with its scope)"),
         },
         "/api/people/{id}/deactivate": {
             "post": _create(None, "Deactivate a person: their sessions stop at once")
@@ -252,14 +242,14 @@ def _actions_paths() -> dict[str, Any]:
                 "Actions with their totals (national overview)",
                 param=None,
             ),
-            "post": _create(ACTION_IN, "Plan an action", param=None),
+            "post": _create(bodies.ActionIn, "Plan an action", param=None),
         },
         "/api/actions/{id}": {"get": _read(ACTION_OUT, "One action with its totals")},
         "/api/actions/{id}/sites": {
             "post": {
                 "summary": "Add a site (lokasi) to an action, at a position or an address",
                 "parameters": [ID_PARAM],
-                "requestBody": _body(SITE_IN),
+                "requestBody": _body(bodies.SiteIn),
                 "responses": {
                     "201": _json(SITE_CREATED, "Recorded (by address: where it was found)"),
                     "200": _json(SITE_CREATED, "Already recorded (a repeat): the first answer"),
@@ -269,19 +259,15 @@ def _actions_paths() -> dict[str, Any]:
         },
         "/api/actions/{id}/status": {
             "post": _create(
-                {
-                    "type": "object",
-                    "required": ["status"],
-                    "properties": {
-                        "status": {"enum": ["live", "concluded", "cancelled"]},
-                        "reason": {"type": "string", "description": "Why, when cancelling."},
-                    },
-                },
+                bodies.StatusIn,
                 "Move an action through planned -> live -> concluded, or cancel it",
             )
         },
         "/api/actions/{id}/reports": {
-            "post": _create(REPORT_IN, "File a field report (check-in, headcount or site status)")
+            "post": _create(
+                bodies.ReportIn,
+                "File a field report (check-in, headcount or site status)",
+            )
         },
         "/api/actions/{id}/map": {
             "get": _as_of(
@@ -320,38 +306,37 @@ def _actions_paths() -> dict[str, Any]:
             }
         },
         "/api/actions/{id}/targets": {
-            "post": _create(TARGET_IN, "Set an affiliate's mobilisation target (action or site)")
+            "post": _create(
+                bodies.TargetIn,
+                "Set an affiliate's mobilisation target (action or site)",
+            )
         },
         "/api/actions/{id}/incidents": {
-            "post": _create(INCIDENT_IN, "Report an incident (arrest, injury, police...)")
+            "post": _create(bodies.IncidentIn, "Report an incident (arrest, injury, police...)")
         },
         "/api/incidents/{id}/acknowledge": {
             "post": _optional_body(
-                _create(NO_DETAILS, "Acknowledge an incident (the posko saw it)")
+                _create(bodies.NoDetails, "Acknowledge an incident (the posko saw it)")
             )
         },
-        "/api/incidents/{id}/resolve": {
-            "post": _create(text_in("note", "How it was resolved."), "Resolve an incident")
-        },
+        "/api/incidents/{id}/resolve": {"post": _create(bodies.ResolveIn, "Resolve an incident")},
         "/api/incidents/{id}/reopen": {
-            "post": _create(
-                text_in("reason", "Why it is open again.", 500), "Reopen a resolved incident"
-            )
+            "post": _create(bodies.ReasonIn, "Reopen a resolved incident")
         },
         "/api/actions/{id}/requests": {
-            "post": _create(HELP_IN, "Request help at a site (medic, water, legal aid...)")
+            "post": _create(bodies.HelpIn, "Request help at a site (medic, water, legal aid...)")
         },
         "/api/requests/{id}/commit": {
             "post": _create(
-                text_in("by", "Who will deliver: a name, a team, a phone number.", 200),
+                bodies.CommitIn,
                 "Commit to a request: who will deliver",
             )
         },
         "/api/requests/{id}/fulfil": {
-            "post": _optional_body(_create(NO_DETAILS, "Mark a committed request fulfilled"))
+            "post": _optional_body(_create(bodies.NoDetails, "Mark a committed request fulfilled"))
         },
         "/api/requests/{id}/cancel": {
-            "post": _create(text_in("reason", "Why.", 500), "Cancel a request for help")
+            "post": _create(bodies.ReasonIn, "Cancel a request for help")
         },
         "/api/actions/{id}/export/reports.csv": {
             "get": _download(
@@ -390,7 +375,7 @@ def _actions_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Create an invite link for korlaps of the action",
                 "parameters": [ID_PARAM],
-                "requestBody": _body(INVITE_IN),
+                "requestBody": _body(bodies.InviteIn),
                 "responses": {
                     "201": _json(INVITE_CREATED, "Created; the code is shown only now"),
                     **_problems(*WRITE_PROBLEMS),
@@ -406,7 +391,7 @@ def _actions_paths() -> dict[str, Any]:
                 {
                     "summary": "Open an invite link: an organiser session for its action",
                     "description": "Sets the HttpOnly posko_session cookie as well.",
-                    "requestBody": _body(REDEEM_IN),
+                    "requestBody": _body(bodies.Redeem),
                     "responses": {
                         "201": _json(REDEEMED, "Signed in as a korlap of the action"),
                         **_problems(400, 404, 409, 413, 422),

@@ -3,35 +3,137 @@ naming the field, raised before any command runs, so bad input never writes anyt
 
 from __future__ import annotations
 
-import json
-import math
+import types
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from uuid import UUID
 
+import annotated_types
 from aiohttp import web
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from core import values
-from core.access import ROLE_NAMES, SCOPE_KEYS, Role
 from core.errors import InvalidInput, NotFound
+from web.bodies import PasswordRule
 
-Body = dict[str, Any]
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+# pydantic's error types (a documented, stable list) as our codes, with what each expects.
+_WRONG_TYPE = {
+    "string_type": "string",
+    "int_type": "integer",
+    "int_from_float": "integer",
+    "float_type": "number",
+    "bool_type": "boolean",
+    "list_type": "array",
+    "dict_type": "object",
+    "model_type": "object",
+}
 
 
-async def json_body(request: web.Request) -> Body:
+async def body(request: web.Request, model: type[M], *, optional: bool = False) -> M:
+    """The request's JSON body as `model` (web/bodies.py), or InvalidInput naming the first
+    field that is wrong, before any command runs. `optional`: no body at all reads as {}."""
     raw = await request.read()
+    return validated(b"{}" if optional and not raw.strip() else raw, model)
+
+
+def validated(raw: bytes, model: type[M]) -> M:
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the stack
-        raise InvalidInput("malformed_json", field="body") from None
-    if not isinstance(body, dict):
-        raise InvalidInput("not_an_object", field="body")
-    return body
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise _invalid(model, error.errors(include_url=False)[0]) from None
 
 
-async def optional_json_body(request: web.Request) -> Body:
-    """A body that may be left out (a click that needs no details): nothing is {}."""
-    return await json_body(request) if (await request.read()).strip() else {}
+def _invalid(model: type[BaseModel], error: ErrorDetails) -> InvalidInput:
+    kind, loc, ctx = error["type"], error["loc"], error.get("ctx", {})
+    if kind == "json_invalid":
+        return InvalidInput("malformed_json", field="body")
+    if not loc:
+        return InvalidInput("not_an_object", field="body")
+    field = _field_name(loc)
+    if kind == "missing" or error["input"] is None:
+        return InvalidInput("required", field=field)
+    if kind in ("string_too_short", "string_pattern_mismatch"):  # blank, as the core says
+        rule = _marker(model, loc, PasswordRule)
+        if rule is not None:
+            return InvalidInput("weak_password", field=field, min=rule.min_length)
+        return InvalidInput("required", field=field)
+    if kind == "string_too_long":
+        return InvalidInput("too_long", field=field, max=ctx["max_length"])
+    if kind == "too_long":
+        return InvalidInput("too_many", field=field, max=ctx["max_length"])
+    if kind in ("uuid_type", "uuid_parsing", "uuid_version"):
+        return InvalidInput("not_uuid", field=field)
+    if kind == "timezone_aware":
+        return InvalidInput("needs_timezone", field=field)
+    if kind.startswith("datetime"):
+        return InvalidInput("not_datetime", field=field)
+    if kind == "literal_error" and not isinstance(error["input"], str):
+        return InvalidInput("wrong_type", field=field, expected="string")
+    if kind == "literal_error":
+        return InvalidInput("not_one_of", field=field, allowed=_choices(model, loc))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        low, high = _bounds(model, loc)
+        return InvalidInput("out_of_range", field=field, min=low, max=high)
+    if kind in _WRONG_TYPE:
+        return InvalidInput("wrong_type", field=field, expected=_WRONG_TYPE[kind])
+    return InvalidInput("invalid", field=field)
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    """("demands", 3) -> "demands[3]"; ("by_affiliate", "<key>") -> "by_affiliate.<key>";
+    a bad key of a map names the map."""
+    if loc[-1] == "[key]":
+        loc = loc[:-2]
+    name = str(loc[0])
+    for part in loc[1:]:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
+
+
+def _annotation_parts(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[Any]:
+    """Everything the field's annotation is made of: types, Literal values, metadata."""
+    info = model.model_fields.get(str(loc[0]))
+    if info is None:
+        return []
+    parts: list[Any] = list(info.metadata)
+    pending: list[Any] = [info.annotation]
+    while pending:
+        hint = pending.pop()
+        parts.append(hint)
+        origin = get_origin(hint)
+        if origin is Annotated:
+            pending.append(get_args(hint)[0])
+            for meta in hint.__metadata__:  # a Field(...) holds its constraints in turn
+                parts.extend([meta, *meta.metadata] if isinstance(meta, FieldInfo) else [meta])
+        elif origin in (Union, types.UnionType, list, dict):
+            pending.extend(get_args(hint))
+    return parts
+
+
+def _marker(model: type[BaseModel], loc: tuple[int | str, ...], kind: type[T]) -> T | None:
+    return next((p for p in _annotation_parts(model, loc) if isinstance(p, kind)), None)
+
+
+def _choices(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[Any]:
+    for part in _annotation_parts(model, loc):
+        if get_origin(part) is Literal:
+            return list(get_args(part))
+    return []
+
+
+def _bounds(model: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[Any, Any]:
+    low = high = None
+    for part in _annotation_parts(model, loc):
+        if isinstance(part, annotated_types.Ge | annotated_types.Gt) and low is None:
+            low = part.ge if isinstance(part, annotated_types.Ge) else part.gt
+        if isinstance(part, annotated_types.Le | annotated_types.Lt) and high is None:
+            high = part.le if isinstance(part, annotated_types.Le) else part.lt
+    return low, high
 
 
 def path_id(request: web.Request, name: str = "id") -> UUID:
@@ -40,109 +142,6 @@ def path_id(request: web.Request, name: str = "id") -> UUID:
         return UUID(request.match_info[name])
     except ValueError:
         raise NotFound("not_found", field=name) from None
-
-
-def _get(body: Body, field: str, required: bool) -> Any:
-    value = body.get(field)
-    if value is None and required:
-        raise InvalidInput("required", field=field)
-    return value
-
-
-def required_value(body: Body, field: str) -> Any:
-    """A field that must be present, of any JSON type (the command checks its shape)."""
-    return _get(body, field, True)
-
-
-def uuid(body: Body, field: str) -> UUID:
-    value = _get(body, field, True)
-    if not isinstance(value, str):
-        raise InvalidInput("not_uuid", field=field)
-    try:
-        return UUID(value)
-    except ValueError:
-        raise InvalidInput("not_uuid", field=field) from None
-
-
-def optional_uuid(body: Body, field: str) -> UUID | None:
-    return None if body.get(field) is None else uuid(body, field)
-
-
-def string(body: Body, field: str) -> str:
-    value = _get(body, field, True)
-    if not isinstance(value, str):
-        raise InvalidInput("wrong_type", field=field, expected="string")
-    return value
-
-
-def optional_string(body: Body, field: str) -> str | None:
-    return None if body.get(field) is None else string(body, field)
-
-
-def string_list(body: Body, field: str) -> list[str]:
-    value = _get(body, field, False)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput("wrong_type", field=field, expected="array of strings")
-    return value
-
-
-def integer(body: Body, field: str) -> int:
-    value = _get(body, field, True)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("wrong_type", field=field, expected="integer")
-    return value
-
-
-def optional_integer(body: Body, field: str) -> int | None:
-    return None if body.get(field) is None else integer(body, field)
-
-
-def number(body: Body, field: str) -> float:
-    value = _get(body, field, True)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput("wrong_type", field=field, expected="number")
-    try:
-        return float(value)
-    except OverflowError:  # an integer literal too large for a float: as out of range as inf
-        return math.inf if value > 0 else -math.inf
-
-
-def optional_number(body: Body, field: str) -> float | None:
-    return None if body.get(field) is None else number(body, field)
-
-
-def timestamp(body: Body, field: str) -> datetime:
-    value = _get(body, field, True)
-    if not isinstance(value, str):
-        raise InvalidInput("not_datetime", field=field)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("not_datetime", field=field) from None
-    if parsed.tzinfo is None:
-        raise InvalidInput("needs_timezone", field=field)
-    return parsed
-
-
-def optional_timestamp(body: Body, field: str) -> datetime | None:
-    return None if body.get(field) is None else timestamp(body, field)
-
-
-def counts_by_id(body: Body, field: str) -> dict[str, int] | None:
-    """{"<uuid>": <int>, ...} (a headcount per affiliate), keys in canonical UUID form."""
-    value = body.get(field)
-    if value is None:
-        return None
-    if not isinstance(value, dict) or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value.values()
-    ):
-        raise InvalidInput("wrong_type", field=field, expected="object of integers")
-    try:
-        return {str(UUID(key)): count for key, count in value.items()}
-    except ValueError:
-        raise InvalidInput("not_uuid", field=field) from None
 
 
 # -- the query string ----------------------------------------------------------------------------
@@ -177,12 +176,3 @@ def query_number(request: web.Request, field: str) -> float:
         return float(raw)
     except ValueError:
         raise InvalidInput("wrong_type", field=field, expected="number") from None
-
-
-def role(body: Body) -> Role:
-    """A role with its scope: {"name", "action_id"?, "site_id"?, "fund_id"?, ...}."""
-    name = string(body, "name")
-    if name not in ROLE_NAMES:
-        raise InvalidInput("not_one_of", field="name", allowed=list(ROLE_NAMES))
-    scope = {key: optional_uuid(body, key) for key in SCOPE_KEYS}
-    return Role(name, **{key: str(value) for key, value in scope.items() if value is not None})

@@ -9,10 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from core.access import Permission, may
-from core.errors import NotFound
+from core.access import SCOPE_KEYS, Permission, Role, may
+from core.errors import InvalidInput, NotFound
 from projections.people import AFFILIATES, PEOPLE
-from web import parse, passwords
+from web import bodies, parse, passwords
 from web.context import (
     PRINCIPAL,
     authorise,
@@ -29,12 +29,9 @@ from web.sessions import confirm_password
 
 async def register_affiliate(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.register_affiliate(
-        id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        name=parse.string(body, "name"),
-        actor=actor,
+    body = await parse.body(request, bodies.Named)
+    result = await services(request).port.register_affiliate(
+        id=body.id or uuid_module.uuid4(), name=body.name, actor=actor
     )
     return created(result)
 
@@ -50,12 +47,11 @@ async def list_affiliates(request: web.Request) -> web.Response:
 async def add_branch(request: web.Request) -> web.Response:
     affiliate_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.add_branch(
+    body = await parse.body(request, bodies.Named)
+    result = await services(request).port.add_branch(
         affiliate_id=affiliate_id,
-        branch_id=parse.optional_uuid(body, "id") or uuid_module.uuid4(),
-        name=parse.string(body, "name"),
+        branch_id=body.id or uuid_module.uuid4(),
+        name=body.name,
         actor=actor,
     )
     return created(result)
@@ -66,18 +62,18 @@ async def add_branch(request: web.Request) -> web.Response:
 
 async def register_person(request: web.Request) -> web.Response:
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    body = await parse.json_body(request)
-    person_id = parse.optional_uuid(body, "id") or uuid_module.uuid4()
-    details = _details(body)
-    password = parse.optional_string(body, "password")
+    body = await parse.body(request, bodies.PersonIn)
     svc = services(request)
     password_hash = (
         None
-        if password is None
-        else await svc.port.slow(passwords.hash_password, passwords.checked("password", password))
+        if body.password is None
+        else await svc.port.slow(passwords.hash_password, body.password)
     )
     result = await svc.port.register_person(
-        id=person_id, **details, password_hash=password_hash, actor=actor
+        id=body.id or uuid_module.uuid4(),
+        **_details(body),
+        password_hash=password_hash,
+        actor=actor,
     )
     return created(result)
 
@@ -106,21 +102,23 @@ async def edit_person(request: web.Request) -> web.Response:
     """PUT: the whole record; a field left out (email, affiliate, branch) is cleared."""
     person_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    body = await parse.json_body(request)
-    svc = services(request)
-    result = await svc.port.edit_person(person_id=person_id, **_details(body), actor=actor)
+    body = await parse.body(request, bodies.PersonDetails)
+    result = await services(request).port.edit_person(
+        person_id=person_id, **_details(body), actor=actor
+    )
     return recorded(result)
 
 
 async def set_password(request: web.Request) -> web.Response:
     person_id = parse.path_id(request)
     actor = authorise_self_or(request, person_id, Permission.MANAGE_PEOPLE)
-    body = await parse.json_body(request)
-    password = passwords.checked("password", parse.string(body, "password"))
+    body = await parse.body(request, bodies.PasswordIn)
     if not may(request[PRINCIPAL], Permission.MANAGE_PEOPLE):
-        await confirm_password(request, person_id, parse.string(body, "current_password"))
+        if body.current_password is None:
+            raise InvalidInput("required", field="current_password")
+        await confirm_password(request, person_id, body.current_password)
     svc = services(request)
-    password_hash = await svc.port.slow(passwords.hash_password, password)
+    password_hash = await svc.port.slow(passwords.hash_password, body.password)
     result = await svc.port.set_password(
         person_id=person_id, password_hash=password_hash, actor=actor
     )
@@ -130,9 +128,8 @@ async def set_password(request: web.Request) -> web.Response:
 async def grant_role(request: web.Request) -> web.Response:
     person_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    role = parse.role(await parse.json_body(request))
-    svc = services(request)
-    result = await svc.port.grant_role(person_id=person_id, role=role, actor=actor)
+    role = _role(await parse.body(request, bodies.RoleIn))
+    result = await services(request).port.grant_role(person_id=person_id, role=role, actor=actor)
     return created(result)
 
 
@@ -140,33 +137,36 @@ async def revoke_role(request: web.Request) -> web.Response:
     """DELETE with the role as its body: roles have no id of their own, their scope is it."""
     person_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    role = parse.role(await parse.json_body(request))
-    svc = services(request)
-    result = await svc.port.revoke_role(person_id=person_id, role=role, actor=actor)
+    role = _role(await parse.body(request, bodies.RoleIn))
+    result = await services(request).port.revoke_role(person_id=person_id, role=role, actor=actor)
     return recorded(result)
 
 
 async def deactivate_person(request: web.Request) -> web.Response:
     person_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    svc = services(request)
-    result = await svc.port.deactivate_person(person_id=person_id, actor=actor)
+    result = await services(request).port.deactivate_person(person_id=person_id, actor=actor)
     return created(result)
 
 
 async def reactivate_person(request: web.Request) -> web.Response:
     person_id = parse.path_id(request)
     actor = authorise(request, Permission.MANAGE_PEOPLE)
-    svc = services(request)
-    result = await svc.port.reactivate_person(person_id=person_id, actor=actor)
+    result = await services(request).port.reactivate_person(person_id=person_id, actor=actor)
     return created(result)
 
 
-def _details(body: parse.Body) -> dict[str, Any]:
+def _details(body: bodies.PersonDetails) -> dict[str, Any]:
     return {
-        "name": parse.string(body, "name"),
-        "phone": parse.string(body, "phone"),
-        "email": parse.optional_string(body, "email"),
-        "affiliate_id": parse.optional_uuid(body, "affiliate_id"),
-        "branch_id": parse.optional_uuid(body, "branch_id"),
+        "name": body.name,
+        "phone": body.phone,
+        "email": body.email,
+        "affiliate_id": body.affiliate_id,
+        "branch_id": body.branch_id,
     }
+
+
+def _role(body: bodies.RoleIn) -> Role:
+    """A role with its scope (the ids it names, as strings)."""
+    scope = {key: getattr(body, key) for key in SCOPE_KEYS}
+    return Role(body.name, **{key: str(value) for key, value in scope.items() if value is not None})

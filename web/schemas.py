@@ -1,11 +1,11 @@
-"""The JSON schemas of the API's bodies, in and out, for the OpenAPI document (web/openapi.py).
-They describe what the handlers accept and the views return; the API tests hold them to it."""
+"""The JSON schemas of the API's answers for the OpenAPI document (web/openapi.py): what the
+views and commands return; the API tests hold them to it. Request bodies: web/bodies.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core import help_request, incident, report
+from core import incident, report
 from core.access import ROLE_NAMES
 
 Schema = dict[str, Any]
@@ -13,7 +13,6 @@ Schema = dict[str, Any]
 UUID_S: Schema = {"type": "string", "format": "uuid"}
 TIME_S: Schema = {"type": "string", "format": "date-time"}
 NULLABLE_TIME_S: Schema = {"type": ["string", "null"], "format": "date-time"}
-NAME_S: Schema = {"type": "string", "maxLength": 200}
 NULLABLE_UUID_S: Schema = {"type": ["string", "null"], "format": "uuid"}
 NULLABLE_STRING_S: Schema = {"type": ["string", "null"]}
 
@@ -42,18 +41,6 @@ PROBLEM: Schema = {
     },
 }
 
-ACTION_IN: Schema = {
-    "type": "object",
-    "required": ["title", "kind", "starts_at", "ends_at"],
-    "properties": {
-        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
-        "title": {"type": "string", "minLength": 1, "maxLength": 200},
-        "kind": {"enum": ["rally", "strike", "march", "hearing", "other"]},
-        "starts_at": TIME_S,
-        "ends_at": TIME_S,
-        "demands": {"type": "array", "items": {"type": "string"}, "maxItems": 20},
-    },
-}
 
 ACTION_OUT: Schema = {
     "type": "object",
@@ -95,36 +82,6 @@ ACTION_OUT: Schema = {
     },
 }
 
-_SITE_FIELDS: Schema = {
-    "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
-    "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "target": {"type": "integer", "minimum": 0, "description": "Target headcount."},
-}
-
-SITE_IN: Schema = {
-    "description": "At a position (lat, lon), or at an address that the configured geocoder "
-    "(Nominatim) places: 422 geocoding_off when none is configured, 422 address_not_found, "
-    "503 geocoder_unavailable.",
-    "anyOf": [
-        {
-            "type": "object",
-            "required": ["name", "lat", "lon", "target"],
-            "properties": {
-                **_SITE_FIELDS,
-                "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                "lon": {"type": "number", "minimum": -180, "maximum": 180},
-            },
-        },
-        {
-            "type": "object",
-            "required": ["name", "address", "target"],
-            "properties": {
-                **_SITE_FIELDS,
-                "address": {"type": "string", "minLength": 1, "maxLength": 300},
-            },
-        },
-    ],
-}
 
 SITE_CREATED: Schema = {
     "type": "object",
@@ -137,32 +94,6 @@ SITE_CREATED: Schema = {
     },
 }
 
-REPORT_IN: Schema = {
-    "type": "object",
-    "required": ["id", "site_id", "kind", "at"],
-    "properties": {
-        "id": {**UUID_S, "description": "Made by the phone; a resend returns the first answer."},
-        "site_id": UUID_S,
-        "kind": {"enum": list(report.KINDS)},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "accuracy_m": {"type": "number", "minimum": 0},
-        "headcount": {"type": "integer", "minimum": 0, "description": "For kind headcount."},
-        "by_affiliate": {
-            "type": "object",
-            "description": "For kind headcount: people per affiliate id (adding up to at most "
-            "the headcount).",
-            "propertyNames": {"format": "uuid"},
-            "additionalProperties": {"type": "integer", "minimum": 0},
-            "maxProperties": report.MAX_AFFILIATES,
-        },
-        "phase": {"enum": list(report.PHASES), "description": "For kind status."},
-        "mood": {"enum": list(report.MOODS), "description": "For kind status."},
-        "at": {**TIME_S, "description": "When the phone made the report (with a zone)."},
-    },
-    "description": "Without site_id but with lat and lon: 422 naming site_id with the nearest "
-    "site in params.suggestion {site_id, name, distance_m}.",
-}
 
 POINT: Schema = {
     "type": "object",
@@ -296,14 +227,6 @@ PERSON_BRIEF: Schema = {
     },
 }
 
-SIGN_IN: Schema = {
-    "type": "object",
-    "required": ["login", "password"],
-    "properties": {
-        "login": {"type": "string", "description": "Phone number (08..., +62...) or email."},
-        "password": {"type": "string"},
-    },
-}
 
 SIGNED_IN: Schema = {
     "type": "object",
@@ -349,14 +272,6 @@ SESSION_ROW: Schema = {
 
 # -- the organisation and its people -------------------------------------------------------------
 
-NAMED_IN: Schema = {
-    "type": "object",
-    "required": ["name"],
-    "properties": {
-        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
-        "name": NAME_S,
-    },
-}
 
 AFFILIATE_OUT: Schema = {
     "type": "object",
@@ -375,30 +290,6 @@ AFFILIATE_OUT: Schema = {
     },
 }
 
-PERSON_DETAILS: dict[str, Schema] = {
-    "name": NAME_S,
-    "phone": {"type": "string", "description": "Stored in E.164: 0812-3456-7890 -> +6281234567890"},
-    "email": {"type": "string", "format": "email"},
-    "affiliate_id": UUID_S,
-    "branch_id": {**UUID_S, "description": "A branch of the affiliate."},
-}
-
-PERSON_IN: Schema = {
-    "type": "object",
-    "required": ["name", "phone"],
-    "properties": {
-        "id": {**UUID_S, "description": "Client id; repeating it returns the first result."},
-        **PERSON_DETAILS,
-        "password": {"type": "string", "minLength": 10, "maxLength": 256},
-    },
-}
-
-PERSON_EDIT: Schema = {
-    "type": "object",
-    "required": ["name", "phone"],
-    "description": "The whole record: a field left out is cleared.",
-    "properties": PERSON_DETAILS,
-}
 
 PERSON_OUT: Schema = {
     "type": "object",
@@ -418,29 +309,9 @@ PERSON_OUT: Schema = {
     },
 }
 
-PASSWORD_IN: Schema = {
-    "type": "object",
-    "required": ["password"],
-    "properties": {
-        "password": {"type": "string", "minLength": 10, "maxLength": 256},
-        "current_password": {
-            "type": "string",
-            "description": "Required when people change their own password.",
-        },
-    },
-}
 
 # -- invites and exact positions -----------------------------------------------------------------
 
-INVITE_IN: Schema = {
-    "type": "object",
-    "required": ["label"],
-    "properties": {
-        "label": {**NAME_S, "description": "Whom it is for, e.g. 'Korlap Bekasi'."},
-        "site_id": {**UUID_S, "description": "Scope the korlap to one site."},
-        "expires_at": {**TIME_S, "description": "Default now + 24 h; at most 14 days ahead."},
-    },
-}
 
 INVITE_CREATED: Schema = {
     "type": "object",
@@ -477,14 +348,6 @@ INVITE_OUT: Schema = {
     },
 }
 
-REDEEM_IN: Schema = {
-    "type": "object",
-    "required": ["code", "name"],
-    "properties": {
-        "code": {"type": "string", "description": "From the link /i/<code>."},
-        "name": {**NAME_S, "description": "The korlap's name, recorded with the use."},
-    },
-}
 
 REDEEMED: Schema = {
     "type": "object",
@@ -514,74 +377,6 @@ CHECKIN_OUT: Schema = {
 
 # -- the street: incidents, requests for help, targets, the feed ---------------------------------
 
-CLIENT_ID_S: Schema = {
-    **UUID_S,
-    "description": "Made by the phone; a resend returns the first answer.",
-}
-REPORTED_AT_S: Schema = {**TIME_S, "description": "When it happened (with a zone)."}
-
-INCIDENT_IN: Schema = {
-    "type": "object",
-    "required": ["id", "kind", "severity", "description", "at"],
-    "properties": {
-        "id": CLIENT_ID_S,
-        "site_id": UUID_S,
-        "kind": {"enum": list(incident.KINDS)},
-        "severity": SEVERITY_S,
-        "description": {"type": "string", "minLength": 1, "maxLength": 1000},
-        "lat": {"type": "number", "minimum": -90, "maximum": 90},
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "at": REPORTED_AT_S,
-    },
-}
-
-HELP_IN: Schema = {
-    "type": "object",
-    "required": ["id", "site_id", "kind", "quantity", "at"],
-    "properties": {
-        "id": CLIENT_ID_S,
-        "site_id": UUID_S,
-        "kind": {"enum": list(help_request.KINDS)},
-        "quantity": {"type": "integer", "minimum": 1, "maximum": help_request.MAX_QUANTITY},
-        "note": {"type": "string", "maxLength": 500},
-        "lat": {
-            "type": "number",
-            "minimum": -90,
-            "maximum": 90,
-            "description": "Only without site_id: to be told the nearest site (a 422).",
-        },
-        "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "at": REPORTED_AT_S,
-    },
-}
-
-NO_DETAILS: Schema = {"type": "object", "description": "Nothing to say: {} (or no body)."}
-
-
-def text_in(name: str, description: str, max_length: int = 1000) -> Schema:
-    return {
-        "type": "object",
-        "required": [name],
-        "properties": {
-            name: {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": max_length,
-                "description": description,
-            }
-        },
-    }
-
-
-TARGET_IN: Schema = {
-    "type": "object",
-    "required": ["affiliate_id", "target"],
-    "properties": {
-        "affiliate_id": UUID_S,
-        "site_id": {**UUID_S, "description": "Left out: the affiliate's target for the action."},
-        "target": {"type": "integer", "minimum": 0, "description": "People to bring."},
-    },
-}
 
 NEAREST_SITE: Schema = {
     "type": "object",
@@ -603,7 +398,7 @@ FEED_ITEM: Schema = {
             "type": "string",
             "description": "The report's, incident's or request's own kind.",
         },
-        "at": REPORTED_AT_S,
+        "at": {**TIME_S, "description": "When it happened (with a zone)."},
         "site_id": NULLABLE_UUID_S,
         "reporter": {"type": "string", "description": "person:<id>, invite:<id>, api-key..."},
         "recorded_at": TIME_S,

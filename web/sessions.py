@@ -16,7 +16,7 @@ from core.errors import InvalidInput, Unauthenticated
 from core.people import Person
 from core.sessions import Session
 from projections.people import sessions_channel
-from web import parse, passwords
+from web import bodies, parse, passwords
 from web.context import (
     PRINCIPAL,
     authorise,
@@ -51,9 +51,8 @@ def address_of(request: web.Request) -> str:
 
 
 async def sign_in(request: web.Request) -> web.Response:
-    body = await parse.json_body(request)
-    login = parse.string(body, "login")
-    password = parse.string(body, "password")
+    body = await parse.body(request, bodies.SignIn)
+    login, password = body.login, body.password
     svc = services(request)
     address = address_of(request)
     svc.throttle.begin(login, address)
