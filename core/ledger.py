@@ -24,7 +24,10 @@ Leg = dict[str, Any]  # {"account": code, "side": "debit" | "credit", "amount": 
 
 
 def rupiah(field: str, value: Any) -> int:
-    """A positive whole number of rupiah; booleans, floats and strings are refused."""
+    """A positive whole number of rupiah. JSON (and its Schema) counts 12.0 as the integer 12,
+    so an integral float is taken as that integer; 12.5, booleans and strings are refused."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_RUPIAH:
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput("whole_rupiah", field=field)
     if not 0 < value <= MAX_RUPIAH:
@@ -101,6 +104,8 @@ def period_bounds(period: str, field: str = "period") -> tuple[date, date]:
     if not (year.isdigit() and len(year) == 4 and half in ("1", "2")):
         raise InvalidInput("not_a_period", field=field)
     y = int(year)
+    if y < 1:
+        raise InvalidInput("not_a_period", field=field)
     if half == "1":
         return date(y, 1, 1), date(y, 6, 30)
     return date(y, 7, 1), date(y, 12, 31)

@@ -497,6 +497,14 @@ async def verify(request: web.Request) -> web.Response:
         raw = body.get("checkpoints", [])
         if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
             raise InvalidInput("wrong_type", field="checkpoints", expected="array of objects")
+        for i, kept in enumerate(raw):
+            for key in ("period", "chain_head", "merkle_root"):
+                if key in kept and not isinstance(kept[key], str):
+                    field = f"checkpoints[{i}].{key}"
+                    raise InvalidInput("wrong_type", field=field, expected="string")
+            for key in ("period", "chain_head"):
+                if key not in kept:
+                    raise InvalidInput("required", field=f"checkpoints[{i}].{key}")
         given = raw
     svc = services(request)
     return web.json_response(await svc.port.verify_fund(fund_id, given))

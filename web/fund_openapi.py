@@ -9,7 +9,7 @@ from web.schemas import PROBLEM, RECORDED, UUID_S, Schema
 
 RUPIAH: Schema = {"type": "integer", "minimum": 1, "maximum": 10**15, "description": "Rupiah"}
 DAY: Schema = {"type": "string", "format": "date", "description": "Effective date (WIB)"}
-TEXT: Schema = {"type": "string", "maxLength": 200}
+TEXT: Schema = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
 ACCOUNT: Schema = {"type": "string", "maxLength": 60, "description": "Account code, e.g. bank"}
 OBJECT: Schema = {"type": "object"}
 WRITE = (400, 401, 403, 404, 409, 413, 422)
@@ -196,14 +196,14 @@ def _read(summary: str, params: list[dict[str, Any]], schema: Schema = OBJECT) -
     }
 
 
-def _download(summary: str, media_type: str) -> dict[str, Any]:
+def _download(summary: str, media_type: str, schema: Schema | None = None) -> dict[str, Any]:
     return {
         "summary": summary,
         "parameters": [FUND, MIN_POSITION],
         "responses": {
             "200": {
                 "description": "An attachment (Content-Disposition names the file)",
-                "content": {media_type: {"schema": {"type": "string"}}},
+                "content": {media_type: {"schema": schema or {"type": "string"}}},
             },
             **_problems(401, 403, 404),
         },
@@ -237,7 +237,7 @@ def fund_paths() -> dict[str, Any]:
                 "Entries with their legs",
                 [
                     FUND,
-                    _query("account", ACCOUNT, "Only entries touching this account"),
+                    _query("account", {"type": "string"}, "Only entries touching this account"),
                     _query("kind", {"type": "string"}, "contribution, dues, payment, ..."),
                     _query("from", DAY, "Effective on or after"),
                     _query("to", DAY, "Effective on or before"),
@@ -302,6 +302,15 @@ def fund_paths() -> dict[str, Any]:
             "get": _download("Entries with their legs (CSV)", "text/csv")
         },
         "/api/funds/{id}/export/events.json": {
-            "get": _download("The fund's events with hashes (JSON)", "application/json")
+            "get": _download(
+                "The fund's events with hashes (JSON)",
+                "application/json",
+                _obj(
+                    ["fund_id", "genesis", "events"],
+                    fund_id=UUID_S,
+                    genesis={"type": "string"},
+                    events={"type": "array", "items": OBJECT},
+                ),
+            )
         },
     }

@@ -250,7 +250,7 @@ def test_a_resent_contribution_is_recorded_once_and_other_facts_under_its_id_are
 
 def test_amounts_are_whole_positive_rupiah(app: Posko) -> None:
     fund_id = open_fund(app)
-    for bad in (0, -5, 1.5, "1000", True):
+    for bad in (0, -5, 1.5, "1000", True, 0.0):
         with pytest.raises(InvalidInput) as refused:
             contribute(app, fund_id, bad)  # type: ignore[arg-type]
         assert refused.value.field == "amount"

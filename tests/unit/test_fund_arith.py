@@ -88,7 +88,11 @@ def test_a_bad_dues_rule_names_its_field(rule: tuple[Any, ...], field: str) -> N
     assert refused.value.field == field
 
 
-@pytest.mark.parametrize("value", [0, -1, 1.0, 1.5, "1000", True, None, 10**15 + 1])
+def test_an_integral_float_is_that_many_rupiah_as_json_schema_counts_it() -> None:
+    assert ledger.rupiah("amount", 1250000.0) == 1_250_000
+
+
+@pytest.mark.parametrize("value", [0, -1, 0.0, 1.5, "1000", True, None, 10**15 + 1, 1e300])
 def test_amounts_are_positive_whole_rupiah(value: Any) -> None:
     with pytest.raises(InvalidInput):
         ledger.rupiah("amount", value)
