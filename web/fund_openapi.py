@@ -196,16 +196,19 @@ def _read(summary: str, params: list[dict[str, Any]], schema: Schema = OBJECT) -
     }
 
 
-def _download(summary: str, media_type: str, schema: Schema | None = None) -> dict[str, Any]:
+def _download(
+    summary: str, media_type: str, schema: Schema | None = None, *, views: bool = True
+) -> dict[str, Any]:
+    """An attachment; `views`: read from the views (so ?min_position= applies)."""
     return {
         "summary": summary,
-        "parameters": [FUND, MIN_POSITION],
+        "parameters": [FUND, MIN_POSITION] if views else [FUND],
         "responses": {
             "200": {
                 "description": "An attachment (Content-Disposition names the file)",
                 "content": {media_type: {"schema": schema or {"type": "string"}}},
             },
-            **_problems(401, 403, 404),
+            **_problems(401, 403, 404, 422),
         },
     }
 
@@ -311,6 +314,7 @@ def fund_paths() -> dict[str, Any]:
                     genesis={"type": "string"},
                     events={"type": "array", "items": OBJECT},
                 ),
+                views=False,
             )
         },
     }
