@@ -24,7 +24,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
-from core import action, help_request, report, values
+from core import action, dues, fund, help_request, ledger, report, values
 from web import passwords
 
 
@@ -107,8 +107,24 @@ def _per_kind(rules: dict[str, JsonDict]) -> list[JsonDict]:
 def schema_of(model: type[Body]) -> JsonDict:
     """The JSON Schema of a body for the OpenAPI document (3.1: JSON Schema 2020-12)."""
     schema = model.model_json_schema(mode="validation")
-    _drop_titles(schema)
-    return schema
+    defs = schema.pop("$defs", {})
+    inlined = _inlined(schema, defs)
+    assert isinstance(inlined, dict)
+    _drop_titles(inlined)
+    return inlined
+
+
+def _inlined(node: JsonValue, defs: JsonDict) -> JsonValue:
+    """A nested body (an entry's legs) in place of its "#/$defs/..." reference: inside the
+    OpenAPI document such a reference would resolve against the document's root."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inlined(value, defs) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(value, defs) for value in node]
+    return node
 
 
 def _drop_titles(node: JsonValue) -> None:
@@ -349,3 +365,144 @@ class InviteIn(Body):
     label: Name
     site_id: UUID | None = None
     expires_at: Annotated[Moment, Field(description="At most 14 days ahead.")] | None = None
+
+
+# -- the solidarity fund -------------------------------------------------------------------------
+# Amounts are positive whole rupiah. Dates, months, account codes, the dues split and the legs'
+# balance are checked by the core (not_a_date, not_a_month, bad_account_code, split_not_whole,
+# unbalanced...): their JSON Schema keywords are stated here without pydantic enforcing them, so
+# those refusals keep their own codes.
+
+UnitKind = Literal["confederation", "affiliate", "branch"]
+AccountType = Literal["asset", "liability", "income", "expense"]
+Side = Literal["debit", "credit"]
+DuesBase = Literal["wage", "umk"]
+Rounding = Literal["floor", "half_up", "ceil"]
+Source = Literal["affiliate", "member", "donor", "partner_union"]
+Channel = Literal["transfer", "qris", "cash", "checkoff"]
+SignRole = Literal["treasurer", "chair"]
+
+Rupiah = Annotated[
+    int, Field(ge=1, le=ledger.MAX_RUPIAH, description="Rupiah"), BeforeValidator(_integral)
+]
+Day = Annotated[
+    str, Field(description="Effective date (WIB)", json_schema_extra={"format": "date"})
+]
+AccountCode = Annotated[
+    str, Field(description="Account code, e.g. bank", json_schema_extra={"maxLength": 60})
+]
+BasisPoints = Annotated[int, Field(ge=1, le=dues.FULL), BeforeValidator(_integral)]
+
+
+class FundIn(Body):
+    id: ClientId
+    name: Name
+    unit_kind: UnitKind
+    unit_id: UUID | None = None
+    threshold: Annotated[Rupiah, Field(description="Above this, two distinct officers approve")]
+    expiry_days: (
+        Annotated[int, Field(ge=1, le=fund.MAX_EXPIRY_DAYS), BeforeValidator(_integral)] | None
+    ) = None
+
+
+class AccountIn(Body):
+    code: AccountCode
+    name: Name
+    type: AccountType
+
+
+class DuesRuleIn(Body):
+    rate_bp: Annotated[BasisPoints, Field(description="100 = 1%")]
+    base: DuesBase
+    rounding: Rounding
+    split: Annotated[
+        dict[str, BasisPoints],
+        Field(description="Level -> basis points of the dues; they sum to 10000"),
+    ]
+    own_level: str
+
+
+class ContributionIn(Body):
+    id: ClientId
+    source: Source
+    payer: Name
+    channel: Channel
+    reference: Annotated[str, Field(max_length=values.MAX_TEXT)] | None = None
+    amount: Rupiah
+    income_account: AccountCode
+    asset_account: AccountCode
+    effective_date: Day
+
+
+class DuesIn(Body):
+    id: ClientId
+    payer: Name
+    month: Annotated[str, Field(json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$"})]
+    base_amount: Rupiah
+    channel: Channel
+    asset_account: AccountCode
+    effective_date: Day
+
+
+class LegIn(Body):
+    account: AccountCode
+    side: Side
+    amount: Rupiah
+
+
+class EntryIn(Body):
+    id: ClientId
+    legs: Annotated[
+        list[LegIn], Field(json_schema_extra={"minItems": 2, "maxItems": ledger.MAX_LEGS})
+    ]
+    memo: Name
+    effective_date: Day
+
+
+class ReverseIn(Body):
+    id: ClientId
+    reason: Name
+    effective_date: Day
+
+
+class VoidIn(Body):
+    reason: Name
+    reissue: bool = False
+
+
+class DisbursementIn(Body):
+    id: ClientId
+    purpose: Name
+    beneficiary: Name
+    amount: Rupiah
+    expense_account: AccountCode
+    pay_from: AccountCode
+    evidence: Annotated[str, Field(max_length=1000)]
+    help_request_id: UUID | None = None
+
+
+class FundReasonIn(Body):
+    reason: Name
+
+
+class AmountIn(Body):
+    amount: Rupiah
+
+
+class PayIn(Body):
+    payment_ref: Name
+    effective_date: Day
+
+
+class CheckpointSignIn(Body):
+    role: SignRole
+
+
+class Checkpoint(Body):
+    period: str
+    chain_head: str
+    merkle_root: str | None = None
+
+
+class CheckpointsIn(Body):
+    checkpoints: list[Checkpoint] = []

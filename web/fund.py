@@ -17,10 +17,10 @@ from num2words import num2words
 
 from core import ledger
 from core.access import FundScope, Permission, fund_roles, may_fund
-from core.errors import Forbidden, InvalidInput, NotFound
+from core.errors import Forbidden, NotFound
 from projections import fund as fund_view
 from projections.rows import Doc
-from web import fund_parse, parse
+from web import bodies, parse
 from web.context import PRINCIPAL, created, services, wait_for_min_position
 from web.exports import _cell
 
@@ -45,20 +45,12 @@ def _may(request: web.Request, permission: Permission, scope: FundScope) -> bool
     return may_fund(request[PRINCIPAL], permission, scope)
 
 
-# -- bodies (each read in one place) ---------------------------------------------------------------
-
-
-def _day(body: fund_parse.Body, field: str) -> date:
-    return ledger.parse_date(field, fund_parse.required_value(body, field))
+# -- dates (the core reads them: not_a_date) ------------------------------------------------------
 
 
 def _query_day(request: web.Request, field: str) -> date | None:
     raw = request.query.get(field)
     return None if raw is None else ledger.parse_date(field, raw)
-
-
-def _amount(body: fund_parse.Body, field: str = "amount") -> int:
-    return ledger.rupiah(field, fund_parse.required_value(body, field))
 
 
 # -- funds -----------------------------------------------------------------------------------------
@@ -68,15 +60,15 @@ async def open_fund(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     if not may_fund(principal, Permission.OPEN_FUNDS, None):
         raise Forbidden()
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.FundIn)
     svc = services(request)
     result = await svc.port.open_fund(
-        id=fund_parse.uuid(body, "id"),
-        name=fund_parse.string(body, "name"),
-        unit_kind=fund_parse.string(body, "unit_kind"),
-        unit_id=fund_parse.optional_uuid(body, "unit_id"),
-        threshold=_amount(body, "threshold"),
-        expiry_days=fund_parse.optional_integer(body, "expiry_days") or 30,
+        id=body.id,
+        name=body.name,
+        unit_kind=body.unit_kind,
+        unit_id=body.unit_id,
+        threshold=body.threshold,
+        expiry_days=30 if body.expiry_days is None else body.expiry_days,
         actor=principal.id,
     )
     return created(result)
@@ -108,13 +100,13 @@ async def get_fund(request: web.Request) -> web.Response:
 
 async def open_account(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.AccountIn)
     svc = services(request)
     result = await svc.port.open_account(
         fund_id=fund_id,
-        code=fund_parse.string(body, "code"),
-        name=fund_parse.string(body, "name"),
-        account_type=fund_parse.string(body, "type"),
+        code=body.code,
+        name=body.name,
+        account_type=body.type,
         actor=actor,
     )
     return created(result)
@@ -122,15 +114,15 @@ async def open_account(request: web.Request) -> web.Response:
 
 async def set_dues_rule(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.DuesRuleIn)
     svc = services(request)
     result = await svc.port.set_dues_rule(
         fund_id=fund_id,
-        rate_bp=fund_parse.integer(body, "rate_bp"),
-        base=fund_parse.string(body, "base"),
-        rounding=fund_parse.string(body, "rounding"),
-        split=fund_parse.required_value(body, "split"),
-        own_level=fund_parse.string(body, "own_level"),
+        rate_bp=body.rate_bp,
+        base=body.base,
+        rounding=body.rounding,
+        split=dict(body.split),
+        own_level=body.own_level,
         actor=actor,
     )
     return created(result)
@@ -141,19 +133,19 @@ async def set_dues_rule(request: web.Request) -> web.Response:
 
 async def record_contribution(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.ContributionIn)
     svc = services(request)
     result = await svc.port.record_contribution(
-        id=fund_parse.uuid(body, "id"),
+        id=body.id,
         fund_id=fund_id,
-        source=fund_parse.string(body, "source"),
-        payer=fund_parse.string(body, "payer"),
-        channel=fund_parse.string(body, "channel"),
-        reference=fund_parse.optional_string(body, "reference"),
-        amount=_amount(body),
-        income_account=fund_parse.string(body, "income_account"),
-        asset_account=fund_parse.string(body, "asset_account"),
-        effective_date=_day(body, "effective_date"),
+        source=body.source,
+        payer=body.payer,
+        channel=body.channel,
+        reference=body.reference,
+        amount=body.amount,
+        income_account=body.income_account,
+        asset_account=body.asset_account,
+        effective_date=ledger.parse_date("effective_date", body.effective_date),
         actor=actor,
     )
     return created(result)
@@ -161,17 +153,17 @@ async def record_contribution(request: web.Request) -> web.Response:
 
 async def record_dues(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.DuesIn)
     svc = services(request)
     result = await svc.port.record_dues(
-        id=fund_parse.uuid(body, "id"),
+        id=body.id,
         fund_id=fund_id,
-        payer=fund_parse.string(body, "payer"),
-        month=fund_parse.string(body, "month"),
-        base_amount=_amount(body, "base_amount"),
-        channel=fund_parse.string(body, "channel"),
-        asset_account=fund_parse.string(body, "asset_account"),
-        effective_date=_day(body, "effective_date"),
+        payer=body.payer,
+        month=body.month,
+        base_amount=body.base_amount,
+        channel=body.channel,
+        asset_account=body.asset_account,
+        effective_date=ledger.parse_date("effective_date", body.effective_date),
         actor=actor,
     )
     return created(result)
@@ -179,14 +171,14 @@ async def record_dues(request: web.Request) -> web.Response:
 
 async def post_entry(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.EntryIn)
     svc = services(request)
     result = await svc.port.post_entry(
-        id=fund_parse.uuid(body, "id"),
+        id=body.id,
         fund_id=fund_id,
-        legs=fund_parse.required_value(body, "legs"),
-        memo=fund_parse.string(body, "memo"),
-        effective_date=_day(body, "effective_date"),
+        legs=[leg.model_dump() for leg in body.legs],
+        memo=body.memo,
+        effective_date=ledger.parse_date("effective_date", body.effective_date),
         actor=actor,
     )
     return created(result)
@@ -195,14 +187,14 @@ async def post_entry(request: web.Request) -> web.Response:
 async def reverse_entry(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     entry_id = parse.path_id(request, "entry_id")
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.ReverseIn)
     svc = services(request)
     result = await svc.port.reverse_entry(
-        id=fund_parse.uuid(body, "id"),
+        id=body.id,
         fund_id=fund_id,
         entry_id=entry_id,
-        reason=fund_parse.string(body, "reason"),
-        effective_date=_day(body, "effective_date"),
+        reason=body.reason,
+        effective_date=ledger.parse_date("effective_date", body.effective_date),
         actor=actor,
     )
     return created(result)
@@ -316,16 +308,13 @@ def terbilang(amount: int) -> str:
 async def void_receipt(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     number = request.match_info["number"]
-    body = await fund_parse.json_body(request)
-    reissue = body.get("reissue", False)
-    if not isinstance(reissue, bool):
-        raise InvalidInput("wrong_type", field="reissue", expected="boolean")
+    body = await parse.body(request, bodies.VoidIn)
     svc = services(request)
     result = await svc.port.void_receipt(
         fund_id=fund_id,
         number=number,
-        reason=fund_parse.string(body, "reason"),
-        reissue=reissue,
+        reason=body.reason,
+        reissue=body.reissue,
         actor=actor,
     )
     return created(result)
@@ -336,18 +325,18 @@ async def void_receipt(request: web.Request) -> web.Response:
 
 async def request_disbursement(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.REQUEST_DISBURSEMENT)
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.DisbursementIn)
     svc = services(request)
     result = await svc.port.request_disbursement(
-        id=fund_parse.uuid(body, "id"),
+        id=body.id,
         fund_id=fund_id,
-        purpose=fund_parse.string(body, "purpose"),
-        beneficiary=fund_parse.string(body, "beneficiary"),
-        amount=_amount(body),
-        expense_account=fund_parse.string(body, "expense_account"),
-        pay_from=fund_parse.string(body, "pay_from"),
-        evidence=fund_parse.string(body, "evidence"),
-        help_request_id=fund_parse.optional_uuid(body, "help_request_id"),
+        purpose=body.purpose,
+        beneficiary=body.beneficiary,
+        amount=body.amount,
+        expense_account=body.expense_account,
+        pay_from=body.pay_from,
+        evidence=body.evidence,
+        help_request_id=body.help_request_id,
         actor=actor,
     )
     return created(result)
@@ -375,7 +364,7 @@ async def _step(request: web.Request, permission: Permission) -> tuple[UUID, UUI
 
 async def approve_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.APPROVE_DISBURSEMENT)
-    await fund_parse.optional_json_body(request)
+    await parse.body(request, bodies.NoDetails, optional=True)
     svc = services(request)
     return created(
         await svc.port.approve_disbursement(fund_id=fund_id, disbursement_id=d, actor=actor)
@@ -384,7 +373,7 @@ async def approve_disbursement(request: web.Request) -> web.Response:
 
 async def reject_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.APPROVE_DISBURSEMENT)
-    reason = fund_parse.string(await fund_parse.json_body(request), "reason")
+    reason = (await parse.body(request, bodies.FundReasonIn)).reason
     svc = services(request)
     return created(
         await svc.port.reject_disbursement(
@@ -398,7 +387,7 @@ async def reject_disbursement(request: web.Request) -> web.Response:
 
 async def change_disbursement_amount(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.REQUEST_DISBURSEMENT)
-    amount = _amount(await fund_parse.json_body(request))
+    amount = (await parse.body(request, bodies.AmountIn)).amount
     svc = services(request)
     return created(
         await svc.port.change_disbursement_amount(
@@ -412,14 +401,14 @@ async def change_disbursement_amount(request: web.Request) -> web.Response:
 
 async def pay_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.RECORD_FUND)
-    body = await fund_parse.json_body(request)
+    body = await parse.body(request, bodies.PayIn)
     svc = services(request)
     return created(
         await svc.port.pay_disbursement(
             fund_id=fund_id,
             disbursement_id=d,
-            payment_ref=fund_parse.string(body, "payment_ref"),
-            effective_date=_day(body, "effective_date"),
+            payment_ref=body.payment_ref,
+            effective_date=ledger.parse_date("effective_date", body.effective_date),
             actor=actor,
         )
     )
@@ -427,7 +416,7 @@ async def pay_disbursement(request: web.Request) -> web.Response:
 
 async def expire_disbursement(request: web.Request) -> web.Response:
     fund_id, d, actor = await _step(request, Permission.RECORD_FUND)
-    await fund_parse.optional_json_body(request)
+    await parse.body(request, bodies.NoDetails, optional=True)
     svc = services(request)
     return created(
         await svc.port.expire_disbursement(fund_id=fund_id, disbursement_id=d, actor=actor)
@@ -440,7 +429,7 @@ async def expire_disbursement(request: web.Request) -> web.Response:
 async def close_period(request: web.Request) -> web.Response:
     fund_id, actor = await _authorise(request, Permission.RECORD_FUND)
     period = request.match_info["period"]
-    await fund_parse.optional_json_body(request)
+    await parse.body(request, bodies.NoDetails, optional=True)
     svc = services(request)
     return created(await svc.port.close_period(fund_id=fund_id, period=period, actor=actor))
 
@@ -452,8 +441,7 @@ async def sign_checkpoint(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     if not may_fund(principal, Permission.SIGN_CHECKPOINT, scope):
         raise Forbidden()
-    body = await fund_parse.optional_json_body(request)
-    role = fund_parse.string(body, "role")
+    role = (await parse.body(request, bodies.CheckpointSignIn, optional=True)).role
     roles = set() if principal.admin else fund_roles(principal, scope)
     if (
         not principal.admin
@@ -493,19 +481,8 @@ async def verify(request: web.Request) -> web.Response:
     fund_id, _actor = await _authorise(request, Permission.AUDIT_FUND)
     given: list[dict[str, Any]] = []
     if request.method == "POST":
-        body = await fund_parse.json_body(request)
-        raw = body.get("checkpoints", [])
-        if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
-            raise InvalidInput("wrong_type", field="checkpoints", expected="array of objects")
-        for i, kept in enumerate(raw):
-            for key in ("period", "chain_head", "merkle_root"):
-                if key in kept and not isinstance(kept[key], str):
-                    field = f"checkpoints[{i}].{key}"
-                    raise InvalidInput("wrong_type", field=field, expected="string")
-            for key in ("period", "chain_head"):
-                if key not in kept:
-                    raise InvalidInput("required", field=f"checkpoints[{i}].{key}")
-        given = raw
+        body = await parse.body(request, bodies.CheckpointsIn)
+        given = [kept.model_dump(exclude_none=True) for kept in body.checkpoints]
     svc = services(request)
     return web.json_response(await svc.port.verify_fund(fund_id, given))
 

@@ -1,17 +1,16 @@
-"""The solidarity fund's part of the OpenAPI document (web/openapi.py adds these paths): request
-bodies as JSON schemas, amounts as positive whole rupiah, dates as YYYY-MM-DD (WIB)."""
+"""The solidarity fund's part of the OpenAPI document (web/openapi.py adds these paths). Request
+bodies are generated from their one description in web/bodies.py (its fund section)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from web import bodies
+from web.bodies import schema_of
 from web.schemas import PROBLEM, RECORDED, UUID_S, Schema
 
-RUPIAH: Schema = {"type": "integer", "minimum": 1, "maximum": 10**15, "description": "Rupiah"}
-DAY: Schema = {"type": "string", "format": "date", "description": "Effective date (WIB)"}
-TEXT: Schema = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}
-ACCOUNT: Schema = {"type": "string", "maxLength": 60, "description": "Account code, e.g. bank"}
 OBJECT: Schema = {"type": "object"}
+DAY: Schema = {"type": "string", "format": "date", "description": "Effective date (WIB)"}
 WRITE = (400, 401, 403, 404, 409, 413, 422)
 
 
@@ -19,106 +18,6 @@ def _obj(required: list[str], **properties: Schema) -> Schema:
     return {"type": "object", "required": required, "properties": properties}
 
 
-FUND_IN = _obj(
-    ["id", "name", "unit_kind", "threshold"],
-    id=UUID_S,
-    name=TEXT,
-    unit_kind={"enum": ["confederation", "affiliate", "branch"]},
-    unit_id={"type": ["string", "null"], "format": "uuid"},
-    threshold={**RUPIAH, "description": "Above this, two distinct officers must approve"},
-    expiry_days={"type": "integer", "minimum": 1, "maximum": 365},
-)
-ACCOUNT_IN = _obj(
-    ["code", "name", "type"],
-    code=ACCOUNT,
-    name=TEXT,
-    type={"enum": ["asset", "liability", "income", "expense"]},
-)
-DUES_RULE_IN = _obj(
-    ["rate_bp", "base", "rounding", "split", "own_level"],
-    rate_bp={"type": "integer", "minimum": 1, "maximum": 10000, "description": "100 = 1%"},
-    base={"enum": ["wage", "umk"]},
-    rounding={"enum": ["floor", "half_up", "ceil"]},
-    split={
-        "type": "object",
-        "additionalProperties": {"type": "integer", "minimum": 1},
-        "description": "Level -> basis points of the dues; they sum to 10000",
-    },
-    own_level={"type": "string"},
-)
-CONTRIBUTION_IN = _obj(
-    [
-        "id",
-        "source",
-        "payer",
-        "channel",
-        "amount",
-        "income_account",
-        "asset_account",
-        "effective_date",
-    ],
-    id=UUID_S,
-    source={"enum": ["affiliate", "member", "donor", "partner_union"]},
-    payer=TEXT,
-    channel={"enum": ["transfer", "qris", "cash", "checkoff"]},
-    reference={"type": ["string", "null"], "maxLength": 200},
-    amount=RUPIAH,
-    income_account=ACCOUNT,
-    asset_account=ACCOUNT,
-    effective_date=DAY,
-)
-DUES_IN = _obj(
-    ["id", "payer", "month", "base_amount", "channel", "asset_account", "effective_date"],
-    id=UUID_S,
-    payer=TEXT,
-    month={"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-    base_amount=RUPIAH,
-    channel={"enum": ["transfer", "qris", "cash", "checkoff"]},
-    asset_account=ACCOUNT,
-    effective_date=DAY,
-)
-LEG: Schema = _obj(
-    ["account", "side", "amount"],
-    account=ACCOUNT,
-    side={"enum": ["debit", "credit"]},
-    amount=RUPIAH,
-)
-ENTRY_IN = _obj(
-    ["id", "legs", "memo", "effective_date"],
-    id=UUID_S,
-    legs={"type": "array", "items": LEG, "minItems": 2, "maxItems": 50},
-    memo=TEXT,
-    effective_date=DAY,
-)
-REVERSE_IN = _obj(["id", "reason", "effective_date"], id=UUID_S, reason=TEXT, effective_date=DAY)
-VOID_IN = _obj(["reason"], reason=TEXT, reissue={"type": "boolean"})
-DISBURSEMENT_IN = _obj(
-    ["id", "purpose", "beneficiary", "amount", "expense_account", "pay_from", "evidence"],
-    id=UUID_S,
-    purpose=TEXT,
-    beneficiary=TEXT,
-    amount=RUPIAH,
-    expense_account=ACCOUNT,
-    pay_from=ACCOUNT,
-    evidence={"type": "string", "maxLength": 1000},
-    help_request_id={"type": ["string", "null"], "format": "uuid"},
-)
-REASON_IN = _obj(["reason"], reason=TEXT)
-AMOUNT_IN = _obj(["amount"], amount=RUPIAH)
-PAY_IN = _obj(["payment_ref", "effective_date"], payment_ref=TEXT, effective_date=DAY)
-SIGN_IN = _obj(["role"], role={"enum": ["treasurer", "chair"]})
-CHECKPOINTS_IN = _obj(
-    [],
-    checkpoints={
-        "type": "array",
-        "items": _obj(
-            ["period", "chain_head"],
-            period={"type": "string"},
-            chain_head={"type": "string"},
-            merkle_root={"type": "string"},
-        ),
-    },
-)
 VERIFY_OUT = _obj(
     ["ok", "events", "entries", "chain_head", "checkpoints", "first_mismatch"],
     ok={"type": "boolean"},
@@ -169,7 +68,11 @@ def _json(schema: Schema, description: str) -> dict[str, Any]:
 
 
 def _write(
-    summary: str, body: Schema | None, params: list[dict[str, Any]], *, optional: bool = False
+    summary: str,
+    body: type[bodies.Body] | None,
+    params: list[dict[str, Any]],
+    *,
+    optional: bool = False,
 ) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": summary,
@@ -180,10 +83,10 @@ def _write(
             **_problems(*WRITE),
         },
     }
-    if body is not None:
+    if body is not None:  # a click without details (NoDetails) may leave its body out
         op["requestBody"] = {
             "required": not optional,
-            "content": {"application/json": {"schema": body}},
+            "content": {"application/json": {"schema": schema_of(body)}},
         }
     return op
 
@@ -219,21 +122,27 @@ def fund_paths() -> dict[str, Any]:
     known_at = _query("known_at", DAY, "As the books said on this (recording) date")
     return {
         "/api/funds": {
-            "post": _write("Open a fund for a unit (administrators)", FUND_IN, []),
+            "post": _write("Open a fund for a unit (administrators)", bodies.FundIn, []),
             "get": _read("The funds the caller may see", []),
         },
         "/api/funds/{id}": {"get": _read("A fund's summary: balances, totals, periods", [FUND])},
-        "/api/funds/{id}/accounts": {"post": _write("Open an account", ACCOUNT_IN, [FUND])},
-        "/api/funds/{id}/dues-rule": {"put": _write("Set the dues rule", DUES_RULE_IN, [FUND])},
+        "/api/funds/{id}/accounts": {"post": _write("Open an account", bodies.AccountIn, [FUND])},
+        "/api/funds/{id}/dues-rule": {
+            "put": _write("Set the dues rule", bodies.DuesRuleIn, [FUND])
+        },
         "/api/funds/{id}/contributions": {
-            "post": _write("Record a contribution and issue its receipt", CONTRIBUTION_IN, [FUND])
+            "post": _write(
+                "Record a contribution and issue its receipt", bodies.ContributionIn, [FUND]
+            )
         },
         "/api/funds/{id}/dues": {
-            "post": _write("Record dues, split between levels, with a receipt", DUES_IN, [FUND])
+            "post": _write(
+                "Record dues, split between levels, with a receipt", bodies.DuesIn, [FUND]
+            )
         },
-        "/api/funds/{id}/entries": {"post": _write("Post a journal entry", ENTRY_IN, [FUND])},
+        "/api/funds/{id}/entries": {"post": _write("Post a journal entry", bodies.EntryIn, [FUND])},
         "/api/funds/{id}/entries/{entry_id}/reverse": {
-            "post": _write("Reverse an entry", REVERSE_IN, [FUND, _param("entry_id")])
+            "post": _write("Reverse an entry", bodies.ReverseIn, [FUND, _param("entry_id")])
         },
         "/api/funds/{id}/ledger": {
             "get": _read(
@@ -253,28 +162,50 @@ def fund_paths() -> dict[str, Any]:
         "/api/funds/{id}/receipts": {"get": _read("Receipts issued and voided", [FUND])},
         "/api/funds/{id}/receipts/{number}": {"get": _read("One receipt", [FUND, NUMBER])},
         "/api/funds/{id}/receipts/{number}/void": {
-            "post": _write("Void a receipt, optionally reissuing it", VOID_IN, [FUND, NUMBER])
+            "post": _write("Void a receipt, optionally reissuing it", bodies.VoidIn, [FUND, NUMBER])
         },
         "/api/funds/{id}/disbursements": {
-            "post": _write("Request a disbursement", DISBURSEMENT_IN, [FUND]),
+            "post": _write("Request a disbursement", bodies.DisbursementIn, [FUND]),
             "get": _read("Disbursements (members: without beneficiaries)", [FUND]),
         },
-        f"{d}/approve": {"post": _write("Approve (not the requester)", None, [FUND, DISBURSEMENT])},
-        f"{d}/reject": {"post": _write("Reject", REASON_IN, [FUND, DISBURSEMENT])},
+        f"{d}/approve": {
+            "post": _write(
+                "Approve (not the requester)", bodies.NoDetails, [FUND, DISBURSEMENT], optional=True
+            )
+        },
+        f"{d}/reject": {"post": _write("Reject", bodies.FundReasonIn, [FUND, DISBURSEMENT])},
         f"{d}/amount": {
-            "post": _write("Change the amount (cancels approvals)", AMOUNT_IN, [FUND, DISBURSEMENT])
+            "post": _write(
+                "Change the amount (cancels approvals)", bodies.AmountIn, [FUND, DISBURSEMENT]
+            )
         },
         f"{d}/pay": {
-            "post": _write("Pay (neither requester nor approver)", PAY_IN, [FUND, DISBURSEMENT])
+            "post": _write(
+                "Pay (neither requester nor approver)", bodies.PayIn, [FUND, DISBURSEMENT]
+            )
         },
         f"{d}/expire": {
-            "post": _write("Expire it, releasing its reservation", None, [FUND, DISBURSEMENT])
+            "post": _write(
+                "Expire it, releasing its reservation",
+                bodies.NoDetails,
+                [FUND, DISBURSEMENT],
+                optional=True,
+            )
         },
         "/api/funds/{id}/periods/{period}/close": {
-            "post": _write("Close a period: freeze it, record its checkpoint", None, [FUND, PERIOD])
+            "post": _write(
+                "Close a period: freeze it, record its checkpoint",
+                bodies.NoDetails,
+                [FUND, PERIOD],
+                optional=True,
+            )
         },
         "/api/funds/{id}/periods/{period}/sign": {
-            "post": _write("Sign off a checkpoint as treasurer or chair", SIGN_IN, [FUND, PERIOD])
+            "post": _write(
+                "Sign off a checkpoint as treasurer or chair",
+                bodies.CheckpointSignIn,
+                [FUND, PERIOD],
+            )
         },
         "/api/funds/{id}/periods/{period}/report": {
             "get": _read("The period report (roll-forward per account)", [FUND, PERIOD])
@@ -293,7 +224,7 @@ def fund_paths() -> dict[str, Any]:
                 "parameters": [FUND],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": CHECKPOINTS_IN}},
+                    "content": {"application/json": {"schema": schema_of(bodies.CheckpointsIn)}},
                 },
                 "responses": {
                     "200": _json(VERIFY_OUT, "The verification"),

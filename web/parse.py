@@ -96,8 +96,19 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
 
 
 def _annotation_parts(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[Any]:
-    """Everything the field's annotation is made of: types, Literal values, metadata."""
-    info = model.model_fields.get(str(loc[0]))
+    """Everything the field's annotation is made of: types, Literal values, metadata. A field
+    of a nested body (("legs", 0, "side")) is looked up in that body's model."""
+    names = [part for part in loc if isinstance(part, str)]
+    info = model.model_fields.get(names[0]) if names else None
+    for name in names[1:]:
+        inner = [p for p in _parts(info) if isinstance(p, type) and issubclass(p, BaseModel)]
+        if info is None or not inner:
+            break
+        info = inner[0].model_fields.get(name)
+    return _parts(info)
+
+
+def _parts(info: FieldInfo | None) -> list[Any]:
     if info is None:
         return []
     parts: list[Any] = list(info.metadata)
