@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-ROLE_NAMES = ("admin", "coordinator", "organiser", "treasurer", "officer", "member")
+ROLE_NAMES = ("admin", "coordinator", "organiser", "treasurer", "officer", "member", "auditor")
 SCOPE_KEYS = ("action_id", "site_id", "fund_id", "affiliate_id", "branch_id")
 
 
@@ -35,6 +35,15 @@ class Permission(StrEnum):
     WRITE_NOTICES = "write_notices"
     READ_VOTE = "read_vote"  # a union's strike vote: question, turnout, result (never a ballot)
     RUN_VOTE = "run_vote"  # call, open and close a union's votes, send voting links
+    # Solidarity funds: asked with may_fund, scoped by the fund and its organisational unit.
+    OPEN_FUNDS = "open_funds"  # open a fund for a unit (administrators)
+    READ_FUND_TOTALS = "read_fund_totals"  # balances, totals and purposes: the unit's members too
+    READ_FUND = "read_fund"  # the ledger with payers and beneficiaries, receipts, the channel
+    RECORD_FUND = "record_fund"  # contributions, dues, entries, reversals, payments, close
+    REQUEST_DISBURSEMENT = "request_disbursement"  # ask for a payout (treasurer or officer)
+    APPROVE_DISBURSEMENT = "approve_disbursement"  # officers of the fund's unit
+    AUDIT_FUND = "audit_fund"  # verify the chain and export everything
+    SIGN_CHECKPOINT = "sign_checkpoint"  # treasurer (as treasurer) or officer (as chair)
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,59 @@ def _on_votes(principal: Principal, permission: Permission, affiliate_id: str | 
         r.affiliate_id == affiliate_id for r in principal.has("member")
     )
     return officer or member or bool(principal.has("coordinator"))
+
+
+@dataclass(frozen=True)
+class FundScope:
+    """A fund as access sees it: its id and the organisational unit it belongs to."""
+
+    fund_id: str
+    unit_kind: str  # "confederation" | "affiliate" | "branch"
+    unit_id: str | None
+
+
+def fund_roles(principal: Principal, fund: FundScope) -> set[str]:
+    """The caller's roles in a fund: treasurer and auditor of the fund itself, officer and
+    member of its unit (a national officer or member has no affiliate or branch)."""
+    out: set[str] = set()
+    for role in principal.roles:
+        if role.name in ("treasurer", "auditor") and role.fund_id == fund.fund_id:
+            out.add(role.name)
+        elif role.name in ("officer", "member") and role.fund_id is None:
+            if fund.unit_kind == "confederation":
+                covers = role.affiliate_id is None and role.branch_id is None
+            elif fund.unit_kind == "affiliate":
+                covers = role.affiliate_id == fund.unit_id and role.branch_id is None
+            else:
+                covers = role.branch_id == fund.unit_id
+            if covers:
+                out.add(role.name)
+    return out
+
+
+_FUND_PERMISSIONS: dict[Permission, frozenset[str]] = {
+    Permission.READ_FUND_TOTALS: frozenset({"treasurer", "officer", "auditor", "member"}),
+    Permission.READ_FUND: frozenset({"treasurer", "officer", "auditor"}),
+    Permission.RECORD_FUND: frozenset({"treasurer"}),
+    Permission.REQUEST_DISBURSEMENT: frozenset({"treasurer", "officer"}),
+    Permission.APPROVE_DISBURSEMENT: frozenset({"officer"}),
+    Permission.AUDIT_FUND: frozenset({"treasurer", "officer", "auditor"}),
+    Permission.SIGN_CHECKPOINT: frozenset({"treasurer", "officer"}),
+}
+
+
+def may_fund(principal: Principal | None, permission: Permission, fund: FundScope | None) -> bool:
+    """True when `principal` may do `permission` on the fund (None: on funds in general).
+    Who requested, approved or paid a disbursement is checked by the fund itself: roles say
+    who may take part, the two-person rule who may take which step."""
+    if principal is None:
+        return False
+    if principal.admin:
+        return True
+    if fund is None:
+        return False  # opening funds and listing all of them: administrators
+    allowed = _FUND_PERMISSIONS.get(permission, frozenset())
+    return bool(allowed & fund_roles(principal, fund))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from core.base import Recorded
 from core.errors import Conflict
 from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
+from core.fund_commands import FundCommands
 from core.identity import IdentityCommands
 from core.organisation import OrganisationCommands
 from core.planning import PlanningCommands
@@ -34,11 +35,13 @@ class Posko(
     PlanningCommands,
     OrganisationCommands,
     VoteCommands,
+    FundCommands,
 ):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands,
     strike votes in VoteCommands, legal notices and evidence in EvidenceCommands, planning and
-    the organisation's names in PlanningCommands and OrganisationCommands."""
+    the organisation's names in PlanningCommands and OrganisationCommands, solidarity funds in
+    FundCommands."""
 
     name = "Posko"
 

@@ -1,5 +1,6 @@
-"""Process entry points: `posko serve | web | gateway | project | rebuild`, and `posko user`
-to add people who sign in (the first admin) and set passwords, scriptably."""
+"""Process entry points: `posko serve | web | gateway | project | rebuild`, `posko user`
+to add people who sign in (the first admin) and set passwords, scriptably, and `posko fund
+verify` to check a solidarity fund's history."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from core import values
 from core.access import Role
 from core.application import Posko
 from core.errors import InvalidInput, PoskoError
-from posko import vote_clock
+from posko import fund_cli, vote_clock
 from posko.bootstrap import Components, build, report_health, web_services
 from posko.demo import simulate
 from posko.observability import ComponentsCollector, configure_logging, registered, sample_lag
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("what", choices=("show", "path"), help="show: print it; path: its file")
     _user_parser(commands)
     _sms_parser(commands)
+    fund_cli.add_parser(commands)
     return parser
 
 
@@ -96,6 +98,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> None:
         sys.exit(user(settings, args))
     if args.command == "sms":
         sys.exit(sms(settings, args))
+    if args.command == "fund":
+        sys.exit(fund_cli.run(settings, args))
     if args.command == "rebuild":
         rebuild(settings)
         return
@@ -207,6 +211,7 @@ def _banner(settings: Settings, *, serve_http: bool, serve_ws: bool, demo: bool)
 
         lines += [
             f"Demo action:    {ACTION_ID}",
+            f"Demo fund:      http{secure}://{settings.host}:{settings.http_port}/kas",
             f"API key:        in {settings.data_dir / 'api_key'} (`posko key show` prints it)",
             'Try:  curl -H "Authorization: Bearer $(.venv/bin/posko key show)" '
             f"http{secure}://{settings.host}:{settings.http_port}/api/actions/{ACTION_ID}/map",

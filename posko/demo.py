@@ -458,6 +458,9 @@ async def simulate(port: Port, *, interval: float = 2.0, seed_value: int | None 
     the port's main pool, like any other caller of the core."""
     await port.pools.run("main", seed, port.app)
     await port.pools.run("main", seed_votes, port.app)
+    from posko.demo_fund import seed_fund  # it imports this module's affiliates
+
+    await port.pools.run("main", seed_fund, port.app)
     street = Street(port.app, random.Random(seed_value))
     await port.pools.run("main", street.resume, time.monotonic())
     log.info("demo action %s is live with %d sites", ACTION_ID, len(SITES))

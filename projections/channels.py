@@ -9,9 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from core.access import Permission, Principal, may
-from projections import feed, live_map, overview, people, report, sms_inbox, votes
+from projections import feed, fund, live_map, overview, people, report, sms_inbox, votes
 from projections.rows import Doc, Rows
 
+_FUND_CHANNEL = re.compile(r"^fund:([0-9a-fA-F-]{32,36})$")
 _ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map|feed|legal)$")
 _VOTE_CHANNEL = re.compile(r"^vote:([0-9a-f-]{36})$")
 _CANONICAL = {"map": live_map.channel, "feed": feed.channel, "legal": feed.legal_channel}
@@ -22,9 +23,11 @@ class ChannelRef:
     """A parsed channel name: its kind and the action it concerns, if any."""
 
     name: str
-    kind: str  # "actions" | "action_map" | "action_feed" | "action_legal" | "access" | "vote"
+    # "actions" | "action_map" | "action_feed" | "action_legal" | "access" | "vote" | "fund"
+    kind: str
     action_id: UUID | None = None
     vote_id: UUID | None = None
+    fund_id: UUID | None = None
 
 
 def parse(name: str) -> ChannelRef | None:
@@ -40,6 +43,13 @@ def parse(name: str) -> ChannelRef | None:
         except ValueError:
             return None
         return ChannelRef(name, "vote", vote_id=vote_id) if votes.channel(vote_id) == name else None
+    fund_match = _FUND_CHANNEL.match(name)
+    if fund_match is not None:
+        try:
+            fund_id = UUID(fund_match.group(1))
+        except ValueError:
+            return None
+        return ChannelRef(name, "fund", fund_id=fund_id) if fund.channel(fund_id) == name else None
     match = _ACTION_CHANNEL.match(name)
     if match is None:
         return None
@@ -61,6 +71,7 @@ def permission(ref: ChannelRef) -> Permission | None:
         "action_feed": Permission.READ_ACTION,
         "action_legal": Permission.READ_LEGAL,
         "vote": Permission.READ_VOTE,  # scoped by the vote's union: see realtime/gateway.py
+        "fund": Permission.READ_FUND,  # asked of the fund's scope with may_fund
     }.get(ref.kind)
 
 
@@ -78,6 +89,8 @@ def legal_ref(action_id: UUID) -> ChannelRef:
 
 def snapshot_limit(ref: ChannelRef) -> int | None:
     """How many rows a snapshot carries (the latest ones), or None for all."""
+    if ref.kind == "fund":
+        return fund.FUND_SNAPSHOT
     return feed.FEED_SNAPSHOT if ref.kind in ("action_feed", "action_legal") else None
 
 
@@ -90,8 +103,12 @@ def apply(rows: Rows, event: Any) -> None:
     report.apply(rows, event)  # after live_map: reads its item index
     votes.apply(rows, event)
 
+    fund.apply(rows, event)
+
 
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
+    if ref.kind == "fund":
+        return fund.snapshot(docs)
     if ref.kind == "vote":
         return votes.snapshot(docs)
     if ref.kind == "actions":
@@ -108,6 +125,8 @@ def change_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
         return overview.change(docs)
     if ref.kind == "access":
         return {"ended": docs}
+    if ref.kind == "fund":
+        return fund.change(docs)
     if ref.kind in ("action_feed", "action_legal"):
         return feed.change(docs)
     return live_map.change(docs)

@@ -343,6 +343,27 @@ class Port(ViewPort):
     roll_entry = query(Posko.roll_entry)
     roll_digests = query(Posko.roll_digests)
     person_for_link = query(Posko.person_for_link)
+    # -- solidarity funds (core/fund_commands.py) --------------------------------------------
+
+    open_fund = command(Posko.open_fund)
+    open_account = command(Posko.open_account)
+    set_dues_rule = command(Posko.set_dues_rule)
+    record_contribution = command(Posko.record_contribution)
+    record_dues = command(Posko.record_dues)
+    post_entry = command(Posko.post_entry)
+    reverse_entry = command(Posko.reverse_entry)
+    void_receipt = command(Posko.void_receipt)
+    request_disbursement = command(Posko.request_disbursement)
+    approve_disbursement = command(Posko.approve_disbursement)
+    change_disbursement_amount = command(Posko.change_disbursement_amount)
+    reject_disbursement = command(Posko.reject_disbursement)
+    expire_disbursement = command(Posko.expire_disbursement)
+    pay_disbursement = command(Posko.pay_disbursement)
+    close_period = command(Posko.close_period)
+    sign_checkpoint = command(Posko.sign_checkpoint)
+    fund_scope = query(Posko.fund_scope)
+    verify_fund = slow_command(Posko.verify_fund)  # reads and hashes the whole fund
+    export_fund_events = slow_command(Posko.export_fund_events)
 
     # -- the log ---------------------------------------------------------------------------
 

@@ -25,8 +25,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
-from core.access import API_KEY_PRINCIPAL, Principal
+from core.access import API_KEY_PRINCIPAL, FundScope, Permission, Principal, may_fund
 from projections import channels, people, votes
+from projections import fund as fund_view
 from projections.changes import Change
 from projections.channels import ChannelRef
 from projections.port import ViewPort
@@ -75,12 +76,22 @@ class _Client:
     subscribed_at: collections.deque[float] = field(default_factory=collections.deque)
 
 
-def authorise(principal: Principal, name: str, affiliate_id: str | None = None) -> ChannelRef:
+def authorise(
+    principal: Principal,
+    name: str,
+    affiliate_id: str | None = None,
+    fund: FundScope | None = None,
+) -> ChannelRef:
     """The one check every subscription passes; raises ProtocolError when refused. A vote's
-    channel is scoped by its union, `affiliate_id` (looked up by the caller)."""
+    channel is scoped by its union, `affiliate_id`; a fund's channel is checked against the
+    fund's scope, `fund` (both read from the views by the caller)."""
     ref = channels.parse(name)
     if ref is None:
         raise ProtocolError("unknown_channel", "no such channel")
+    if ref.kind == "fund":
+        if fund is None or not may_fund(principal, Permission.READ_FUND, fund):
+            raise ProtocolError("forbidden", "not allowed to read this channel")
+        return ref
     # Which permission reads which kind is decided with the channels; None (`system:access`,
     # the gateways' own, or a kind not given a permission yet) is no client's, admins included.
     if not channels.may_read(principal, ref, affiliate_id):
@@ -406,8 +417,12 @@ class Gateway:
 
     async def _subscribe(self, ws: ServerConnection, client: _Client, message: Subscribe) -> None:
         try:
-            affiliate = await self._union_of(message.channel)
-            ref = authorise(client.principal, message.channel, affiliate)
+            ref = authorise(
+                client.principal,
+                message.channel,
+                await self._union_of(message.channel),
+                await self._fund_scope(message.channel),
+            )
         except ProtocolError as refused:
             await ws.send(protocol.error(refused.code, refused.message, message.channel))
             return
@@ -466,6 +481,14 @@ class Gateway:
                 has, frames = resumed
                 return has, [*frames, protocol.subscribed(ref.name, has)]
         return await self._port.pools.run("main", self._snapshot, ref)
+
+    async def _fund_scope(self, name: str) -> FundScope | None:
+        """For a fund's channel, the fund's scope from the views (None for other channels)."""
+        ref = channels.parse(name)
+        if ref is None or ref.fund_id is None:
+            return None
+        doc = await self._port.load(fund_view.FUNDS, str(ref.fund_id))
+        return fund_view.scope(doc)
 
     def _snapshot(self, ref: ChannelRef) -> tuple[int, list[str]]:
         """Runs in the port's pool: the read and the (possibly large) frame stay off the loop."""

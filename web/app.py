@@ -16,6 +16,7 @@ from web import (
     actions,
     exports,
     field,
+    fund,
     invites,
     metrics,
     notices,
@@ -157,6 +158,45 @@ def create_app(services: Services) -> web.Application:
             web.post("/api/votes/{id}/links", votes.issue_link),
             web.post("/api/votes/{id}/link", votes.link_vote),
             web.post("/api/votes/{id}/link/ballots", votes.link_ballot),
+            # solidarity funds
+            web.post("/api/funds", fund.open_fund),
+            web.get("/api/funds", fund.list_funds),
+            web.get("/api/funds/{id}", fund.get_fund),
+            web.post("/api/funds/{id}/accounts", fund.open_account),
+            web.put("/api/funds/{id}/dues-rule", fund.set_dues_rule),
+            web.post("/api/funds/{id}/contributions", fund.record_contribution),
+            web.post("/api/funds/{id}/dues", fund.record_dues),
+            web.post("/api/funds/{id}/entries", fund.post_entry),
+            web.post("/api/funds/{id}/entries/{entry_id}/reverse", fund.reverse_entry),
+            web.get("/api/funds/{id}/ledger", fund.ledger_entries),
+            web.get("/api/funds/{id}/balances", fund.balances),
+            web.get("/api/funds/{id}/receipts", fund.list_receipts),
+            web.get("/api/funds/{id}/receipts/{number}", fund.get_receipt),
+            web.post("/api/funds/{id}/receipts/{number}/void", fund.void_receipt),
+            web.post("/api/funds/{id}/disbursements", fund.request_disbursement),
+            web.get("/api/funds/{id}/disbursements", fund.list_disbursements),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/approve",
+                fund.approve_disbursement,
+            ),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/reject", fund.reject_disbursement
+            ),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/amount",
+                fund.change_disbursement_amount,
+            ),
+            web.post("/api/funds/{id}/disbursements/{disbursement_id}/pay", fund.pay_disbursement),
+            web.post(
+                "/api/funds/{id}/disbursements/{disbursement_id}/expire", fund.expire_disbursement
+            ),
+            web.post("/api/funds/{id}/periods/{period}/close", fund.close_period),
+            web.post("/api/funds/{id}/periods/{period}/sign", fund.sign_checkpoint),
+            web.get("/api/funds/{id}/periods/{period}/report", fund.period_report),
+            web.get("/api/funds/{id}/verify", fund.verify),
+            web.post("/api/funds/{id}/verify", fund.verify),
+            web.get("/api/funds/{id}/export/entries.csv", fund.entries_csv),
+            web.get("/api/funds/{id}/export/events.json", fund.events_json),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
@@ -167,6 +207,8 @@ def create_app(services: Services) -> web.Application:
             web.get("/surat", page("surat.html")),  # an action's legal notices, for officers
             web.get("/rencana", page("rencana.html")),  # plan actions: the coordinator's desk
             web.get("/pilih", page("pilih.html")),  # a member's phone: vote in a strike vote
+            web.get("/kas", page("kas.html")),  # the treasurer's pages: the solidarity fund
+            web.get("/kas/kuitansi", page("kuitansi.html")),  # a receipt, to print
             web.get("/sw.js", service_worker),  # from the root, so its scope can be /lapor
             web.get("/favicon.ico", page("favicon.ico")),  # every browser asks for it
             web.static("/static", STATIC),
@@ -188,6 +230,8 @@ PAGES = (
     "/rencana",
     "/pilih",
     "/favicon.ico",
+    "/kas",
+    "/kas/kuitansi",
 )
 # Requests whose mere time could be matched with a voter: not logged at all (not even the route).
 QUIET_ROUTES = frozenset(

@@ -28,7 +28,19 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
-from core import action, evidence, help_request, report, sessions, sms, values, vote
+from core import (
+    action,
+    dues,
+    evidence,
+    fund,
+    help_request,
+    ledger,
+    report,
+    sessions,
+    sms,
+    values,
+    vote,
+)
 from core.legal import fields as notice_fields
 from core.votes import CROCKFORD, RECEIPT_LENGTH
 from web import passwords
@@ -85,7 +97,7 @@ Password = Annotated[
 
 # Choices, as Literals so that mypy and pydantic both see them; a unit test holds each to the
 # core's own tuple (tests/unit/test_bodies.py), so they cannot drift apart.
-RoleName = Literal["admin", "coordinator", "organiser", "treasurer", "officer", "member"]
+RoleName = Literal["admin", "coordinator", "organiser", "treasurer", "officer", "member", "auditor"]
 ActionKind = Literal["rally", "strike", "march", "hearing", "other"]
 ReportKind = Literal["checkin", "headcount", "status"]
 Phase = Literal["assembling", "marching", "holding", "dispersed"]
@@ -772,3 +784,144 @@ class LinkIn(Body):
 
 class CodeIn(Body):
     code: LinkCode
+
+
+# -- the solidarity fund -------------------------------------------------------------------------
+# Amounts are positive whole rupiah. Dates, months, account codes, the dues split and the legs'
+# balance are checked by the core (not_a_date, not_a_month, bad_account_code, split_not_whole,
+# unbalanced...): their JSON Schema keywords are stated here without pydantic enforcing them, so
+# those refusals keep their own codes.
+
+UnitKind = Literal["confederation", "affiliate", "branch"]
+AccountType = Literal["asset", "liability", "income", "expense"]
+Side = Literal["debit", "credit"]
+DuesBase = Literal["wage", "umk"]
+Rounding = Literal["floor", "half_up", "ceil"]
+Source = Literal["affiliate", "member", "donor", "partner_union"]
+Channel = Literal["transfer", "qris", "cash", "checkoff"]
+SignRole = Literal["treasurer", "chair"]
+
+Rupiah = Annotated[
+    int, Field(ge=1, le=ledger.MAX_RUPIAH, description="Rupiah"), BeforeValidator(_integral)
+]
+EffectiveDay = Annotated[
+    str, Field(description="Effective date (WIB)", json_schema_extra={"format": "date"})
+]
+AccountCode = Annotated[
+    str, Field(description="Account code, e.g. bank", json_schema_extra={"maxLength": 60})
+]
+BasisPoints = Annotated[int, Field(ge=1, le=dues.FULL), BeforeValidator(_integral)]
+
+
+class FundIn(Body):
+    id: ClientId
+    name: Name
+    unit_kind: UnitKind
+    unit_id: UUID | None = None
+    threshold: Annotated[Rupiah, Field(description="Above this, two distinct officers approve")]
+    expiry_days: (
+        Annotated[int, Field(ge=1, le=fund.MAX_EXPIRY_DAYS), BeforeValidator(_integral)] | None
+    ) = None
+
+
+class AccountIn(Body):
+    code: AccountCode
+    name: Name
+    type: AccountType
+
+
+class DuesRuleIn(Body):
+    rate_bp: Annotated[BasisPoints, Field(description="100 = 1%")]
+    base: DuesBase
+    rounding: Rounding
+    split: Annotated[
+        dict[str, BasisPoints],
+        Field(description="Level -> basis points of the dues; they sum to 10000"),
+    ]
+    own_level: str
+
+
+class ContributionIn(Body):
+    id: ClientId
+    source: Source
+    payer: Name
+    channel: Channel
+    reference: Annotated[str, Field(max_length=values.MAX_TEXT)] | None = None
+    amount: Rupiah
+    income_account: AccountCode
+    asset_account: AccountCode
+    effective_date: EffectiveDay
+
+
+class DuesIn(Body):
+    id: ClientId
+    payer: Name
+    month: Annotated[str, Field(json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$"})]
+    base_amount: Rupiah
+    channel: Channel
+    asset_account: AccountCode
+    effective_date: EffectiveDay
+
+
+class LegIn(Body):
+    account: AccountCode
+    side: Side
+    amount: Rupiah
+
+
+class EntryIn(Body):
+    id: ClientId
+    legs: Annotated[
+        list[LegIn], Field(json_schema_extra={"minItems": 2, "maxItems": ledger.MAX_LEGS})
+    ]
+    memo: Name
+    effective_date: EffectiveDay
+
+
+class ReverseIn(Body):
+    id: ClientId
+    reason: Name
+    effective_date: EffectiveDay
+
+
+class VoidIn(Body):
+    reason: Name
+    reissue: bool = False
+
+
+class DisbursementIn(Body):
+    id: ClientId
+    purpose: Name
+    beneficiary: Name
+    amount: Rupiah
+    expense_account: AccountCode
+    pay_from: AccountCode
+    evidence: Annotated[str, Field(max_length=1000)]
+    help_request_id: UUID | None = None
+
+
+class FundReasonIn(Body):
+    reason: Name
+
+
+class AmountIn(Body):
+    amount: Rupiah
+
+
+class PayIn(Body):
+    payment_ref: Name
+    effective_date: EffectiveDay
+
+
+class CheckpointSignIn(Body):
+    role: SignRole
+
+
+class Checkpoint(Body):
+    period: str
+    chain_head: str
+    merkle_root: str | None = None
+
+
+class CheckpointsIn(Body):
+    checkpoints: list[Checkpoint] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.fund_messages import FUND_MESSAGES
 from web.sms_messages import SMS_CATALOGUE
 
 LANGUAGES = ("id", "en")
@@ -384,6 +385,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 CATALOGUE.update(SMS_CATALOGUE)
+CATALOGUE.update(FUND_MESSAGES)
 
 
 def language(accept_language: str | None) -> str:

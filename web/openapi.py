@@ -9,6 +9,7 @@ from typing import Any
 from web import bodies
 from web import notice_schemas as ns
 from web.bodies import schema_of
+from web.fund_openapi import fund_paths
 from web.schemas import (
     ACTION_OUT,
     AFFILIATE_OUT,
@@ -582,6 +583,7 @@ def openapi_document() -> dict[str, Any]:
             **sms_paths(),
             **_planning_paths(),
             **_votes_paths(),
+            **fund_paths(),
         },
     }
 

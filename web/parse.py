@@ -109,9 +109,19 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
 
 
 def _annotation_parts(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[Any]:
-    """Everything the field's annotation is made of: types, Literal values, metadata; for a
-    field of a nested body ("quorum", "num"), that inner field's."""
-    info = model.model_fields.get(str(loc[0]))
+    """Everything the field's annotation is made of: types, Literal values, metadata. A field
+    of a nested body (("legs", 0, "side")) is looked up in that body's model."""
+    names = [part for part in loc if isinstance(part, str)]
+    info = model.model_fields.get(names[0]) if names else None
+    for name in names[1:]:
+        inner = [p for p in _parts(info) if isinstance(p, type) and issubclass(p, BaseModel)]
+        if info is None or not inner:
+            break
+        info = inner[0].model_fields.get(name)
+    return _parts(info)
+
+
+def _parts(info: FieldInfo | None) -> list[Any]:
     if info is None:
         return []
     parts: list[Any] = list(info.metadata)
@@ -126,9 +136,6 @@ def _annotation_parts(model: type[BaseModel], loc: tuple[int | str, ...]) -> lis
                 parts.extend([meta, *meta.metadata] if isinstance(meta, FieldInfo) else [meta])
         elif origin in (Union, types.UnionType, list, dict):
             pending.extend(get_args(hint))
-    inner = next((p for p in parts if isinstance(p, type) and issubclass(p, BaseModel)), None)
-    if inner is not None and len(loc) > 1 and str(loc[1]) in inner.model_fields:
-        return _annotation_parts(inner, loc[1:])
     return parts
 
 

@@ -42,6 +42,10 @@ CALLERS = (
     "officer_x",  # an officer of another union
     "officer_u",  # an officer of the union that holds the votes
     "member_u",  # a member of that union, on its votes' rolls
+    "treasurer",
+    "officer",
+    "auditor",
+    "unit_member",
     "anonymous",
 )
 EVERYONE = frozenset(CALLERS) - {"anonymous"}
@@ -49,15 +53,23 @@ READ_A = frozenset({"admin", "national", "coord_a", "korlap_a"})
 COORDINATE_A = frozenset({"admin", "national", "coord_a"})
 NATIONAL = frozenset({"admin", "national"})
 ADMIN = frozenset({"admin"})
-NOTICES_A = COORDINATE_A | {"officer_a"}  # notices of action A by the union w.affiliate
-NOTICES_S = NATIONAL | {
-    "officer_a"
-}  # notices of the strike action S (coord_a is not its coordinator)
+NOTICES_A = COORDINATE_A | {"officer_a", "officer"}  # notices of A by the union w.affiliate
+# notices of the strike action S (coord_a is not its coordinator)
+NOTICES_S = NATIONAL | {"officer_a", "officer"}
 RUN_VOTE = frozenset({"admin", "officer_u"})
 READ_VOTE = frozenset({"admin", "national", "coord_a", "coord_b", "officer_u", "member_u"})
 PERSONS = EVERYONE - {"korlap_a"}  # a korlap by invite is no person
 # Things found by their id: a caller who may not act on one hears 404, as if it did not exist.
 HIDDEN = ("/api/incidents/", "/api/requests/", "/api/invites/", "/api/sessions/")
+# The solidarity fund F belongs to the affiliate; its treasurer and auditor are the fund's, the
+# officer and unit_member the affiliate's. The national member belongs to no unit of F.
+FUND_TOTALS = frozenset({"admin", "treasurer", "officer", "auditor", "unit_member", "officer_a"})
+FUND_READ = frozenset({"admin", "treasurer", "officer", "auditor", "officer_a"})
+FUND_RECORD = frozenset({"admin", "treasurer"})
+FUND_REQUEST = frozenset({"admin", "treasurer", "officer", "officer_a"})
+FUND_APPROVE = frozenset({"admin", "officer", "officer_a"})
+FUND_SIGN = frozenset({"admin", "treasurer", "officer", "officer_a"})
+FUND_CLOSED = ("2024-H1", "2024-H2", "2025-H1", "2025-H2")  # closed when the world is made
 
 
 @dataclass
@@ -79,6 +91,8 @@ class World:
     vote: str = ""  # open, member_u on its roll
     sealed_vote: str = ""  # closed already: closing again changes nothing
     receipt: str = "ABCDEFGH12"  # member_u's receipt code: a resend answers 200
+    fund: str = ""
+    fund_items: dict[str, str] = field(default_factory=dict)  # "<step>:<caller>" -> an id
 
     async def call(self, caller: str, method: str, path: str, body: Any = None) -> Any:
         headers = (
@@ -178,6 +192,14 @@ async def _populate(w: World) -> None:
     other_union = (await admin("/api/affiliates", {"name": "KSPSI"}))["id"]
     roles["officer_a"] = Role("officer", affiliate_id=w.affiliate)
     roles["officer_x"] = Role("officer", affiliate_id=other_union)
+    w.fund = (await admin("/api/funds", _fund_body(w.affiliate)))["id"]
+    roles |= {
+        "treasurer": Role("treasurer", fund_id=w.fund),
+        "officer": Role("officer", affiliate_id=w.affiliate),
+        "auditor": Role("auditor", fund_id=w.fund),
+        "unit_member": Role("member", affiliate_id=w.affiliate),
+        "officer_2": Role("officer", affiliate_id=w.affiliate),  # a helper, not a caller
+    }
     for caller, role in roles.items():
         phone = _phone()
         person = await admin("/api/people", {"name": caller, "phone": phone, "password": PASSWORD})
@@ -211,6 +233,7 @@ async def _populate(w: World) -> None:
     await _notices(w, admin)
     await _union(w, admin)
     await _secrets(w, admin)
+    await _fund(w, admin)
 
 
 async def _notices(w: World, admin: Callable[..., Any]) -> None:
@@ -411,6 +434,99 @@ async def _sms_inbox_text(w: World, services: Any) -> str:
     return str(text.id)
 
 
+FUND_THRESHOLD = 1_000_000
+
+
+def _fund_body(affiliate: str) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "name": "Dana Solidaritas FSPMI",
+        "unit_kind": "affiliate",
+        "unit_id": affiliate,
+        "threshold": FUND_THRESHOLD,
+    }
+
+
+def _contribution() -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "source": "member",
+        "payer": "Anggota",
+        "channel": "cash",
+        "amount": 100_000,
+        "income_account": "income:solidarity",
+        "asset_account": "cash",
+        "effective_date": "2026-11-02",
+    }
+
+
+def _disbursement(amount: int = 10_000) -> dict[str, Any]:
+    return {
+        "id": str(uuid4()),
+        "purpose": "Transport",
+        "beneficiary": "Korlap",
+        "amount": amount,
+        "expense_account": "expense:transport",
+        "pay_from": "cash",
+        "evidence": "Nota",
+    }
+
+
+DUES_RULE = {
+    "rate_bp": 100,
+    "base": "umk",
+    "rounding": "floor",
+    "split": {"dpp": 4500, "puk": 5500},
+    "own_level": "puk",
+}
+
+
+async def _fund(w: World, admin: Callable[..., Any]) -> None:
+    """The fund's money and, for each step a case takes, one thing per caller already where
+    that step starts from: a disbursement to approve, reject, pay or change, an entry to
+    reverse, a receipt to void, a closed period to sign."""
+    f = f"/api/funds/{w.fund}"
+
+    async def as_(caller: str, path: str, body: Any = None) -> Any:
+        status, _, reply = await w.call(caller, "POST", path, body)
+        assert status in (200, 201), reply
+        return reply
+
+    await w.call("admin", "PUT", f"{f}/dues-rule", DUES_RULE)
+    await as_("treasurer", f"{f}/contributions", {**_contribution(), "amount": 50_000_000})
+    for period in FUND_CLOSED:
+        await admin(f"{f}/periods/{period}/close")
+    for n, caller in enumerate(CALLERS):
+        # Change the amount: the requester's own (only they may), else the treasurer's.
+        requester = caller if caller in FUND_REQUEST else "treasurer"
+        mine = await as_(requester, f"{f}/disbursements", _disbursement())
+        w.fund_items[f"amount:{caller}"] = mine["id"]
+        for step in ("approve", "reject"):
+            d = await as_("treasurer", f"{f}/disbursements", _disbursement())
+            w.fund_items[f"{step}:{caller}"] = d["id"]
+        # To pay: asked by the officer, approved by a second officer, so anyone else may pay.
+        d = await as_("officer", f"{f}/disbursements", _disbursement())
+        await as_("officer_2", f"{f}/disbursements/{d['id']}/approve")
+        w.fund_items[f"pay:{caller}"] = d["id"]
+        d = await as_("treasurer", f"{f}/disbursements", _disbursement())
+        await as_("officer", f"{f}/disbursements/{d['id']}/reject", {"reason": "x"})
+        w.fund_items[f"expire:{caller}"] = d["id"]  # closed already: expiring is a no-op
+        entry = await as_("treasurer", f"{f}/contributions", _contribution())
+        w.fund_items[f"reverse:{caller}"] = entry["id"]
+        w.fund_items[f"receipt:{caller}"] = f"2026-{n + 2:06d}"
+        w.fund_items[f"period:{caller}"] = FUND_CLOSED[n % len(FUND_CLOSED)]
+    w.fund_items["receipt"] = "2026-000001"
+
+
+def _sign_role(caller: str) -> dict[str, str]:
+    return {"role": "chair" if caller in ("officer", "officer_a") else "treasurer"}
+
+
+def _signing_period(w: World, caller: str) -> str:
+    # Each signer its own period: admin, treasurer and officer never meet on one role.
+    return {"admin": "2024-H1", "treasurer": "2024-H2", "officer": "2025-H1"}.get(caller, "2025-H2")
+
+
 def _street_item(site_id: str) -> dict[str, Any]:
     return {"id": str(uuid4()), "site_id": site_id, "at": datetime.now(UTC).isoformat()}
 
@@ -441,7 +557,157 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
         path = path.replace(value, name)
     for caller_id in [*w.people.values(), *w.items.values()]:
         path = path.replace(caller_id, "{id}")
+    if w.fund:
+        path = path.replace(w.fund, "{id}")
+        for key, value in w.fund_items.items():
+            name = {"reverse": "{entry_id}", "receipt": "{number}", "period": "{period}"}.get(
+                key.split(":")[0], "{disbursement_id}"
+            )
+            path = path.replace(value, name)
+        for period in FUND_CLOSED:
+            path = path.replace(period, "{period}")
     return method.lower(), path.split("?")[0]
+
+
+def _f(w: World, rest: str = "") -> str:
+    return f"/api/funds/{w.fund}{rest}"
+
+
+def _fd(w: World, step: str, caller: str) -> str:
+    return _f(w, f"/disbursements/{w.fund_items[f'{step}:{caller}']}/{step}")
+
+
+FUND_CASES = [
+    case("open a fund", "POST", lambda w, c: ("/api/funds", _fund_body(w.affiliate)), ADMIN),
+    case("list funds", "GET", lambda w, c: ("/api/funds", None), EVERYONE),
+    case("a fund's totals", "GET", lambda w, c: (_f(w), None), FUND_TOTALS),
+    case("balances", "GET", lambda w, c: (_f(w, "/balances?as_of=2026-11-02"), None), FUND_TOTALS),
+    case("disbursements", "GET", lambda w, c: (_f(w, "/disbursements"), None), FUND_TOTALS),
+    case("the ledger", "GET", lambda w, c: (_f(w, "/ledger?account=cash"), None), FUND_READ),
+    case("receipts", "GET", lambda w, c: (_f(w, "/receipts"), None), FUND_READ),
+    case(
+        "a receipt",
+        "GET",
+        lambda w, c: (_f(w, f"/receipts/{w.fund_items['receipt']}"), None),
+        FUND_READ,
+    ),
+    case(
+        "the period report",
+        "GET",
+        lambda w, c: (_f(w, "/periods/2025-H1/report"), None),
+        FUND_READ,
+    ),
+    case("verify", "GET", lambda w, c: (_f(w, "/verify"), None), FUND_READ),
+    case(
+        "verify against checkpoints",
+        "POST",
+        lambda w, c: (_f(w, "/verify"), {"checkpoints": []}),
+        FUND_READ,
+    ),
+    case("export entries", "GET", lambda w, c: (_f(w, "/export/entries.csv"), None), FUND_READ),
+    case("export events", "GET", lambda w, c: (_f(w, "/export/events.json"), None), FUND_READ),
+    case(
+        "open an account",
+        "POST",
+        lambda w, c: (
+            _f(w, "/accounts"),
+            {"code": "expense:medical", "name": "Bantuan medis", "type": "expense"},
+        ),
+        FUND_RECORD,
+    ),
+    case("set the dues rule", "PUT", lambda w, c: (_f(w, "/dues-rule"), DUES_RULE), FUND_RECORD),
+    case(
+        "record a contribution",
+        "POST",
+        lambda w, c: (_f(w, "/contributions"), _contribution()),
+        FUND_RECORD,
+    ),
+    case(
+        "record dues",
+        "POST",
+        lambda w, c: (
+            _f(w, "/dues"),
+            {
+                "id": str(uuid4()),
+                "payer": "PUK",
+                "month": "2026-11",
+                "base_amount": 5_000_000,
+                "channel": "checkoff",
+                "asset_account": "bank",
+                "effective_date": "2026-11-02",
+            },
+        ),
+        FUND_RECORD,
+    ),
+    case(
+        "post an entry",
+        "POST",
+        lambda w, c: (
+            _f(w, "/entries"),
+            {
+                "id": str(uuid4()),
+                "memo": "Setor ke bank",
+                "effective_date": "2026-11-03",
+                "legs": [
+                    {"account": "bank", "side": "debit", "amount": 1_000},
+                    {"account": "cash", "side": "credit", "amount": 1_000},
+                ],
+            },
+        ),
+        FUND_RECORD,
+    ),
+    case(
+        "reverse an entry",
+        "POST",
+        lambda w, c: (
+            _f(w, f"/entries/{w.fund_items[f'reverse:{c}']}/reverse"),
+            {"id": str(uuid4()), "reason": "Salah", "effective_date": "2026-11-03"},
+        ),
+        FUND_RECORD,
+    ),
+    case(
+        "void a receipt",
+        "POST",
+        lambda w, c: (
+            _f(w, f"/receipts/{w.fund_items[f'receipt:{c}']}/void"),
+            {"reason": "Nama salah", "reissue": True},
+        ),
+        FUND_RECORD,
+    ),
+    case(
+        "request a disbursement",
+        "POST",
+        lambda w, c: (_f(w, "/disbursements"), _disbursement()),
+        FUND_REQUEST,
+    ),
+    case("approve", "POST", lambda w, c: (_fd(w, "approve", c), None), FUND_APPROVE),
+    case("reject", "POST", lambda w, c: (_fd(w, "reject", c), {"reason": "x"}), FUND_APPROVE),
+    case(
+        "change the amount",
+        "POST",
+        lambda w, c: (_fd(w, "amount", c), {"amount": 20_000}),
+        FUND_REQUEST,
+    ),
+    case(
+        "pay",
+        "POST",
+        lambda w, c: (_fd(w, "pay", c), {"payment_ref": "REF", "effective_date": "2026-11-03"}),
+        FUND_RECORD,
+    ),
+    case("expire", "POST", lambda w, c: (_fd(w, "expire", c), None), FUND_RECORD),
+    case(
+        "close a period",
+        "POST",
+        lambda w, c: (_f(w, "/periods/2024-H1/close"), None),
+        FUND_RECORD,
+    ),
+    case(
+        "sign a checkpoint",
+        "POST",
+        lambda w, c: (_f(w, f"/periods/{_signing_period(w, c)}/sign"), _sign_role(c)),
+        FUND_SIGN,
+    ),
+]
 
 
 CASES = [
@@ -880,6 +1146,7 @@ CASES = [
         lambda w, c: (f"/api/votes/{w.vote}/links", {"person_id": w.people["member_u"]}),
         RUN_VOTE,
     ),
+    *FUND_CASES,
 ]
 
 SIGNED_BY_GATEWAYS = [("POST", "/api/sms/inbound"), ("GET", "/api/sms/outbound")]
@@ -1009,6 +1276,10 @@ async def test_the_action_list_shows_each_caller_only_their_actions(world: World
         "officer_x": set(),
         "officer_u": set(),
         "member_u": set(),
+        "treasurer": set(),
+        "officer": set(),
+        "auditor": set(),
+        "unit_member": set(),
     }
 
 
@@ -1043,3 +1314,14 @@ async def test_the_table_covers_every_endpoint_that_needs_a_caller(world: World)
 
     # Signing out needs no permission (anyone signed in may); the auth tests cover it.
     assert documented - covered == {("delete", "/api/session")}
+
+
+async def test_the_units_members_see_purposes_and_amounts_not_beneficiaries(world: World) -> None:
+    path = f"/api/funds/{world.fund}/disbursements"
+    _, _, for_member = await world.call("unit_member", "GET", path)
+    _, _, for_officer = await world.call("officer", "GET", path)
+    assert for_member["disbursements"] and for_officer["disbursements"]
+    for row in for_member["disbursements"]:
+        assert {"purpose", "amount", "status"} <= set(row)
+        assert not {"beneficiary", "evidence", "requester", "approvers"} & set(row)
+    assert all(row["beneficiary"] == "Korlap" for row in for_officer["disbursements"])

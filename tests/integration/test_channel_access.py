@@ -24,6 +24,7 @@ from core.access import Authenticator, Role
 from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import feed, live_map, overview, votes
+from projections import fund as fund_view
 from projections.people import ACCESS
 from projections.port import Port
 from projections.runner import ProjectionRunner
@@ -35,7 +36,21 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 API_KEY = secrets.token_urlsafe(24)
 DEADLINE = 10.0
-CALLERS = ("admin", "api_key", "national", "coord_a", "coord_b", "korlap_a", "member", "member_u")
+CALLERS = (
+    "admin",
+    "api_key",
+    "national",
+    "coord_a",
+    "coord_b",
+    "korlap_a",
+    "member",
+    "treasurer",
+    "officer",
+    "auditor",
+    "unit_member",
+    "other_treasurer",
+    "member_u",
+)
 
 
 # A phone's exact points and the legal team's words (the HTTP table has the same).
@@ -55,6 +70,7 @@ class World:
     runner: ProjectionRunner
     bus: MemoryBus
     site: uuid.UUID
+    fund: uuid.UUID
 
 
 def secrets_at(app: Posko, action_id: uuid.UUID, site: uuid.UUID, actor: str) -> uuid.UUID:
@@ -117,6 +133,17 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         threshold={"num": 1, "den": 2},
         actor="t",
     )
+    affiliate, fund, other_fund = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    app.register_affiliate(id=affiliate, name="FSPMI", actor="test")
+    for fund_id in (fund, other_fund):
+        app.open_fund(
+            id=fund_id,
+            name="Dana",
+            unit_kind="affiliate",
+            unit_id=affiliate,
+            threshold=1_000_000,
+            actor="test",
+        )
     roles = {
         "admin": Role("admin"),
         "member_u": Role("member", affiliate_id=str(union)),
@@ -124,6 +151,11 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         "coord_a": Role("coordinator", action_id=str(actions[0])),
         "coord_b": Role("coordinator", action_id=str(actions[1])),
         "member": Role("member"),
+        "treasurer": Role("treasurer", fund_id=str(fund)),
+        "officer": Role("officer", affiliate_id=str(affiliate)),
+        "auditor": Role("auditor", fund_id=str(fund)),
+        "unit_member": Role("member", affiliate_id=str(affiliate)),
+        "other_treasurer": Role("treasurer", fund_id=str(other_fund)),
     }
     tokens = {"api_key": API_KEY}
     for n, (name, role) in enumerate(roles.items()):
@@ -153,20 +185,24 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         API_KEY, sessions=lambda token: app.principal_for_token(token, datetime.now(UTC))
     )
     port = Port(app, store, authenticator)
-    # The vote's channel is scoped by its union, which the gateway reads from the views.
+    # The vote's and the fund's channels are scoped by what the gateway reads from the views.
     runner = ProjectionRunner(app, port, bus)
     runner.catch_up()
     gateway = Gateway(port, bus, port.principal)
     async with gateway.running("127.0.0.1", 0) as server:
         number = server.sockets[0].getsockname()[1]
-        yield World(f"ws://127.0.0.1:{number}/", tokens, actions[0], vote, app, runner, bus, site)
+        yield World(
+            f"ws://127.0.0.1:{number}/", tokens, actions[0], vote, app, runner, bus, site, fund
+        )
     await bus.close()
     port.close()
     store.close()
     app.close()
 
 
-def channels_of(action_id: uuid.UUID, vote_id: uuid.UUID) -> dict[str, tuple[str, frozenset[str]]]:
+def channels_of(
+    action_id: uuid.UUID, vote_id: uuid.UUID, fund_id: uuid.UUID
+) -> dict[str, tuple[str, frozenset[str]]]:
     """Channel kind -> (a channel of that kind, who may subscribe to it)."""
     coordinate = frozenset({"admin", "api_key", "national", "coord_a"})
     return {
@@ -180,10 +216,16 @@ def channels_of(action_id: uuid.UUID, vote_id: uuid.UUID) -> dict[str, tuple[str
             votes.channel(vote_id),
             frozenset({"admin", "api_key", "national", "coord_a", "coord_b", "member_u"}),
         ),
+        # The fund's treasurers, its unit's officers and its auditors; not the unit's members
+        # (they read totals over the API), nor another fund's treasurer.
+        "fund": (
+            fund_view.channel(fund_id),
+            frozenset({"admin", "api_key", "treasurer", "officer", "auditor"}),
+        ),
     }
 
 
-KINDS = ("actions", "action_map", "action_feed", "action_legal", "access", "vote")
+KINDS = ("actions", "action_map", "action_feed", "action_legal", "access", "vote", "fund")
 
 
 async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
@@ -206,7 +248,7 @@ async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
 async def test_each_channel_kind_admits_exactly_whom_it_should(
     world: World, caller: str, kind: str
 ) -> None:
-    channel, allowed = channels_of(world.action_a, world.vote)[kind]
+    channel, allowed = channels_of(world.action_a, world.vote, world.fund)[kind]
     reply = await answer(world.url, world.tokens[caller], channel)
     if caller in allowed:
         assert reply["type"] == "snapshot", reply
@@ -217,7 +259,7 @@ async def test_each_channel_kind_admits_exactly_whom_it_should(
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_nobody_without_credentials_reaches_any_channel(world: World, kind: str) -> None:
-    channel, _ = channels_of(world.action_a, world.vote)[kind]
+    channel, _ = channels_of(world.action_a, world.vote, world.fund)[kind]
     reply = await answer(world.url, None, channel)
     assert (reply["type"], reply["code"]) == ("error", "unauthenticated")
 

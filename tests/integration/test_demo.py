@@ -86,3 +86,26 @@ def test_the_demo_votes_show_a_result_and_a_growing_turnout(tmp_path: Path) -> N
     assert app.vote(demo.OPEN_VOTE).public()["turnout"] == len(demo.VOTERS)
     box.close()
     app.close()
+
+
+def test_the_demo_fund_has_a_month_of_money_a_closed_period_and_a_pending_payout(
+    tmp_path: Path,
+) -> None:
+    from posko import demo_fund
+
+    app = Posko(env=eventsourcing_env("", tmp_path))
+    demo_fund.seed_fund(app)
+    seeded = app.recorder.max_notification_id()
+    demo_fund.seed_fund(app)
+    assert app.recorder.max_notification_id() == seeded
+
+    fund = app.fund(demo_fund.FUND_ID)
+    assert fund.entries > 10
+    assert len(fund.closed) == 1
+    (checkpoint,) = fund.closed.values()
+    assert set(checkpoint["signatures"]) == {"treasurer", "chair"}
+    statuses = sorted(d["status"] for d in fund.disbursements.values())
+    assert statuses == ["paid", "requested"]
+    assert fund.reserved["bank"] == 0 and fund.balances["bank"] > 8_400_000
+    assert app.verify_fund(demo_fund.FUND_ID)["ok"]
+    app.close()

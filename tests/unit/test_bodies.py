@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 from jsonschema_rs import Draft202012Validator
 
-from core import action, help_request, incident, report
+from core import action, dues, fund, fund_commands, help_request, incident, ledger, report
 from core.access import ROLE_NAMES
 from core.errors import InvalidInput
 from web import bodies, passwords
@@ -33,6 +33,13 @@ AT = "2026-05-01T09:00:00+07:00"
         (bodies.HelpKind, help_request.KINDS),
         (bodies.LobbyKind, action.LOBBY_KINDS),
         (bodies.OutcomeKind, action.OUTCOME_KINDS),
+        (bodies.UnitKind, fund.UNIT_KINDS),
+        (bodies.AccountType, ledger.ACCOUNT_TYPES),
+        (bodies.Side, ledger.SIDES),
+        (bodies.DuesBase, dues.BASES),
+        (bodies.Rounding, dues.ROUNDINGS),
+        (bodies.Source, fund_commands.SOURCES),
+        (bodies.Channel, fund_commands.CHANNELS),
     ],
 )
 def test_the_bodies_choices_are_the_cores_own(literal: Any, core_tuple: tuple[str, ...]) -> None:
@@ -181,3 +188,81 @@ def test_every_limit_reaches_the_json_schema_as_a_keyword_it_knows() -> None:
     keys = set().union(*(every_schema_key(bodies.schema_of(m)) for m in models))
     assert not keys & {"ge", "le", "gt", "lt", "min_length", "max_length"}
     assert {"minimum", "maximum", "maxLength"} <= keys
+
+
+# -- the solidarity fund -------------------------------------------------------------------------
+
+
+def entry_body(*legs: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(uuid4()), "legs": list(legs), "memo": "Iuran", "effective_date": "2026-05-01"}
+
+
+def leg(**fields: Any) -> dict[str, Any]:
+    return {"account": "bank", "side": "debit", "amount": 50_000, **fields}
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "field", "params"),
+    [
+        ({"amount": 0}, "out_of_range", "amount", {"min": 1, "max": ledger.MAX_RUPIAH}),
+        ({"amount": 10**16}, "out_of_range", "amount", {"min": 1, "max": ledger.MAX_RUPIAH}),
+        ({"amount": 12.5}, "wrong_type", "amount", {"expected": "integer"}),
+        ({"amount": "50000"}, "wrong_type", "amount", {"expected": "integer"}),
+        ({"amount": True}, "wrong_type", "amount", {"expected": "integer"}),
+        ({}, "required", "amount", {}),
+    ],
+)
+def test_an_amount_is_a_positive_whole_number_of_rupiah(
+    body: dict[str, Any], code: str, field: str, params: dict[str, Any]
+) -> None:
+    assert refused(bodies.AmountIn, body) == (code, field, params)
+
+
+def test_an_integral_amount_counts_as_whole_rupiah() -> None:
+    assert validated(b'{"amount": 50000.0}', bodies.AmountIn).amount == 50_000
+
+
+def test_a_bad_leg_is_named_by_its_place_with_the_cores_choices() -> None:
+    code, field, params = refused(bodies.EntryIn, entry_body(leg(), leg(side="sideways")))
+    assert (code, field, params["allowed"]) == ("not_one_of", "legs[1].side", list(ledger.SIDES))
+    assert refused(bodies.EntryIn, entry_body(leg(amount=-5), leg()))[:2] == (
+        "out_of_range",
+        "legs[0].amount",
+    )
+
+
+def test_a_fund_body_parses_into_typed_fields() -> None:
+    body = validated(
+        json.dumps(entry_body(leg(), leg(side="credit", account="iuran"))).encode(),
+        bodies.EntryIn,
+    )
+    assert [(x.account, x.side, x.amount) for x in body.legs] == [
+        ("bank", "debit", 50_000),
+        ("iuran", "credit", 50_000),
+    ]
+    opened = validated(
+        json.dumps(
+            {"id": str(uuid4()), "name": "Kas", "unit_kind": "branch", "threshold": 1_000_000}
+        ).encode(),
+        bodies.FundIn,
+    )
+    assert (opened.unit_id, opened.expiry_days) == (None, None)
+    assert refused(bodies.FundIn, {"name": "Kas"})[:2] == ("required", "id")
+    assert refused(bodies.VoidIn, {"reason": "salah", "reissue": "yes"})[:2] == (
+        "wrong_type",
+        "reissue",
+    )
+
+
+def test_the_fund_schemas_state_what_the_core_checks() -> None:
+    entry = bodies.schema_of(bodies.EntryIn)
+    assert entry["properties"]["legs"]["minItems"] == 2
+    assert entry["properties"]["legs"]["maxItems"] == ledger.MAX_LEGS
+    assert "$ref" not in json.dumps(entry)  # inlined: the document's root has no $defs
+    assert entry["properties"]["legs"]["items"]["properties"]["side"]["enum"] == ["debit", "credit"]
+    contribution = bodies.schema_of(bodies.ContributionIn)
+    assert contribution["properties"]["effective_date"]["format"] == "date"
+    assert contribution["properties"]["amount"]["minimum"] == 1
+    assert not schema_says(bodies.EntryIn, entry_body(leg()))  # one leg is not an entry
+    assert schema_says(bodies.EntryIn, entry_body(leg(), leg(side="credit")))
+    assert not schema_says(bodies.AmountIn, {"amount": 0})

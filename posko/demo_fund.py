@@ -1,0 +1,131 @@
+"""The demo's solidarity fund, so a newcomer sees the treasurer's pages working: the
+confederation's strike fund with a dues rule, the last month of contributions and dues from
+the demo's affiliates, a closed and signed-off period with its checkpoint, a paid
+disbursement, and one waiting for its second approver. Seeded once (fixed ids); a restart on
+another day leaves it as it is."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from core import ledger
+from core.application import Posko
+from posko.demo import AFFILIATES, NAMESPACE
+
+FUND_ID = uuid.uuid5(NAMESPACE, "dana-mogok-kspi")
+TREASURER = "demo-bendahara"
+TREASURER_2 = "demo-wakil-bendahara"
+CHAIR = "demo-ketua"
+OFFICER = "demo-sekretaris"
+
+
+def _id(name: str) -> uuid.UUID:
+    return uuid.uuid5(FUND_ID, name)
+
+
+def seed_fund(app: Posko, now: datetime | None = None) -> uuid.UUID:
+    if FUND_ID in app.repository:
+        return FUND_ID
+    today = ledger.today_wib(now or datetime.now(UTC))
+    app.open_fund(
+        id=FUND_ID,
+        name="Dana Mogok dan Solidaritas KSPI",
+        unit_kind="confederation",
+        unit_id=None,
+        threshold=5_000_000,
+        actor="demo",
+    )
+    app.set_dues_rule(
+        fund_id=FUND_ID,
+        rate_bp=100,
+        base="umk",
+        rounding="floor",
+        split={"dpp": 4500, "puk": 5500},
+        own_level="dpp",
+        actor=TREASURER,
+    )
+    # The period before this one: a few contributions, then closed and signed off.
+    start, _end = ledger.period_bounds(ledger.period_of(today))
+    previous = ledger.period_of(start - timedelta(days=1))
+    p_start, _p_end = ledger.period_bounds(previous)
+    for n, (name, _share) in enumerate(AFFILIATES):
+        _contribute(
+            app, f"old-{n}", name, 2_500_000 + n * 500_000, p_start + timedelta(days=30 * n)
+        )
+    app.close_period(fund_id=FUND_ID, period=previous, actor=TREASURER)
+    app.sign_checkpoint(fund_id=FUND_ID, period=previous, role="treasurer", actor=TREASURER)
+    app.sign_checkpoint(fund_id=FUND_ID, period=previous, role="chair", actor=CHAIR)
+    # A month of money in: every affiliate every week, and dues from a few PUKs.
+    for day_back in range(30, 0, -1):
+        day = today - timedelta(days=day_back)
+        if day < start:
+            continue  # the closed period stays closed
+        if day_back % 7 == 0:
+            for n, (name, _share) in enumerate(AFFILIATES):
+                _contribute(app, f"week-{day_back}-{n}", name, 1_000_000 * (n + 1), day)
+        if day_back % 5 == 0:
+            app.record_dues(
+                id=_id(f"dues-{day_back}"),
+                fund_id=FUND_ID,
+                payer=f"PUK SPEE FSPMI PT Demo {day_back}",
+                month=day.isoformat()[:7],
+                base_amount=5_396_761,
+                channel="checkoff",
+                asset_account="bank",
+                effective_date=day,
+                actor=TREASURER,
+            )
+    # Paid: legal aid for arrested members (requested, approved by two, paid by a third).
+    paid = _id("legal-aid")
+    app.request_disbursement(
+        id=paid,
+        fund_id=FUND_ID,
+        purpose="Bantuan hukum anggota yang ditahan",
+        beneficiary="LBH Jakarta",
+        amount=6_000_000,
+        expense_account="expense:legal_aid",
+        pay_from="bank",
+        evidence="Surat kuasa dan invoice LBH",
+        actor=TREASURER,
+    )
+    for approver in (CHAIR, OFFICER):
+        app.approve_disbursement(fund_id=FUND_ID, disbursement_id=paid, actor=approver)
+    app.pay_disbursement(
+        fund_id=FUND_ID,
+        disbursement_id=paid,
+        payment_ref="BNI-DEMO-0001",
+        effective_date=today,
+        actor=TREASURER_2,
+    )
+    # Waiting: strike pay above the threshold, one approval of two.
+    pending = _id("strike-pay")
+    app.request_disbursement(
+        id=pending,
+        fund_id=FUND_ID,
+        purpose="Upah mogok PT Demo Jaya, minggu pertama",
+        beneficiary="120 anggota PUK PT Demo Jaya",
+        amount=8_400_000,
+        expense_account="expense:strike_pay",
+        pay_from="bank",
+        evidence="Daftar hadir mogok",
+        actor=TREASURER,
+    )
+    app.approve_disbursement(fund_id=FUND_ID, disbursement_id=pending, actor=CHAIR)
+    return FUND_ID
+
+
+def _contribute(app: Posko, key: str, payer: str, amount: int, day: date) -> None:
+    app.record_contribution(
+        id=_id(key),
+        fund_id=FUND_ID,
+        source="affiliate",
+        payer=payer,
+        channel="transfer",
+        reference=f"TRX-{key}",
+        amount=amount,
+        income_account="income:strike",
+        asset_account="bank",
+        effective_date=day,
+        actor=TREASURER,
+    )
