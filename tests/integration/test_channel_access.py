@@ -269,7 +269,7 @@ async def test_nobody_without_credentials_reaches_any_channel(world: World, kind
 async def test_no_channel_carries_a_phones_point_nor_legal_text_to_those_without_it(
     world: World, caller: str, kind: str
 ) -> None:
-    channel, allowed = channels_of(world.action_a)[kind]
+    channel, allowed = channels_of(world.action_a, world.vote, world.fund)[kind]
     if caller not in allowed:
         return  # refused: the test above
     text = json.dumps(await answer(world.url, world.tokens[caller], channel))
