@@ -144,7 +144,10 @@ class ViewPort:
 
         With a runner in this process the wait is woken by the runner's commit. A web-only
         process (scaled mode) has no such signal: another process writes the views, so it
-        reads their position from the store with a short backoff until the deadline."""
+        reads their position from the store with a short backoff until the deadline. A
+        position the event log has not reached is answered at once: no write gave it out."""
+        if await self._beyond_head(position):
+            return await self.views_position()
         if self._views_position is not None:
             if self._views_position < position:
                 future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -165,6 +168,10 @@ class ViewPort:
                 return current
             await asyncio.sleep(min(delay, max(0.0, deadline - loop.time())))
             delay = min(delay * 2, POLL_MAX)
+
+    async def _beyond_head(self, position: int) -> bool:
+        """Whether `position` lies past the event log's head (the view side cannot tell)."""
+        return False
 
     # -- following the log (the runner) -----------------------------------------------------
 
@@ -238,6 +245,12 @@ class Port(ViewPort):
         super().__init__(store, pools)
         self.app = app  # for the runner and for tests' set-up; handlers use the coroutines
         self.authenticator = authenticator
+
+    async def _beyond_head(self, position: int) -> bool:
+        if self._views_position is not None and self._views_position >= position:
+            return False  # the views have it: no trip to the store
+        head = await self.pools.run("main", self.app.recorder.max_notification_id)
+        return position > (head or 0)
 
     # -- who is calling ----------------------------------------------------------------------
 

@@ -101,3 +101,11 @@ async def test_a_wait_for_a_position_never_reached_ends_at_the_deadline(
     assert await port.views_at_least(10**9) == 0
     port.projects_here(3)  # a later batch drops the abandoned waiter
     assert port._waiters == []
+
+
+async def test_a_position_the_log_has_not_reached_is_answered_without_waiting(port: Port) -> None:
+    """No write gave such a position out (a client's typo, a fuzzer): the read answers with
+    the views as they are instead of holding the request for the whole wait."""
+    position = await plan(port)
+    assert await port._beyond_head(position + 1)
+    assert not await port._beyond_head(position)  # a real write's: worth waiting for
