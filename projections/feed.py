@@ -193,10 +193,7 @@ def _update(rows: Rows, event: Any, status: str, **changes: Any) -> None:
 def _came_by_sms(rows: Rows, event: Any) -> None:
     """The item came by SMS (saved with its mark, or filed by hand from a text): `via: sms`."""
     key = _key(event.at, event.report_id)
-    doc = rows.get(channel(event.action_id), key)
-    if doc is None:
-        return
-    doc["via"] = "sms"
-    rows.put(channel(event.action_id), key, doc)
-    if doc["legal"]:
-        rows.put(legal_channel(event.action_id), key, doc)
+    for name in (channel(event.action_id), legal_channel(event.action_id)):
+        doc = rows.get(name, key)  # each channel its own row: the legal one has the details
+        if doc is not None:
+            rows.put(name, key, {**doc, "via": "sms"})

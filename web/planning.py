@@ -298,8 +298,9 @@ async def roster(request: web.Request) -> web.Response:
     _, checkins = await svc.port.snapshot(checkins_channel(action_id))
     korlaps = await svc.port.load(report.KORLAPS, str(action_id)) or {}
     by_reporter: dict[str, list[str]] = {}
-    for checkin in checkins:
-        by_reporter.setdefault(checkin["reporter"], []).append(checkin["at"])
+    for checkin in checkins:  # each opening of an invite reports as invite:<id>/<use>
+        reporter = checkin["reporter"].split("/")[0]
+        by_reporter.setdefault(reporter, []).append(checkin["at"])
     now = datetime.now(UTC)
     out = []
     for feature in sites:

@@ -45,7 +45,9 @@ async def _verified_gateway(request: web.Request, payload: bytes) -> SmsGateway:
     svc = services(request)
     gateway = await svc.port.sms_gateway(gateway_id)
     # The digest is computed even for an unknown gateway, so timing tells nothing.
-    secret = gateway_secret(svc.secret, gateway_id, gateway.salt if gateway else "")
+    secret = gateway_secret(
+        svc.port.authenticator.api_key, gateway_id, gateway.salt if gateway else ""
+    )
     expected = signature(secret, payload)
     if gateway is None or not sent.isascii() or not hmac.compare_digest(sent, expected):
         raise Unauthenticated("sms_signature", field=SIGNATURE_HEADER)

@@ -55,7 +55,9 @@ async def _loop(app: web.Application, push: SmsPush) -> None:
             try:
                 gateway = await svc.port.sms_gateway(push.gateway_id)
                 if gateway is not None:
-                    secret = gateway_secret(svc.secret, gateway.id, gateway.salt)
+                    secret = gateway_secret(
+                        svc.port.authenticator.api_key, gateway.id, gateway.salt
+                    )
                     replies = await svc.port.collect_sms_replies(
                         gateway_id=gateway.id,
                         limit=20,

@@ -41,7 +41,11 @@ class Posko:
             method,
             path,
             data=None if body is None else json.dumps(body),
-            headers={"Authorization": f"Bearer {KEY}", **headers},
+            headers={
+                "Authorization": f"Bearer {KEY}",
+                "Content-Type": "application/json",
+                **headers,
+            },
         ) as response:
             return response.status, await response.json(content_type=None)
 
@@ -371,7 +375,7 @@ async def test_the_roster_shows_who_opened_their_link_and_checked_in(posko: Posk
     assert budi["wa_url"].startswith("https://wa.me/?text=")
     assert sri["qr_svg"].startswith("data:image/svg+xml")
     async with posko.session.post(
-        "/api/invites/redeem", data=json.dumps({"code": sri["code"], "name": "Sri W."})
+        "/api/invites/redeem", json={"code": sri["code"], "name": "Sri W."}
     ) as response:
         assert response.status == 201
         token = (await response.json())["token"]
@@ -387,7 +391,7 @@ async def test_the_roster_shows_who_opened_their_link_and_checked_in(posko: Posk
                 "at": datetime.now(UTC).isoformat(),
             }
         ),
-        headers={"Authorization": f"Bearer {token}"},
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     ) as response:
         assert response.status == 201, await response.text()
 

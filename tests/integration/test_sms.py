@@ -254,8 +254,11 @@ async def test_status_insiden_and_bantuan_use_the_site_of_the_last_hadir(api: Ap
         api, planned.action_id, incident.body["report_id"], request.body["position"]
     )
     assert incident_item["type"] == "incident" and incident_item["kind"] == "arrest"
-    assert incident_item["severity"] == "high" and incident_item["via"] == "sms"
-    assert incident_item["description"] == "2 orang dibawa ke polres"
+    assert "description" not in incident_item  # an arrest's details: the legal channel only
+    legal = await api.get(f"/api/actions/{planned.action_id}/legal")
+    (arrest,) = [i for i in legal.body["items"] if i["id"] == incident.body["report_id"]]
+    assert arrest["severity"] == "high" and arrest["via"] == "sms"
+    assert arrest["description"] == "2 orang dibawa ke polres"
     request_item = await feed_item(
         api, planned.action_id, request.body["report_id"], request.body["position"]
     )

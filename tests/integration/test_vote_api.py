@@ -41,6 +41,7 @@ class World:
     ) -> tuple[int, Any]:
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        headers.setdefault("Content-Type", "application/json")
         async with self.session.request(
             method, path, data=None if body is None else json.dumps(body), headers=headers
         ) as response:
