@@ -19,7 +19,12 @@ _EARLIEST, _LATEST = (
 
 # Control characters (but line breaks and tabs) and the bidirectional overrides and isolates,
 # which make text read otherwise on screen than it is stored ("Aman\u202egnal").
-_BAD_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control and bidirectional-override characters, as a regex class body (escapes, not the
+# characters themselves, so that JSON Schema, Python and pydantic's Rust engine read it alike).
+BAD_CHARACTERS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_BAD_CHARACTERS = re.compile(f"[{BAD_CHARACTERS}]")
+# Text as the core takes it: something that is not blank, and none of those characters.
+TEXT_PATTERN = f"^[^{BAD_CHARACTERS}]*[^\\s{BAD_CHARACTERS}][^{BAD_CHARACTERS}]*$"
 
 
 def text(field: str, value: str, *, max_length: int = MAX_TEXT) -> str:
@@ -29,6 +34,10 @@ def text(field: str, value: str, *, max_length: int = MAX_TEXT) -> str:
     if len(value) > max_length:
         raise InvalidInput("too_long", field=field, max=max_length)
     return clean(field, value)
+
+
+def has_bad_characters(value: str) -> bool:
+    return _BAD_CHARACTERS.search(value) is not None
 
 
 def clean(field: str, value: str) -> str:

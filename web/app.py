@@ -38,6 +38,7 @@ from web.sms_push import push_replies
 log = logging.getLogger("posko.web")
 
 STATIC = Path(__file__).parent / "static"
+UUID_PATH = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
 def create_app(services: Services) -> web.Application:
@@ -92,7 +93,8 @@ def create_app(services: Services) -> web.Application:
             web.post("/api/actions/{id}/targets", field.set_target),
             # planning: the plan, sites, lobi and politik, the korlap roster, the report
             web.put("/api/actions/{id}", planning.edit_action),
-            web.put("/api/actions/{id}/sites/{site_id}", planning.adjust_site),
+            # a site's id is a UUID: /sites/import is another resource
+            web.put(f"/api/actions/{{id}}/sites/{{site_id:{UUID_PATH}}}", planning.adjust_site),
             web.post("/api/actions/{id}/sites/import/preview", planning.preview_import),
             web.post("/api/actions/{id}/sites/import", planning.import_sites),
             web.post("/api/actions/{id}/lobbying", planning.record_lobby),

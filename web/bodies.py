@@ -68,9 +68,9 @@ ClientId = Annotated[
     UUID, Field(description="Client id; repeating the request returns the first result.")
 ]
 # Text that must not be blank (the core strips it): JSON Schema's pattern says "a non-space".
-Name = Annotated[str, Field(min_length=1, max_length=values.MAX_TEXT, pattern=r"\S")]
-Note = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
-LongNote = Annotated[str, Field(min_length=1, max_length=1000, pattern=r"\S")]
+Name = Annotated[str, Field(min_length=1, max_length=values.MAX_TEXT, pattern=values.TEXT_PATTERN)]
+Note = Annotated[str, Field(min_length=1, max_length=500, pattern=values.TEXT_PATTERN)]
+LongNote = Annotated[str, Field(min_length=1, max_length=1000, pattern=values.TEXT_PATTERN)]
 Moment = Annotated[AwareDatetime, Field(description="ISO 8601 with a zone.")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Radius = Annotated[
@@ -256,7 +256,7 @@ class ActionIn(Body):
     title: Name
     kind: ActionKind
     demands: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]],
+        list[Annotated[str, Field(min_length=1, max_length=500, pattern=values.TEXT_PATTERN)]],
         Field(max_length=action.MAX_DEMANDS),
     ] = []
     starts_at: Moment
@@ -286,7 +286,9 @@ class SiteIn(Body):
     target: Annotated[Count, Field(description="Target headcount.")]
     lat: Latitude | None = None
     lon: Longitude | None = None
-    address: Annotated[str, Field(min_length=1, max_length=300, pattern=r"\S")] | None = None
+    address: (
+        Annotated[str, Field(min_length=1, max_length=300, pattern=values.TEXT_PATTERN)] | None
+    ) = None
 
 
 class StatusIn(Body):
@@ -504,7 +506,9 @@ EvidenceKind = Literal["retaliation", "summons"]
 Day = Annotated[
     str, Field(description="A calendar day, YYYY-MM-DD.", json_schema_extra={"format": "date"})
 ]
-LongText = Annotated[str, Field(min_length=1, max_length=notice_fields.LONG_TEXT, pattern=r"\S")]
+LongText = Annotated[
+    str, Field(min_length=1, max_length=notice_fields.LONG_TEXT, pattern=values.TEXT_PATTERN)
+]
 NoticeFields = Annotated[
     dict[str, Any],
     Field(
@@ -608,7 +612,7 @@ class ActionEdit(Body):
     kind: ActionKind | None = None
     demands: (
         Annotated[
-            list[Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]],
+            list[Annotated[str, Field(min_length=1, max_length=500, pattern=values.TEXT_PATTERN)]],
             Field(max_length=action.MAX_DEMANDS),
         ]
         | None
@@ -728,9 +732,9 @@ class VoteIn(Body):
         }
     )
     id: Annotated[UUID, Field(description="Made by the client; a resend returns the first answer.")]
-    question: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
+    question: Annotated[str, Field(min_length=1, max_length=500, pattern=values.TEXT_PATTERN)]
     options: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]],
+        list[Annotated[str, Field(min_length=1, max_length=100, pattern=values.TEXT_PATTERN)]],
         Field(min_length=2, max_length=vote.MAX_OPTIONS, json_schema_extra={"uniqueItems": True}),
     ]
     affiliate_id: Annotated[UUID, Field(description="The union whose members vote.")]

@@ -512,6 +512,16 @@ def _planning_paths() -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
+    document = _document()
+    for item in document["paths"].values():  # a JSON body sent as anything else is a 415
+        for operation in item.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                operation["responses"].setdefault("415", _problems(415)["415"])
+    return document
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {

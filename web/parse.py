@@ -68,6 +68,8 @@ def _invalid(model: type[BaseModel], error: ErrorDetails) -> InvalidInput:
     receipt = _marker(model, loc, ReceiptRule) if kind.startswith("string_") else None
     if receipt is not None and kind != "string_type":
         return InvalidInput("not_a_receipt", field=field, length=receipt.length)
+    if kind == "string_pattern_mismatch" and values.has_bad_characters(str(error["input"])):
+        return InvalidInput("bad_characters", field=field)
     if kind in ("string_too_short", "string_pattern_mismatch"):  # blank, as the core says
         rule = _marker(model, loc, PasswordRule)
         if rule is not None:

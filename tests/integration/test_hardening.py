@@ -428,6 +428,9 @@ async def test_a_replay_while_the_replay_slots_are_busy_is_told_to_come_back(
     server: Server,  # noqa: F811
 ) -> None:
     action_id, _ = await server.action()
+    # the action must be in the views first (else 404), whatever the machine's load
+    head = server.services.port.app.recorder.max_notification_id()
+    assert (await server.admin.get(f"/api/actions/{action_id}?min_position={head}")).status == 200
     slots = server.services.replays
     taken = 0
     while not slots.locked():  # every slot busy with someone's long replay
