@@ -80,6 +80,9 @@ def mirrored(legs: list[Leg]) -> list[Leg]:
 # -- dates and periods ------------------------------------------------------------------------
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998  # the books' possible years: no date arithmetic overflows
+
+
 def today_wib(now: datetime) -> date:
     return now.astimezone(WIB).date()
 
@@ -88,9 +91,12 @@ def parse_date(field: str, value: Any) -> date:
     if not isinstance(value, str):
         raise InvalidInput("not_a_date", field=field)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput("not_a_date", field=field) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # balances as of the day before must exist
+        raise InvalidInput("not_a_date", field=field)
+    return day
 
 
 def period_of(day: date) -> str:
@@ -104,7 +110,7 @@ def period_bounds(period: str, field: str = "period") -> tuple[date, date]:
     if not (year.isdigit() and len(year) == 4 and half in ("1", "2")):
         raise InvalidInput("not_a_period", field=field)
     y = int(year)
-    if y < 1:
+    if not FIRST_YEAR <= y <= LAST_YEAR:  # the day before a period must exist (opening balance)
         raise InvalidInput("not_a_period", field=field)
     if half == "1":
         return date(y, 1, 1), date(y, 6, 30)

@@ -131,3 +131,17 @@ def test_merkle_roots_follow_rfc_6962() -> None:
     three = ["11" * 32, "22" * 32, "33" * 32]
     left = ledger.node_hash(ledger.leaf_hash(three[0]), ledger.leaf_hash(three[1]))
     assert ledger.merkle_root(three) == ledger.node_hash(left, ledger.leaf_hash(three[2]))
+
+
+@pytest.mark.parametrize("period", ["0001-H1", "1899-H2", "9999-H2"])
+def test_a_period_outside_the_books_years_is_refused_not_overflowed(period: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ledger.period_bounds(period)
+    assert refused.value.code == "not_a_period"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_date_outside_the_books_years_is_refused_not_overflowed(day: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ledger.parse_date("as_of", day)
+    assert refused.value.code == "not_a_date"
