@@ -73,16 +73,19 @@ Note = Annotated[str, Field(min_length=1, max_length=500, pattern=values.TEXT_PA
 LongNote = Annotated[str, Field(min_length=1, max_length=1000, pattern=values.TEXT_PATTERN)]
 Moment = Annotated[AwareDatetime, Field(description="ISO 8601 with a zone.")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
-Radius = Annotated[
-    int,
-    Field(ge=0, le=action.MAX_CHECKIN_RADIUS_M, description="Metres; farther check-ins flagged."),
-]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
 def _integral(value: object) -> object:
     """JSON Schema counts 12.0 as an integer; so do we (and 12.5 stays a wrong type)."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Radius = Annotated[
+    int,
+    Field(ge=0, le=action.MAX_CHECKIN_RADIUS_M, description="Metres; farther check-ins flagged."),
+    BeforeValidator(_integral),
+]
 
 
 # The constraints come before the validator, so that they stay in the JSON Schema.
@@ -261,9 +264,7 @@ class ActionIn(Body):
     ] = []
     starts_at: Moment
     ends_at: Moment
-    checkin_radius_m: Annotated[Radius, BeforeValidator(_integral)] = (
-        action.DEFAULT_CHECKIN_RADIUS_M
-    )
+    checkin_radius_m: Radius = action.DEFAULT_CHECKIN_RADIUS_M
     affiliates: Annotated[
         list[UUID], Field(max_length=action.MAX_AFFILIATES, description="Taking part.")
     ] = []
@@ -292,6 +293,12 @@ class SiteIn(Body):
 
 
 class StatusIn(Body):
+    model_config = ConfigDict(
+        json_schema_extra={  # a cancellation says why
+            "if": {"properties": {"status": {"const": "cancelled"}}, "required": ["status"]},
+            "then": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},
+        }
+    )
     status: Literal["live", "concluded", "cancelled"]
     reason: Note | None = None
 

@@ -400,10 +400,11 @@ NEAREST_SITE: Schema = {
 
 FEED_ITEM: Schema = {
     "type": "object",
-    "required": ["id", "type", "kind", "at", "site_id", "reporter", "recorded_at", "legal"],
+    # a legal item on the public feed is only its kind and time ("kejadian hukum")
+    "required": ["id", "type", "kind", "at", "site_id", "legal"],
     "properties": {
         "id": UUID_S,
-        "type": {"enum": ["report", "incident", "request"]},
+        "type": {"enum": ["report", "incident", "request", "lobby", "outcome"]},
         "kind": {
             "type": "string",
             "description": "The report's, incident's or request's own kind.",
