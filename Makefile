@@ -21,9 +21,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The test run fuzzes with a fixed seed, so that CI is repeatable; `make fuzz` draws a new one
+# each time to explore (a failure it finds is a bug: fix it, then keep the seed here passing).
 test: lint
 	$(BIN)/pytest -q
-	BIN=$(BIN) tests/schemathesis.sh
+	BIN=$(BIN) tests/schemathesis.sh --seed 20261206
 
 fuzz: $(STAMP)
 	BIN=$(BIN) tests/schemathesis.sh
