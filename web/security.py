@@ -56,7 +56,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             raise Unauthenticated()
         if by_cookie and request.method in UNSAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
-            expected = csrf_token_of(svc.secret, principal)
+            expected = csrf_token_of(svc.csrf_key, principal)
             if not (_plain(sent) and hmac.compare_digest(sent, expected)):
                 raise Forbidden("csrf", field=CSRF_HEADER)
         request[PRINCIPAL] = principal

@@ -63,8 +63,8 @@ class Services:
         return self.shared_throttle or LocalAttempts(self.throttle)
 
     @property
-    def secret(self) -> str:
-        """The server secret that CSRF tokens are derived from."""
+    def csrf_key(self) -> str:
+        """What CSRF tokens are derived from: never the server key (SMS gateway secrets are)."""
         return self.csrf_secret or derived_csrf_secret(self.port.authenticator.api_key)
 
     async def slow_call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

@@ -85,7 +85,7 @@ def session_started(
     response = web.json_response(
         {
             "token": token,
-            "csrf_token": csrf_token(services(request).secret, str(session.id)),
+            "csrf_token": csrf_token(services(request).csrf_key, str(session.id)),
             "expires_at": session.expires_at.isoformat(),
             **about,
         },
@@ -130,7 +130,7 @@ async def who_am_i(request: web.Request) -> web.Response:
         {
             "actor": principal.id,
             "roles": [role.as_dict() for role in principal.roles],
-            "csrf_token": csrf_token_of(svc.secret, principal),
+            "csrf_token": csrf_token_of(svc.csrf_key, principal),
             "expires_at": _iso(principal.expires_at),
             "person": None if person is None else _person(person),
         }

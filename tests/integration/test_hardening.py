@@ -621,6 +621,6 @@ async def test_a_csrf_token_is_not_derived_from_the_api_key(server: Server) -> N
     browser = await server.signed_in("081211112222")
     session = str(session_id(browser.signed_in["token"]))
 
-    assert browser.csrf == csrf_token(server.services.secret, session)
+    assert browser.csrf == csrf_token(server.services.csrf_key, session)
     assert browser.csrf != csrf_token(KEY, session)  # the key is a credential; keep it apart
-    assert server.services.secret != KEY
+    assert server.services.csrf_key != KEY
