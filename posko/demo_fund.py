@@ -2,8 +2,8 @@
 confederation's strike fund with a dues rule, the last month of contributions and dues from
 the demo's affiliates, a closed and signed-off period with its checkpoint, a paid
 disbursement, one waiting for its second approver, and the annual budget (APBO) of each year
-shown, revised once after the close, so the period report has budget against actual. Seeded once (fixed ids); a restart on
-another day leaves it as it is."""
+shown, revised once after the close, so the period report has budget against actual. Seeded
+once (fixed ids); a restart on another day leaves it as it is."""
 
 from __future__ import annotations
 
