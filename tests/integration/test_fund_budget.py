@@ -5,6 +5,8 @@ reversals effective in range; a closed period keeps the budget in force when it 
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -122,6 +124,31 @@ def test_a_budget_revision_is_a_chained_fund_event_recorded_once_per_id(
     assert isinstance(events[-1], Fund.BudgetSet)
     assert events[-1].lines == {"income:dues": 120_000_000}
     assert app.verify_fund(fund_id)["ok"]
+
+
+def test_a_budget_edited_in_the_database_is_caught_by_verification(
+    tmp_path: Path, app: Posko, fund_id: UUID
+) -> None:
+    set_budget(app, fund_id, {"expense:legal_aid": 20_000_000})
+    contribute(app, fund_id, 1_000_000, H2_DAY)
+    with sqlite3.connect(eventsourcing_env("", tmp_path)["SQLITE_DBNAME"]) as conn:
+        version, state = conn.execute(
+            "SELECT originator_version, state FROM stored_events WHERE topic = ?",
+            ("core.fund:Fund.BudgetSet",),
+        ).fetchone()
+        forged = json.loads(bytes(state))
+        forged["lines"]["expense:legal_aid"] = 90_000_000  # a bigger plan, after the fact
+        conn.execute(
+            "UPDATE stored_events SET state = ? WHERE topic = ?",
+            (json.dumps(forged).encode(), "core.fund:Fund.BudgetSet"),
+        )
+    result = app.verify_fund(fund_id)
+    assert not result["ok"]
+    assert result["first_mismatch"]["problem"] == "hash_mismatch"
+    assert (result["first_mismatch"]["version"], result["first_mismatch"]["event"]) == (
+        version,
+        "BudgetSet",
+    )
 
 
 def test_a_revision_supersedes_per_account_and_keeps_the_history(app: Posko, fund_id: UUID) -> None:

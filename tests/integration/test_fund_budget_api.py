@@ -195,3 +195,6 @@ async def test_the_budget_csv_has_each_half_and_the_year_per_account(clients: An
     assert int(by_scope["H2"]["actual"]) == line["period"]["actual"]
     assert int(by_scope["year"]["actual"]) == line["year_to_date"]["actual"]
     assert by_scope["H2"]["frozen"] == "false"
+    status, exported = await treasurer.call("GET", f"/api/funds/{fund}/export/events.json")
+    revisions = [e for e in exported["events"] if e["type"] == "BudgetSet"]
+    assert status == 200 and {"expense:logistics": 9} in [e["lines"] for e in revisions]
