@@ -1,6 +1,7 @@
 // The treasurer's page (/kas): a fund's balances (now and as of a date), contributions in,
 // disbursements with the two-person rule, the ledger, the period report, receipts and the
-// integrity check. Live over the fund's channel `fund:<id>`; every write carries a client id
+// integrity check; the annual budget (APBO) is kas-budget.js. Live over the fund's channel
+// `fund:<id>` (an open period report reloads on every change); every write carries a client id
 // made once per form, so a resend after a timeout never records twice.
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
