@@ -17,6 +17,7 @@ from web import (
     exports,
     field,
     fund,
+    fund_budget,
     invites,
     metrics,
     notices,
@@ -199,6 +200,9 @@ def create_app(services: Services) -> web.Application:
             web.post("/api/funds/{id}/verify", fund.verify),
             web.get("/api/funds/{id}/export/entries.csv", fund.entries_csv),
             web.get("/api/funds/{id}/export/events.json", fund.events_json),
+            web.post("/api/funds/{id}/budgets/{year}", fund_budget.set_budget),
+            web.get("/api/funds/{id}/budgets/{year}", fund_budget.get_budget),
+            web.get("/api/funds/{id}/export/budget.csv", fund_budget.budget_csv),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
