@@ -51,6 +51,7 @@ def create_app(services: Services) -> web.Application:
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(static_caching)
     app.on_startup.append(_warm_up)
+    app.on_cleanup.append(_close_shared_counts)
     app.cleanup_ctx.append(push_replies)  # only when POSKO_SMS_PUSH_URL is set
     app.add_routes(
         [
@@ -264,6 +265,12 @@ CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
 
 async def _warm_up(app: web.Application) -> None:
     await app[SERVICES].port.slow(passwords.warm_up)
+
+
+async def _close_shared_counts(app: web.Application) -> None:
+    counts = app[SERVICES].shared_counts
+    if counts is not None:
+        await counts.close()
 
 
 # -- middlewares ---------------------------------------------------------------------------------
