@@ -64,8 +64,9 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     legal_rules = load_rulebook(settings.legal_rules_dir)  # a bad rule file stops start-up
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if settings.database_url:
-        ensure_schema(settings.database_url, settings.database_schema)
-        ensure_schema(settings.database_url, settings.views_in)
+        ensure_schema(settings.database_url, settings.database_schema, "POSKO_DATABASE_SCHEMA")
+        views_setting = "POSKO_VIEWS_SCHEMA" if settings.views_schema else "POSKO_DATABASE_SCHEMA"
+        ensure_schema(settings.database_url, settings.views_in, views_setting)
     app = Posko(
         env={
             **eventsourcing_env(settings.database_url, settings.data_dir, settings.database_schema),
