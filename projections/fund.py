@@ -128,6 +128,8 @@ def apply(rows: Rows, event: Any) -> None:
         }
     elif isinstance(event, Fund.CheckpointSigned):
         summary["periods"][event.period]["signatures"][event.role] = event.actor
+    elif isinstance(event, Fund.MembershipDeclared):
+        pass  # projections/fund_arrears.py keeps declarations; here only the chain moves on
     else:
         _disbursement(rows, summary, event)
     rows.put(name, SUMMARY_KEY, summary)
