@@ -4,6 +4,7 @@
 // made once per form, so a resend after a timeout never records twice.
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
+import { applyArrearsWords, loadArrears, renderReportArrears, wireArrears } from "./kas-arrears.js";
 
 const TEXT = {
   id: {
@@ -97,6 +98,7 @@ function applyWords() {
   if (lang === "en") params.delete("lang"); else params.set("lang", "en");
   toggle.href = location.pathname + "?" + params.toString();
   toggle.textContent = tr("other_language");
+  applyArrearsWords();
 }
 
 async function write(path, body) {
@@ -286,6 +288,7 @@ async function loadFund(fundId) {
   renderSummary(); renderPending();
   await loadLedger();
   await loadReceipts();
+  await loadArrears(fundPath, state.position, say);
   subscribe();
 }
 
@@ -335,6 +338,7 @@ function onMessage(msg) {
   }
   renderPending(); renderLedger(fresh);
   if (msg.type === "change" && data.entries.length) loadReceipts();
+  if (msg.type === "change") loadArrears(fundPath, msg.position, say);
 }
 
 // -- forms --------------------------------------------------------------------------------------
@@ -385,6 +389,7 @@ function wireForms() {
     const reply = await api("GET", fundPath(`/periods/${$("report-period").value}/report?min_position=${state.position}`));
     if (!reply.ok) { say(problemText(reply)); return; }
     renderReport(reply.body);
+    renderReportArrears(reply.body.arrears);
   });
   $("verify-button").addEventListener("click", async () => {
     const reply = await api("GET", fundPath("/verify"));
@@ -429,6 +434,7 @@ async function main() {
   const half = new Date().getMonth() < 6 ? "H1" : "H2";
   $("report-period").value = `${new Date().getFullYear()}-${half}`;
   wireForms();
+  wireArrears();
   const funds = await api("GET", "/api/funds");
   const list = funds.ok ? funds.body.funds : [];
   if (!list.length) { say(tr("no_funds")); return; }
