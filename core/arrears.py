@@ -68,12 +68,9 @@ def last_month_due(as_of: date) -> str:
 
 
 def months(first: str, last: str) -> list[str]:
-    out: list[str] = []
-    m = first
-    while m <= last:
-        out.append(m)
-        m = next_month(m)
-    return out
+    """Every month from `first` to `last`, both included."""
+    lo, hi = (int(m[:4]) * 12 + int(m[5:]) - 1 for m in (first, last))
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(lo, hi + 1)]
 
 
 def in_force(items: list[dict[str, Any]], m: str) -> dict[str, Any] | None:
@@ -86,13 +83,28 @@ def in_force(items: list[dict[str, Any]], m: str) -> dict[str, Any] | None:
     return found
 
 
+def in_force_each(items: list[dict[str, Any]], window: list[str]) -> list[dict[str, Any] | None]:
+    """`in_force` for each month of an ordered window, in one sweep."""
+    ordered = sorted(items, key=lambda i: str(i["from"]))
+    out: list[dict[str, Any] | None] = []
+    found, i = None, 0
+    for m in window:
+        while i < len(ordered) and ordered[i]["from"] <= m:
+            found, i = ordered[i], i + 1
+        out.append(found)
+    return out
+
+
 def rule_for(rules: list[dict[str, Any]], m: str) -> dict[str, Any] | None:
     """The dues rule for month `m`; before the first rule, the first rule."""
     return in_force(rules, m) or (rules[0] if rules else None)
 
 
 def due_in(m: str, declarations: list[dict[str, Any]], rules: list[dict[str, Any]]) -> int:
-    declared, rule = in_force(declarations, m), rule_for(rules, m)
+    return _due(in_force(declarations, m), rule_for(rules, m))
+
+
+def _due(declared: dict[str, Any] | None, rule: dict[str, Any] | None) -> int:
     if declared is None or rule is None:
         return 0
     base = int(declared["members"]) * int(declared["base_amount"])
@@ -110,14 +122,16 @@ def standing(
     `payments` are the ones that count ({"month", "amount", "effective_date"})."""
     first = min((str(d["from"]) for d in declarations), default=None)
     window = months(first, through) if first is not None else []
+    first_rule = rules[0] if rules else None
     lines: dict[str, dict[str, Any]] = {}
-    for m in window:
-        declared = in_force(declarations, m)
+    for m, declared, rule in zip(
+        window, in_force_each(declarations, window), in_force_each(rules, window), strict=True
+    ):
         lines[m] = {
             "month": m,
             "members": None if declared is None else declared["members"],
             "base_amount": None if declared is None else declared["base_amount"],
-            "due": due_in(m, declarations, rules),
+            "due": _due(declared, rule or first_rule),
             "paid": 0,
         }
     pool = 0

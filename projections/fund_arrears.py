@@ -135,7 +135,6 @@ def report(book: Doc, affiliates: list[Doc], as_of: date) -> dict[str, Any]:
                 "last_payment": standing["last_payment"],
                 "members": None if declared is None else declared["members"],
                 "base_amount": None if declared is None else declared["base_amount"],
-                "months": standing["months"],
                 "declarations": [
                     {k: d[k] for k in ("from", "members", "base_amount")}
                     for d in row["declarations"]

@@ -1,5 +1,5 @@
 """Dues arrears per affiliate over HTTP: the treasurer declares an affiliate's membership, the
-fund's treasurers, officers and auditors read each affiliate's dues month by month, the unit's
+fund's treasurers, officers and auditors read each affiliate's dues and months behind, the unit's
 members only the totals per affiliate, and auditors export them as CSV."""
 
 from __future__ import annotations

@@ -43,7 +43,6 @@ ARREARS_LINE = _obj(
     last_payment={"type": ["string", "null"], "format": "date"},
     members={"type": ["integer", "null"]},
     base_amount={"type": ["integer", "null"]},
-    months={"type": "array", "items": OBJECT},
     declarations={"type": "array", "items": OBJECT},
 )
 ARREARS_OUT = _obj(

@@ -125,6 +125,12 @@ def test_a_month_falls_due_when_it_is_over(as_of: str, through: str) -> None:
     assert arrears.last_month_due(date.fromisoformat(as_of)) == through
 
 
+def test_months_run_across_years() -> None:
+    assert arrears.months("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert arrears.months("2026-03", "2026-02") == []
+    assert arrears.next_month("2026-12") == "2027-01"
+
+
 @pytest.mark.parametrize(
     "value", ["2026-13", "2026-1", "26-01", "2026/01", 202601, None, "0001-01"]
 )
@@ -252,6 +258,9 @@ def test_arrears_plus_paid_is_due_plus_credit_and_the_months_behind_agree(
     through: str,
 ) -> None:
     s = arrears.standing(declarations, rules, payments, through)
+    assert [line["due"] for line in s["months"]] == [
+        arrears.due_in(line["month"], declarations, rules) for line in s["months"]
+    ]  # the month by month sweep agrees with asking month by month
     assert s["arrears"] + s["paid"] == s["due"] + s["credit"]
     assert min(s["arrears"], s["credit"]) == 0 and s["arrears"] >= 0 and s["credit"] >= 0
     assert s["due"] == sum(line["due"] for line in s["months"])
