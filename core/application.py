@@ -13,6 +13,7 @@ from uuid import UUID
 from core.action import DEFAULT_CHECKIN_RADIUS_M, Action
 from core.audit import PositionsRead
 from core.base import Recorded
+from core.budget_commands import BudgetCommands
 from core.errors import Conflict
 from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
@@ -35,13 +36,14 @@ class Posko(
     PlanningCommands,
     OrganisationCommands,
     VoteCommands,
+    BudgetCommands,
     FundCommands,
 ):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands,
     strike votes in VoteCommands, legal notices and evidence in EvidenceCommands, planning and
     the organisation's names in PlanningCommands and OrganisationCommands, solidarity funds in
-    FundCommands."""
+    FundCommands and their annual budgets in BudgetCommands."""
 
     name = "Posko"
 

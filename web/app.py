@@ -18,6 +18,7 @@ from web import (
     field,
     fund,
     fund_arrears,
+    fund_budget,
     invites,
     metrics,
     notices,
@@ -203,6 +204,9 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/funds/{id}/export/entries.csv", fund.entries_csv),
             web.get("/api/funds/{id}/export/events.json", fund.events_json),
             web.get("/api/funds/{id}/export/arrears.csv", fund_arrears.arrears_csv),
+            web.post("/api/funds/{id}/budgets/{year}", fund_budget.set_budget),
+            web.get("/api/funds/{id}/budgets/{year}", fund_budget.get_budget),
+            web.get("/api/funds/{id}/export/budget.csv", fund_budget.budget_csv),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),

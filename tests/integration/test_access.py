@@ -566,6 +566,7 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
             path = path.replace(value, name)
         for period in FUND_CLOSED:
             path = path.replace(period, "{period}")
+        path = path.replace("/budgets/2026", "/budgets/{year}")
     return method.lower(), path.split("?")[0]
 
 
@@ -714,6 +715,17 @@ FUND_CASES = [
         lambda w, c: (_f(w, "/periods/2024-H1/close"), None),
         FUND_RECORD,
     ),
+    case(
+        "set the budget",
+        "POST",
+        lambda w, c: (
+            _f(w, "/budgets/2026"),
+            {"id": str(uuid4()), "lines": [{"account": "income:dues", "amount": 1_000}]},
+        ),
+        FUND_RECORD,
+    ),
+    case("the budget", "GET", lambda w, c: (_f(w, "/budgets/2026"), None), FUND_TOTALS),
+    case("export the budget", "GET", lambda w, c: (_f(w, "/export/budget.csv"), None), FUND_READ),
     case(
         "sign a checkpoint",
         "POST",

@@ -44,8 +44,6 @@ from web.throttle import LIMIT, AddressThrottle
 
 DEADLINE = 30.0
 
-pytestmark = pytest.mark.asyncio
-
 
 def _report(site_id: str) -> dict[str, Any]:
     return {

@@ -1,10 +1,12 @@
 // The treasurer's page (/kas): a fund's balances (now and as of a date), contributions in,
 // disbursements with the two-person rule, the ledger, the period report, receipts and the
-// integrity check. Live over the fund's channel `fund:<id>`; every write carries a client id
+// integrity check; the annual budget (APBO) is kas-budget.js. Live over the fund's channel
+// `fund:<id>` (an open period report reloads on every change); every write carries a client id
 // made once per form, so a resend after a timeout never records twice.
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
 import { applyArrearsWords, loadArrears, renderReportArrears, wireArrears } from "./kas-arrears.js";
+import * as budget from "./kas-budget.js";
 
 const TEXT = {
   id: {
@@ -67,14 +69,14 @@ const TEXT = {
     rejected: "rejected", expired: "expired",
   },
 };
-const tr = (key) => TEXT[lang][key] ?? key;
+const tr = (key) => TEXT[lang][key] ?? budget.WORDS[lang][key] ?? key;
 const $ = (id) => document.getElementById(id);
 const rp = (n) => "Rp" + Number(n).toLocaleString("id-ID");
 const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // WIB
 
 const state = {
   me: null, fundId: null, summary: null, entries: new Map(), disbursements: new Map(),
-  filter: {}, position: 0, socket: null, retry: 500,
+  filter: {}, position: 0, socket: null, retry: 500, reportPeriod: null, reports: 0,
 };
 const pendingIds = {}; // form -> the client id kept until that form's write succeeds
 
@@ -286,6 +288,7 @@ async function loadFund(fundId) {
   $("export-json").href = fundPath("/export/events.json");
   for (const el of document.querySelectorAll("[data-needs=record]")) el.hidden = !mine("treasurer");
   renderSummary(); renderPending();
+  budget.fundChanged();
   await loadLedger();
   await loadReceipts();
   await loadArrears(fundPath, state.position, say);
@@ -338,7 +341,10 @@ function onMessage(msg) {
   }
   renderPending(); renderLedger(fresh);
   if (msg.type === "change" && data.entries.length) loadReceipts();
-  if (msg.type === "change") loadArrears(fundPath, msg.position, say);
+  if (msg.type === "change") {
+    budget.load(msg.position); loadArrears(fundPath, msg.position, say);
+    if (state.reportPeriod) loadReport(msg.position);
+  }
 }
 
 // -- forms --------------------------------------------------------------------------------------
@@ -386,10 +392,8 @@ function wireForms() {
   });
   $("report-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const reply = await api("GET", fundPath(`/periods/${$("report-period").value}/report?min_position=${state.position}`));
-    if (!reply.ok) { say(problemText(reply)); return; }
-    renderReport(reply.body);
-    renderReportArrears(reply.body.arrears);
+    state.reportPeriod = $("report-period").value;
+    await loadReport(state.position);
   });
   $("verify-button").addEventListener("click", async () => {
     const reply = await api("GET", fundPath("/verify"));
@@ -404,6 +408,15 @@ function wireForms() {
     event.preventDefault();
     await write(fundPath(`/periods/${$("close-period").value}/close`));
   });
+}
+
+// The period report, again after every change on the fund's channel (the older answer dropped).
+async function loadReport(position) {
+  const mine = ++state.reports;
+  const reply = await api("GET", fundPath(`/periods/${state.reportPeriod}/report?min_position=${position}`));
+  if (mine !== state.reports) return;
+  if (!reply.ok) { say(problemText(reply)); return; }
+  renderReport(reply.body);
 }
 
 function renderReport(report) {
@@ -422,6 +435,8 @@ function renderReport(report) {
   const check = $("report-check");
   check.className = bad.length ? "bad" : "ok";
   check.textContent = bad.length ? `${tr("report_bad")} ${bad.map(([c]) => c).join(", ")}` : tr("report_ok");
+  budget.renderReport(report.budget);
+  renderReportArrears(report.arrears);
 }
 
 async function main() {
@@ -435,6 +450,7 @@ async function main() {
   $("report-period").value = `${new Date().getFullYear()}-${half}`;
   wireForms();
   wireArrears();
+  budget.setup({ fundPath, mine, say, write, position: () => state.position });
   const funds = await api("GET", "/api/funds");
   const list = funds.ok ? funds.body.funds : [];
   if (!list.length) { say(tr("no_funds")); return; }
