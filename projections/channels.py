@@ -9,7 +9,17 @@ from typing import Any
 from uuid import UUID
 
 from core.access import Permission, Principal, may
-from projections import feed, fund, live_map, overview, people, report, sms_inbox, votes
+from projections import (
+    feed,
+    fund,
+    fund_arrears,
+    live_map,
+    overview,
+    people,
+    report,
+    sms_inbox,
+    votes,
+)
 from projections.rows import Doc, Rows
 
 _FUND_CHANNEL = re.compile(r"^fund:([0-9a-fA-F-]{32,36})$")
@@ -104,6 +114,7 @@ def apply(rows: Rows, event: Any) -> None:
     votes.apply(rows, event)
 
     fund.apply(rows, event)
+    fund_arrears.apply(rows, event)
 
 
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:

@@ -5,6 +5,7 @@
 // made once per form, so a resend after a timeout never records twice.
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
+import { applyArrearsWords, loadArrears, renderReportArrears, wireArrears } from "./kas-arrears.js";
 import * as budget from "./kas-budget.js";
 
 const TEXT = {
@@ -99,6 +100,7 @@ function applyWords() {
   if (lang === "en") params.delete("lang"); else params.set("lang", "en");
   toggle.href = location.pathname + "?" + params.toString();
   toggle.textContent = tr("other_language");
+  applyArrearsWords();
 }
 
 async function write(path, body) {
@@ -289,6 +291,7 @@ async function loadFund(fundId) {
   budget.fundChanged();
   await loadLedger();
   await loadReceipts();
+  await loadArrears(fundPath, state.position, say);
   subscribe();
 }
 
@@ -338,7 +341,10 @@ function onMessage(msg) {
   }
   renderPending(); renderLedger(fresh);
   if (msg.type === "change" && data.entries.length) loadReceipts();
-  if (msg.type === "change") { budget.load(msg.position); if (state.reportPeriod) loadReport(msg.position); }
+  if (msg.type === "change") {
+    budget.load(msg.position); loadArrears(fundPath, msg.position, say);
+    if (state.reportPeriod) loadReport(msg.position);
+  }
 }
 
 // -- forms --------------------------------------------------------------------------------------
@@ -430,6 +436,7 @@ function renderReport(report) {
   check.className = bad.length ? "bad" : "ok";
   check.textContent = bad.length ? `${tr("report_bad")} ${bad.map(([c]) => c).join(", ")}` : tr("report_ok");
   budget.renderReport(report.budget);
+  renderReportArrears(report.arrears);
 }
 
 async function main() {
@@ -442,6 +449,7 @@ async function main() {
   const half = new Date().getMonth() < 6 ? "H1" : "H2";
   $("report-period").value = `${new Date().getFullYear()}-${half}`;
   wireForms();
+  wireArrears();
   budget.setup({ fundPath, mine, say, write, position: () => state.position });
   const funds = await api("GET", "/api/funds");
   const list = funds.ok ? funds.body.funds : [];
