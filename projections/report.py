@@ -89,21 +89,21 @@ def _report(rows: Rows, event: Any) -> None:
         at = event.at.isoformat()
         current = doc["current"].get(site_id)
         if current is None or live_map.later(current["at"], at):
-            doc["current"][site_id] = {
+            latest = {
                 "at": at,
                 "headcount": event.headcount,
                 "by_affiliate": dict(event.by_affiliate or {}),
             }
-        total = sum(c["headcount"] for c in doc["current"].values())
-        if total > doc["peak"]:
-            doc["peak"], doc["peak_at"] = total, event.timestamp.isoformat()
-        sums: dict[str, int] = {}
-        for current in doc["current"].values():
-            for affiliate, count in current["by_affiliate"].items():
-                sums[affiliate] = sums.get(affiliate, 0) + count
-        for affiliate, count in sums.items():
-            if count > doc["affiliate_peaks"].get(affiliate, 0):
-                doc["affiliate_peaks"][affiliate] = count
+            totals = _totals(rows, str(event.action_id), doc)
+            totals.replace(current, latest)
+            doc["current"][site_id] = latest
+            # Only this site's figures moved: the other sums are still at or below their peaks.
+            if totals.headcount > doc["peak"]:
+                doc["peak"], doc["peak_at"] = totals.headcount, event.timestamp.isoformat()
+            for affiliate in latest["by_affiliate"]:
+                count = totals.by_affiliate[affiliate]
+                if count > doc["affiliate_peaks"].get(affiliate, 0):
+                    doc["affiliate_peaks"][affiliate] = count
     rows.put(REPORT, str(event.action_id), doc)
 
 
@@ -131,6 +131,35 @@ def _item_made(rows: Rows, event: Any) -> None:
             "fulfilled_at": None,
         }
     rows.put(REPORT, str(event.action_id), doc)
+
+
+class _Totals:
+    """The sums over the sites' current headcounts (in all and per affiliate) of one report row,
+    summed once per batch and then moved by each site's change."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.headcount = 0
+        self.by_affiliate: dict[str, int] = {}
+        for current in doc["current"].values():
+            self.replace(None, current)
+
+    def replace(self, before: Doc | None, after: Doc) -> None:
+        if before is not None:
+            self.headcount -= before["headcount"]
+            for affiliate, count in before["by_affiliate"].items():
+                self.by_affiliate[affiliate] -= count
+        self.headcount += after["headcount"]
+        for affiliate, count in after["by_affiliate"].items():
+            self.by_affiliate[affiliate] = self.by_affiliate.get(affiliate, 0) + count
+
+
+def _totals(rows: Rows, action_id: str, doc: Doc) -> _Totals:
+    totals = rows.derived.get((REPORT, action_id))
+    if totals is None or totals.doc is not doc:  # the first headcount of the batch
+        totals = rows.derived[(REPORT, action_id)] = _Totals(doc)
+    assert isinstance(totals, _Totals)
+    return totals
 
 
 _STEPS: dict[type[Any], tuple[str, str | None]] = {

@@ -19,6 +19,9 @@ class Rows:
         self._load = load
         self._docs: dict[RowKey, Doc | None] = {}
         self.changed: dict[RowKey, Doc] = {}
+        # What a view derives from its rows and keeps while the batch lasts (e.g. a total over
+        # a row's entries, kept up to date instead of summed again for every event).
+        self.derived: dict[RowKey, Any] = {}
 
     def get(self, channel: str, key: str) -> Doc | None:
         """The batch's own copy of the row, or None. A view that changes it must `put` it back
