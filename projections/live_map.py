@@ -52,13 +52,15 @@ def change(docs: list[Doc]) -> dict[str, Any]:
     return {"features": docs}
 
 
-def later(a: str | None, b: str) -> bool:
-    """True when ISO time `b` is not earlier than ISO time `a` (None counts as earliest)."""
-    return a is None or datetime.fromisoformat(b) >= datetime.fromisoformat(a)
+def later(a: str | None, b: datetime) -> bool:
+    """True when `b` is not earlier than ISO time `a` (None counts as earliest)."""
+    return a is None or b >= datetime.fromisoformat(a)
 
 
 def apply(rows: Rows, event: Any) -> None:
-    if isinstance(event, Action.Planned):
+    if isinstance(event, FieldReport.Filed):  # most events are reports: asked first
+        _report_filed(rows, event)
+    elif isinstance(event, Action.Planned):
         rows.put(_SETTINGS, ident(event.originator_id), {"radius_m": event.checkin_radius_m})
     elif isinstance(event, Action.SiteAdded):
         _site_added(rows, event)
@@ -66,8 +68,6 @@ def apply(rows: Rows, event: Any) -> None:
         _site_adjusted(rows, event)
     elif isinstance(event, Action.Edited) and event.checkin_radius_m is not None:
         rows.put(_SETTINGS, ident(event.originator_id), {"radius_m": event.checkin_radius_m})
-    elif isinstance(event, FieldReport.Filed):
-        _report_filed(rows, event)
     elif isinstance(event, Incident.Reported):
         _incident_reported(rows, event)
     elif isinstance(event, Incident.Acknowledged | Incident.Resolved | Incident.Reopened):
@@ -135,32 +135,33 @@ def is_far(rows: Rows, action_id: Any, distance_m: float) -> bool:
 
 
 def _report_filed(rows: Rows, event: Any) -> None:
-    feature = _site(rows, event.action_id, event.site_id)
+    action_id, site_id = ident(event.action_id), ident(event.site_id)
+    feature = _site(rows, action_id, site_id)
     props = feature["properties"]
     at = iso(event.at)
     props["reports"] += 1
-    if later(props["last_report_at"], at):
+    if later(props["last_report_at"], event.at):
         props["last_report_at"] = at
     if event.kind == "checkin":
-        if later(props["last_checkin_at"], at):
+        if later(props["last_checkin_at"], event.at):
             props["last_checkin_at"] = at
-        if is_far(rows, event.action_id, distance_from_site(feature, event.lat, event.lon)):
+        if is_far(rows, action_id, distance_from_site(feature, event.lat, event.lon)):
             props["far_checkins"] += 1
-    if event.kind == "headcount" and later(props["headcount_at"], at):
+    if event.kind == "headcount" and later(props["headcount_at"], event.at):
         props["headcount"] = event.headcount
         props["headcount_at"] = at
         props["by_affiliate"] = event.by_affiliate or {}
-    if event.kind == "status" and later(props["status_at"], at):
+    if event.kind == "status" and later(props["status_at"], event.at):
         props["phase"] = event.phase or props["phase"]
         props["mood"] = event.mood or props["mood"]
         props["status_at"] = at
 
-    reporters = rows.get(_reporters_channel(event.action_id), ident(event.site_id)) or {"ids": []}
+    reporters = rows.get(_reporters_channel(action_id), site_id) or {"ids": []}
     if event.actor not in reporters["ids"]:
         reporters["ids"].append(event.actor)
-        rows.put(_reporters_channel(event.action_id), ident(event.site_id), reporters)
+        rows.put(_reporters_channel(action_id), site_id, reporters)
     props["reporters"] = len(reporters["ids"])
-    rows.put(channel(event.action_id), ident(event.site_id), feature)
+    rows.put(channel(action_id), site_id, feature)
 
 
 def _incident_reported(rows: Rows, event: Any) -> None:

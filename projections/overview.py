@@ -170,18 +170,18 @@ def _planned(event: Any) -> Doc:
 
 
 def _report_filed(rows: Rows, event: Any) -> None:
-    doc = rows.get(CHANNEL, ident(event.action_id))
+    action_id = ident(event.action_id)
+    doc = rows.get(CHANNEL, action_id)
     if doc is None:
-        raise LookupError(f"report {event.originator_id} for unknown action {event.action_id}")
+        raise LookupError(f"report {event.originator_id} for unknown action {action_id}")
     doc["reports"] += 1
-    at = iso(event.at)
-    if live_map.later(doc["last_report_at"], at):
-        doc["last_report_at"] = at
+    if live_map.later(doc["last_report_at"], event.at):
+        doc["last_report_at"] = iso(event.at)
     if event.kind == "headcount":
         # The map row already holds the site's headcount after this report (newest by report
         # time); the totals move by the difference from what this view last counted for it.
         site_id = ident(event.site_id)
-        feature = rows.get(live_map.channel(event.action_id), site_id)
+        feature = rows.get(live_map.channel(action_id), site_id)
         props = (feature or {"properties": {"headcount": None, "by_affiliate": {}}})["properties"]
         counted = rows.get(_COUNTED, doc["id"]) or {}
         now = props["headcount"] or 0

@@ -30,7 +30,10 @@ def checkins_channel(action_id: Any) -> str:
 
 
 def apply(rows: Rows, event: Any) -> None:
-    if isinstance(event, Affiliate.Registered):
+    if isinstance(event, FieldReport.Filed):  # most events are reports: asked first
+        if event.kind == "checkin":
+            _checkin(rows, event)
+    elif isinstance(event, Affiliate.Registered):
         rows.put(
             AFFILIATES,
             ident(event.originator_id),
@@ -67,20 +70,22 @@ def apply(rows: Rows, event: Any) -> None:
         )
     elif isinstance(event, Invite.Used | Invite.Revoked):
         _invite_changed(rows, event)
-    elif isinstance(event, FieldReport.Filed) and event.kind == "checkin":
-        rows.put(
-            checkins_channel(event.action_id),
-            ident(event.originator_id),
-            {
-                "id": ident(event.originator_id),
-                "site_id": ident(event.site_id),
-                "reporter": event.actor,
-                "lat": event.lat,
-                "lon": event.lon,
-                "accuracy_m": event.accuracy_m,
-                "at": iso(event.at),
-            },
-        )
+
+
+def _checkin(rows: Rows, event: Any) -> None:
+    rows.put(
+        checkins_channel(event.action_id),
+        ident(event.originator_id),
+        {
+            "id": ident(event.originator_id),
+            "site_id": ident(event.site_id),
+            "reporter": event.actor,
+            "lat": event.lat,
+            "lon": event.lon,
+            "accuracy_m": event.accuracy_m,
+            "at": iso(event.at),
+        },
+    )
 
 
 def _affiliate_renamed(rows: Rows, event: Any) -> None:

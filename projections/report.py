@@ -29,7 +29,9 @@ KORLAPS = "_korlaps"  # action id -> {site id: {name, phone}}
 def apply(rows: Rows, event: Any) -> None:
     """Apply after live_map.apply: an incident's or request's later steps name only the item,
     and live_map keeps which action it belongs to."""
-    if isinstance(event, Action.Planned):
+    if isinstance(event, FieldReport.Filed):  # most events are reports: asked first
+        _report(rows, event)
+    elif isinstance(event, Action.Planned):
         rows.put(REPORT, ident(event.originator_id), _empty())
     elif isinstance(event, Action.KorlapNamed):
         korlaps = rows.get(KORLAPS, ident(event.originator_id)) or {}
@@ -37,8 +39,6 @@ def apply(rows: Rows, event: Any) -> None:
         rows.put(KORLAPS, ident(event.originator_id), korlaps)
     elif isinstance(event, Action.SiteAdded | Action.SiteAdjusted | Action.TargetSet):
         _structure(rows, event)
-    elif isinstance(event, FieldReport.Filed):
-        _report(rows, event)
     elif isinstance(event, Incident.Reported | HelpRequest.Requested):
         _item_made(rows, event)
     elif isinstance(event, Incident.Event | HelpRequest.Event):
@@ -73,7 +73,8 @@ def _structure(rows: Rows, event: Any) -> None:
 
 
 def _report(rows: Rows, event: Any) -> None:
-    doc = rows.get(REPORT, ident(event.action_id))
+    action_id = ident(event.action_id)
+    doc = rows.get(REPORT, action_id)
     if doc is None:
         return
     site_id = ident(event.site_id)
@@ -87,15 +88,14 @@ def _report(rows: Rows, event: Any) -> None:
     elif event.kind == "headcount" and event.headcount is not None:
         if site["peak"] is None or event.headcount > site["peak"]:
             site["peak"] = event.headcount
-        at = iso(event.at)
         current = doc["current"].get(site_id)
-        if current is None or live_map.later(current["at"], at):
+        if current is None or live_map.later(current["at"], event.at):
             latest = {
-                "at": at,
+                "at": iso(event.at),
                 "headcount": event.headcount,
                 "by_affiliate": dict(event.by_affiliate or {}),
             }
-            totals = _totals(rows, ident(event.action_id), doc)
+            totals = _totals(rows, action_id, doc)
             totals.replace(current, latest)
             doc["current"][site_id] = latest
             # Only this site's figures moved: the other sums are still at or below their peaks.
@@ -105,7 +105,7 @@ def _report(rows: Rows, event: Any) -> None:
                 count = totals.by_affiliate[affiliate]
                 if count > doc["affiliate_peaks"].get(affiliate, 0):
                     doc["affiliate_peaks"][affiliate] = count
-    rows.put(REPORT, ident(event.action_id), doc)
+    rows.put(REPORT, action_id, doc)
 
 
 def _item_made(rows: Rows, event: Any) -> None:

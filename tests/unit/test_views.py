@@ -3,6 +3,7 @@ projections.channels.apply to Rows over a dict that stands in for the view store
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -28,7 +29,7 @@ class Views:
         self.published: list[dict[str, list[Doc]]] = []
 
     def apply(self, *events: Any) -> Rows:
-        rows = Rows(lambda channel, key: self.rows.get((channel, key)))
+        rows = Rows(lambda channel, key: copy.deepcopy(self.rows.get((channel, key))))
         for event in events:
             channels.apply(rows, event)
         for key, doc in rows.changed.items():
