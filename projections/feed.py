@@ -55,9 +55,14 @@ def public(doc: Doc) -> Doc:
 
 
 def _key(at: datetime, item_id: Any) -> str:
-    # As strftime("%Y-%m-%dT%H:%M:%S.%fZ") wrote it, at half the cost.
-    utc = at.astimezone(UTC).replace(tzinfo=None)
-    return utc.isoformat(timespec="microseconds") + "Z|" + ident(item_id)
+    """The time in UTC as strftime("%Y-%m-%dT%H:%M:%S.%fZ") writes it, then the id. Most times
+    are in UTC already: their text (made once per event for the rows) gives the key's."""
+    text = iso(at)
+    if text.endswith("+00:00"):
+        moment = text[:-6] if len(text) > 25 else text[:-6] + ".000000"  # no fraction: .000000
+    else:
+        moment = at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return moment + "Z|" + ident(item_id)
 
 
 def apply(rows: Rows, event: Any) -> None:
@@ -127,11 +132,12 @@ def _common(event: Any, item_type: str) -> Doc:
 def _report(rows: Rows, event: Any) -> Doc:
     doc = _common(event, "report") | {"kind": event.kind, "legal": False}
     if event.kind == "checkin":
-        feature = rows.get(live_map.channel(event.action_id), ident(event.site_id))
+        action_id = ident(event.action_id)
+        feature = rows.get(live_map.channel(action_id), doc["site_id"])
         if feature is not None:
             distance = live_map.distance_from_site(feature, event.lat, event.lon)
             doc["distance_m"] = round(distance)
-            doc["far"] = live_map.is_far(rows, event.action_id, distance)
+            doc["far"] = live_map.is_far(rows, action_id, distance)
     elif event.kind == "headcount":
         doc["headcount"] = event.headcount
         doc["by_affiliate"] = event.by_affiliate
@@ -161,14 +167,12 @@ def _request(event: Any) -> Doc:
 
 
 def _add(rows: Rows, event: Any, doc: Doc) -> None:
-    key = _key(event.at, event.originator_id)
-    rows.put(channel(event.action_id), key, public(doc))
+    action_id, key = ident(event.action_id), _key(event.at, doc["id"])
+    rows.put(channel(action_id), key, public(doc))
     if doc["legal"]:
-        rows.put(legal_channel(event.action_id), key, doc)
+        rows.put(legal_channel(action_id), key, doc)
     if doc["type"] != "report":  # only incidents and requests change after they are made
-        rows.put(
-            _KEYS, ident(event.originator_id), {"action_id": ident(event.action_id), "key": key}
-        )
+        rows.put(_KEYS, doc["id"], {"action_id": action_id, "key": key})
 
 
 def _when(event: Any) -> str:

@@ -73,11 +73,12 @@ def apply(rows: Rows, event: Any) -> None:
 
 
 def _checkin(rows: Rows, event: Any) -> None:
+    report_id = ident(event.originator_id)
     rows.put(
         checkins_channel(event.action_id),
-        ident(event.originator_id),
+        report_id,
         {
-            "id": ident(event.originator_id),
+            "id": report_id,
             "site_id": ident(event.site_id),
             "reporter": event.actor,
             "lat": event.lat,
