@@ -17,6 +17,7 @@ from core.errors import Conflict
 from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
 from core.fund_commands import FundCommands
+from core.fund_link import FundLinkCommands
 from core.identity import IdentityCommands
 from core.organisation import OrganisationCommands
 from core.planning import PlanningCommands
@@ -36,12 +37,13 @@ class Posko(
     OrganisationCommands,
     VoteCommands,
     FundCommands,
+    FundLinkCommands,
 ):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands,
     strike votes in VoteCommands, legal notices and evidence in EvidenceCommands, planning and
     the organisation's names in PlanningCommands and OrganisationCommands, solidarity funds in
-    FundCommands."""
+    FundCommands and their links to actions in FundLinkCommands."""
 
     name = "Posko"
 

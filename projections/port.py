@@ -104,6 +104,19 @@ class ViewPort:
     async def load(self, channel: str, key: str) -> Doc | None:
         return await self.pools.run("main", self.store.load, channel, key)
 
+    async def page(
+        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
+    ) -> tuple[int, list[Doc]]:
+        """Up to `limit` rows with keys strictly between `after` and `before` (see ViewStore)."""
+        return await self.pools.run(
+            "main",
+            functools.partial(self.store.page, descending=descending),
+            channel,
+            after,
+            before,
+            limit,
+        )
+
     async def views_position(self) -> int:
         return await self.pools.run("main", self.store.position)
 
@@ -375,6 +388,8 @@ class Port(ViewPort):
     close_period = command(Posko.close_period)
     sign_checkpoint = command(Posko.sign_checkpoint)
     fund_scope = query(Posko.fund_scope)
+    link_fund = command(Posko.link_fund)
+    unlink_fund = command(Posko.unlink_fund)
     verify_fund = slow_command(Posko.verify_fund)  # reads and hashes the whole fund
     export_fund_events = slow_command(Posko.export_fund_events)
 
