@@ -64,12 +64,16 @@ async def ledger_entries(request: web.Request) -> web.Response:
             "limit": limit,
             "order": order,
             "next_cursor": next_cursor,
-            "next": None
-            if next_cursor is None
-            else str(request.rel_url.update_query(cursor=next_cursor)),
+            "next": None if next_cursor is None else _next(request, next_cursor),
             "position": position if position is not None else await port.views_position(),
         }
     )
+
+
+def _next(request: web.Request, cursor: str) -> str:
+    """The same query from `cursor` on (min_position was this read's; the next one asks anew)."""
+    query = {k: v for k, v in request.query.items() if k not in ("cursor", "min_position")}
+    return str(request.rel_url.with_query({**query, "cursor": cursor}))
 
 
 async def _authorised(request: web.Request) -> UUID:

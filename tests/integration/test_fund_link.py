@@ -52,7 +52,13 @@ def action_with_site(app: Posko) -> tuple[UUID, UUID]:
         actor="t",
     )
     app.add_site(
-        action_id=action_id, site_id=site_id, name="Lokasi", lat=-6.2, lon=106.8, target=1, actor="t"
+        action_id=action_id,
+        site_id=site_id,
+        name="Lokasi",
+        lat=-6.2,
+        lon=106.8,
+        target=1,
+        actor="t",
     )
     return action_id, site_id
 
