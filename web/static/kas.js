@@ -17,6 +17,7 @@ const TEXT = {
     requester: "Pengaju", approvals: "Persetujuan", status: "Status", request: "Ajukan pengeluaran",
     evidence: "Bukti / catatan", submit_request: "Ajukan", ledger: "Buku besar",
     all_accounts: "semua akun", all_kinds: "semua jenis", filter: "Saring", date: "Tanggal",
+    search: "cari uraian, referensi, pembayar", more: "Muat lebih banyak",
     kind: "Jenis", memo: "Uraian", legs: "Debit / kredit", recorded: "Dicatat",
     report: "Laporan periode (6 bulan)", opening: "Saldo awal", inflows: "Masuk",
     outflows: "Keluar", closing: "Saldo akhir", receipts: "Kuitansi", number: "Nomor",
@@ -47,6 +48,7 @@ const TEXT = {
     requester: "Requester", approvals: "Approvals", status: "Status",
     request: "Request a disbursement", evidence: "Evidence / note", submit_request: "Request",
     ledger: "Ledger", all_accounts: "all accounts", all_kinds: "all kinds", filter: "Filter",
+    search: "search description, reference, payer", more: "Load more",
     date: "Date", kind: "Kind", memo: "Description", legs: "Debit / credit",
     recorded: "Recorded", report: "Period report (6 months)", opening: "Opening",
     inflows: "In", outflows: "Out", closing: "Closing", receipts: "Receipts", number: "Number",
@@ -73,8 +75,9 @@ const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 1
 
 const state = {
   me: null, fundId: null, summary: null, entries: new Map(), disbursements: new Map(),
-  filter: {}, position: 0, socket: null, retry: 500,
+  filter: {}, position: 0, socket: null, retry: 500, nextCursor: null,
 };
+const LEDGER_PAGE = 50; // entries per page of the ledger, newest first
 const pendingIds = {}; // form -> the client id kept until that form's write succeeds
 
 function clientId(form) {
@@ -203,7 +206,15 @@ function matches(entry) {
   return (!f.account || entry.legs.some((l) => l.account === f.account))
     && (!f.kind || entry.kind === f.kind)
     && (!f.from || entry.effective_date >= f.from)
-    && (!f.to || entry.effective_date <= f.to);
+    && (!f.to || entry.effective_date <= f.to)
+    && (!f.q || searchable(entry).includes(f.q.toLowerCase()));
+}
+
+// What ?q= searches (projections/fund_ledger.py says the same): memo, reference, payment, payer.
+function searchable(entry) {
+  const d = entry.details ?? {};
+  return [entry.memo, d.reference, d.payment_ref, d.payer].filter((w) => typeof w === "string")
+    .join("\n").toLowerCase();
 }
 
 function renderLedger(fresh = new Set()) {
@@ -216,7 +227,8 @@ function renderLedger(fresh = new Set()) {
     if (e.reversed_by) row.classList.add("reversed");
     row.insertCell().textContent = e.effective_date;
     row.insertCell().textContent = e.kind;
-    row.insertCell().textContent = e.details?.payer ? `${e.memo} — ${e.details.payer}` : e.memo;
+    const d = e.details ?? {};
+    row.insertCell().textContent = [e.memo, d.payer, d.reference ?? d.payment_ref].filter(Boolean).join(" — ");
     const legs = row.insertCell(); legs.className = "legs";
     for (const l of e.legs) {
       const span = document.createElement("span");
@@ -289,11 +301,19 @@ async function loadFund(fundId) {
   subscribe();
 }
 
-async function loadLedger() {
+// The ledger a page at a time, newest first, filtered by the server; `more` continues from the
+// last page's cursor. Entries posted meanwhile arrive live on the fund's channel.
+async function loadLedger(more = false) {
   const params = new URLSearchParams(Object.entries(state.filter).filter(([, v]) => v));
+  params.set("order", "desc");
+  params.set("limit", String(LEDGER_PAGE));
+  if (more) params.set("cursor", state.nextCursor);
   const reply = await api("GET", fundPath(`/ledger?${params}`));
   if (!reply.ok) { say(problemText(reply)); return; }
+  if (!more) state.entries.clear(); // a new filter: older pages of the last one would leave gaps
   for (const e of reply.body.entries) state.entries.set(e.entry_id, e);
+  state.nextCursor = reply.body.next_cursor;
+  $("ledger-more").hidden = !state.nextCursor;
   renderLedger();
 }
 
@@ -362,9 +382,10 @@ function wireForms() {
   $("ledger-filter").addEventListener("submit", async (event) => {
     event.preventDefault();
     state.filter = { account: $("f-account").value, kind: $("f-kind").value,
-      from: $("f-from").value, to: $("f-to").value };
+      from: $("f-from").value, to: $("f-to").value, q: $("f-q").value.trim() };
     await loadLedger();
   });
+  $("ledger-more").addEventListener("click", () => loadLedger(true));
   $("asof-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const params = new URLSearchParams({ as_of: $("as-of").value });
