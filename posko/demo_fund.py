@@ -1,8 +1,9 @@
 """The demo's solidarity fund, so a newcomer sees the treasurer's pages working: the
 confederation's strike fund with a dues rule, the last month of contributions and dues from
 the demo's affiliates, a closed and signed-off period with its checkpoint, a paid
-disbursement, and one waiting for its second approver. Seeded once (fixed ids); a restart on
-another day leaves it as it is."""
+disbursement, and one waiting for its second approver; linked to the demo action, whose
+dashboard shows its balance. Seeded once (fixed ids); a restart on another day leaves it as it
+is."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from core import ledger
 from core.application import Posko
-from posko.demo import AFFILIATES, NAMESPACE
+from posko.demo import ACTION_ID, AFFILIATES, NAMESPACE
 
 FUND_ID = uuid.uuid5(NAMESPACE, "dana-mogok-kspi")
 TREASURER = "demo-bendahara"
@@ -25,8 +26,14 @@ def _id(name: str) -> uuid.UUID:
 
 
 def seed_fund(app: Posko, now: datetime | None = None) -> uuid.UUID:
-    if FUND_ID in app.repository:
-        return FUND_ID
+    if FUND_ID not in app.repository:
+        _seed(app, now)
+    if ACTION_ID in app.repository:  # its dashboard shows the fund (a repeat records nothing)
+        app.link_fund(fund_id=FUND_ID, action_id=ACTION_ID, actor=TREASURER)
+    return FUND_ID
+
+
+def _seed(app: Posko, now: datetime | None) -> None:
     today = ledger.today_wib(now or datetime.now(UTC))
     app.open_fund(
         id=FUND_ID,
@@ -112,7 +119,6 @@ def seed_fund(app: Posko, now: datetime | None = None) -> uuid.UUID:
         actor=TREASURER,
     )
     app.approve_disbursement(fund_id=FUND_ID, disbursement_id=pending, actor=CHAIR)
-    return FUND_ID
 
 
 def _contribute(app: Posko, key: str, payer: str, amount: int, day: date) -> None:

@@ -267,3 +267,16 @@ def test_views_applied_event_by_event_equal_views_rebuilt_at_once(app: Posko) ->
     for n in app.recorder.select_notifications(start=1, limit=100_000):
         stepwise.apply(app.mapper.to_domain_event(n))
     assert stepwise.rows == views_of(app).rows
+
+
+def test_the_demo_fund_is_linked_to_the_demo_action(app: Posko) -> None:
+    from posko import demo, demo_fund
+
+    demo.seed(app)
+    demo_fund.seed_fund(app)
+    seeded = app.recorder.max_notification_id()
+    demo_fund.seed_fund(app)
+    assert app.recorder.max_notification_id() == seeded
+    shown = row(views_of(app), demo.ACTION_ID, demo_fund.FUND_ID)
+    assert shown["linked"] and shown["balance"] > 8_400_000
+    assert shown["awaiting_approval"] == 8_400_000  # the strike pay waiting for its second
