@@ -5,7 +5,7 @@ once each, and an entry posted meanwhile still shows up live."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -74,4 +74,41 @@ def test_the_ledger_filters_on_the_server_loads_more_and_stays_live(
     contribute(server, fund, token, "KAOS-LIVE")  # does not match the filter: not shown
     expect(rows).to_have_count(PAGE + 6)
     expect(rows.first).to_contain_text("BUS-LIVE")
+    assert violations == []
+
+
+def test_a_treasurer_links_the_fund_to_an_action_and_unlinks_it(server: Server, page: Page) -> None:
+    fund = str(uuid.uuid4())
+    status, _ = server.request(
+        "POST",
+        "/api/funds",
+        {"id": fund, "name": "Dana Mogok", "unit_kind": "confederation", "threshold": 10**9},
+    )
+    assert status == 201
+    now = datetime.now(UTC)
+    status, action = server.request(
+        "POST",
+        "/api/actions",
+        {
+            "title": "Aksi Hari Buruh",
+            "kind": "rally",
+            "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(hours=4)).isoformat(),
+        },
+    )
+    assert status == 201, action
+    person(server, "Bendahara", "0812-3333-0002", {"name": "treasurer", "fund_id": fund})
+
+    violations = csp_violations(page)
+    sign_in(page, server, "081233330002")
+    expect(page.locator("#links-empty")).to_be_visible()
+    page.fill("#link-action", action["id"])
+    page.click("#link-form button")
+    linked = page.locator(f'#links li[data-action="{action["id"]}"]')
+    expect(linked).to_contain_text("Aksi Hari Buruh")
+    status, listed = server.request("GET", f"/api/actions/{action['id']}/funds")
+    assert status == 200 and [f["fund_id"] for f in listed["funds"]] == [fund]
+    linked.get_by_role("button", name="Putuskan").click()
+    expect(linked).to_have_count(0)
+    expect(page.locator("#links-empty")).to_be_visible()
     assert violations == []

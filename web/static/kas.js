@@ -4,6 +4,7 @@
 // made once per form, so a resend after a timeout never records twice.
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
+import { createLinks } from "./kas-links.js";
 
 const TEXT = {
   id: {
@@ -18,6 +19,7 @@ const TEXT = {
     evidence: "Bukti / catatan", submit_request: "Ajukan", ledger: "Buku besar",
     all_accounts: "semua akun", all_kinds: "semua jenis", filter: "Saring", date: "Tanggal",
     search: "cari uraian, referensi, pembayar", more: "Muat lebih banyak",
+    help_request: "ID permintaan bantuan (opsional)",
     kind: "Jenis", memo: "Uraian", legs: "Debit / kredit", recorded: "Dicatat",
     report: "Laporan periode (6 bulan)", opening: "Saldo awal", inflows: "Masuk",
     outflows: "Keluar", closing: "Saldo akhir", receipts: "Kuitansi", number: "Nomor",
@@ -49,6 +51,7 @@ const TEXT = {
     request: "Request a disbursement", evidence: "Evidence / note", submit_request: "Request",
     ledger: "Ledger", all_accounts: "all accounts", all_kinds: "all kinds", filter: "Filter",
     search: "search description, reference, payer", more: "Load more",
+    help_request: "Request for help id (optional)",
     date: "Date", kind: "Kind", memo: "Description", legs: "Debit / credit",
     recorded: "Recorded", report: "Period report (6 months)", opening: "Opening",
     inflows: "In", outflows: "Out", closing: "Closing", receipts: "Receipts", number: "Number",
@@ -79,6 +82,8 @@ const state = {
 };
 const LEDGER_PAGE = 50; // entries per page of the ledger, newest first
 const pendingIds = {}; // form -> the client id kept until that form's write succeeds
+const links = createLinks({ fundPath: (rest) => fundPath(rest), say,
+  canChange: () => mine("treasurer") || mine("officer") });
 
 function clientId(form) {
   pendingIds[form] ??= crypto.randomUUID();
@@ -298,6 +303,7 @@ async function loadFund(fundId) {
   renderSummary(); renderPending();
   await loadLedger();
   await loadReceipts();
+  await links.load();
   subscribe();
 }
 
@@ -376,6 +382,7 @@ function wireForms() {
       id: clientId("request"), purpose: $("r-purpose").value, beneficiary: $("r-beneficiary").value,
       amount: Number($("r-amount").value), expense_account: $("r-expense").value,
       pay_from: $("r-from").value, evidence: $("r-evidence").value,
+      help_request_id: $("r-help").value.trim() || undefined, // pays for a request of a linked action
     });
     if (done) { delete pendingIds.request; event.target.reset(); }
   });
