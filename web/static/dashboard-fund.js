@@ -27,6 +27,7 @@ extend({
 const tr = (key) => t(key === "fund" ? key : `fund_${key}`);
 const rupiah = (n) => `Rp${number(n)}`;
 const $ = (id) => document.getElementById(id);
+const REFRESH_MS = 30000; // funds linked to the action meanwhile are found by listing again
 
 export function createFundPanel({ request, send, changed }) {
   const funds = new Map(); // channel -> the fund's row
@@ -38,10 +39,20 @@ export function createFundPanel({ request, send, changed }) {
     funds.clear();
     action = actionId;
     draw();
-    const reply = await request("GET", `/api/actions/${actionId}/funds`);
-    if (!reply.ok || action !== actionId) return;
-    for (const row of reply.body.funds) funds.set(row.channel, row);
-    resubscribe();
+    await refresh();
+  }
+
+  // List the action's linked funds again: a fund linked meanwhile is followed from now on.
+  async function refresh() {
+    const asked = action;
+    if (!asked) return;
+    const reply = await request("GET", `/api/actions/${asked}/funds`);
+    if (!reply.ok || action !== asked) return;
+    for (const row of reply.body.funds) {
+      if (funds.has(row.channel)) continue;
+      funds.set(row.channel, row);
+      send({ type: "subscribe", channel: row.channel, since: null });
+    }
     draw();
   }
 
@@ -97,5 +108,6 @@ export function createFundPanel({ request, send, changed }) {
         : el("p", { class: "muted", text: tr("none_pending") }))));
   }
 
+  setInterval(refresh, REFRESH_MS);
   return { show, onMessage, resubscribe, payoutLabel };
 }
