@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from projections import fund
 from projections.rows import Doc
+from projections.store import ViewStore
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 SCAN = 5_000  # rows one request reads at most: a rare filter answers a short page and a cursor
 _FIRST, _END = "e:", "e;"  # every entry's key starts "e:"; ";" sorts right after ":"
+_BATCH = 500  # rows read per trip to the store while a filter looks for matches
 
 
 @dataclass(frozen=True)
@@ -51,3 +53,36 @@ def bounds(cursor: int | None, descending: bool) -> tuple[str, str]:
         return _FIRST, _END
     key = fund.entry_key(cursor)
     return (_FIRST, key) if descending else (key, _END)
+
+
+def read_page(
+    store: ViewStore,
+    fund_id: str,
+    wanted: LedgerFilter,
+    cursor: int | None,
+    limit: int,
+    descending: bool,
+) -> tuple[int, list[Doc], int | None]:
+    """Up to `limit` entries after `cursor` that `wanted` keeps, the views' position, and the
+    next page's cursor (None: nothing more). Reads at most SCAN rows: without a filter just the
+    page itself; with one, batches until the page is full."""
+    everything = wanted == LedgerFilter()
+    entries: list[Doc] = []
+    position: int | None = None
+    last, scanned, more = cursor, 0, True
+    while more and len(entries) < limit and scanned < SCAN:
+        after, before = bounds(last, descending)
+        batch = limit - len(entries) if everything else min(_BATCH, SCAN - scanned)
+        read, docs = store.page(fund.channel(fund_id), after, before, batch, descending=descending)
+        position = read if position is None else position
+        more = len(docs) == batch
+        for doc in docs:
+            last, scanned = doc["version"], scanned + 1
+            if wanted.matches(doc):
+                entries.append(doc)
+                if len(entries) == limit:  # what is after it is the next page's
+                    more = more or doc is not docs[-1]
+                    break
+    if position is None:
+        position = store.position()
+    return position, entries, last if more and last is not None else None

@@ -37,9 +37,10 @@ from eventsourcing.persistence import Notification
 from core.access import Authenticator, Principal
 from core.application import Posko
 from core.legal.rules import RuleBook
-from projections import channels, time_travel
+from projections import channels, fund_ledger, time_travel
 from projections.changes import Batch
 from projections.channels import ChannelRef
+from projections.fund_ledger import LedgerFilter
 from projections.rows import Doc
 from projections.store import ViewStore
 
@@ -104,17 +105,18 @@ class ViewPort:
     async def load(self, channel: str, key: str) -> Doc | None:
         return await self.pools.run("main", self.store.load, channel, key)
 
-    async def page(
-        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
-    ) -> tuple[int, list[Doc]]:
-        """Up to `limit` rows with keys strictly between `after` and `before` (see ViewStore)."""
+    async def ledger_page(
+        self,
+        fund_id: str,
+        wanted: LedgerFilter,
+        cursor: int | None,
+        limit: int,
+        *,
+        descending: bool = False,
+    ) -> tuple[int, list[Doc], int | None]:
+        """A page of a fund's ledger (projections/fund_ledger.py), read in one trip."""
         return await self.pools.run(
-            "main",
-            functools.partial(self.store.page, descending=descending),
-            channel,
-            after,
-            before,
-            limit,
+            "main", fund_ledger.read_page, self.store, fund_id, wanted, cursor, limit, descending
         )
 
     async def views_position(self) -> int:

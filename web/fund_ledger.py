@@ -23,7 +23,6 @@ from web import parse
 from web.context import PRINCIPAL, services, wait_for_min_position
 
 MAX_TEXT = 100
-_BATCH = 500  # rows read per trip to the store while a filter looks for matches
 
 
 async def ledger_entries(request: web.Request) -> web.Response:
@@ -37,27 +36,10 @@ async def ledger_entries(request: web.Request) -> web.Response:
     limit = _limit(request)
     cursor = _cursor(request)
     order = values.choice("order", request.query.get("order", "asc"), ("asc", "desc"))
-    descending = order == "desc"
-    everything = wanted == LedgerFilter()
-    entries: list[Doc] = []
-    position: int | None = None
-    last, scanned, more = cursor, 0, True
-    while more and len(entries) < limit and scanned < fund_ledger.SCAN:
-        after, before = fund_ledger.bounds(last, descending)
-        batch = limit - len(entries) if everything else min(_BATCH, fund_ledger.SCAN - scanned)
-        read, docs = await port.page(
-            fund_view.channel(fund_id), after, before, batch, descending=descending
-        )
-        position = read if position is None else position
-        more = len(docs) == batch
-        for doc in docs:
-            last, scanned = doc["version"], scanned + 1
-            if wanted.matches(doc):
-                entries.append(doc)
-                if len(entries) == limit:  # what is after it is the next page's
-                    more = more or doc is not docs[-1]
-                    break
-    next_cursor = str(last) if more and last is not None else None
+    position, entries, last = await port.ledger_page(
+        str(fund_id), wanted, cursor, limit, descending=order == "desc"
+    )
+    next_cursor = None if last is None else str(last)
     return web.json_response(
         {
             "entries": entries,
@@ -65,7 +47,7 @@ async def ledger_entries(request: web.Request) -> web.Response:
             "order": order,
             "next_cursor": next_cursor,
             "next": None if next_cursor is None else _next(request, next_cursor),
-            "position": position if position is not None else await port.views_position(),
+            "position": position,
         }
     )
 
