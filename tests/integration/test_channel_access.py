@@ -340,3 +340,26 @@ def _apply_new(runner: ProjectionRunner) -> list[Any]:
         start=position, limit=1000, inclusive_of_start=False
     )
     return [runner.apply(notifications)]
+
+
+async def test_the_actions_fund_channel_changes_live_with_a_contribution(world: World) -> None:
+    name = fund_link.channel(world.action_a, world.fund)
+    async with connect(world.url) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": world.tokens["coord_a"]}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))["type"] == "ready"
+        await ws.send(json.dumps({"type": "subscribe", "channel": name, "since": None}))
+        snapshot = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
+        assert snapshot["type"] == "snapshot", snapshot
+        before = snapshot["data"]["fund"]["balance"]
+        world.app.record_contribution(
+            id=uuid.uuid4(), fund_id=world.fund, source="donor", payer="Donatur",
+            channel="cash", reference=None, amount=12_345, income_account="income:donation",
+            asset_account="cash", effective_date=datetime.now(UTC).date(), actor="test",
+        )  # fmt: skip
+        for batch in await asyncio.to_thread(_apply_new, world.runner):
+            await world.bus.publish(batch)
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
+            if message["type"] == "change" and message["channel"] == name:
+                break
+        assert message["data"]["fund"]["balance"] == before + 12_345
