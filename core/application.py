@@ -13,6 +13,7 @@ from uuid import UUID
 from core.action import DEFAULT_CHECKIN_RADIUS_M, Action
 from core.audit import PositionsRead
 from core.base import Recorded
+from core.budget_commands import BudgetCommands
 from core.errors import Conflict
 from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
@@ -36,6 +37,7 @@ class Posko(
     PlanningCommands,
     OrganisationCommands,
     VoteCommands,
+    BudgetCommands,
     FundCommands,
     FundLinkCommands,
 ):
@@ -43,7 +45,8 @@ class Posko(
     requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands,
     strike votes in VoteCommands, legal notices and evidence in EvidenceCommands, planning and
     the organisation's names in PlanningCommands and OrganisationCommands, solidarity funds in
-    FundCommands and their links to actions in FundLinkCommands."""
+    FundCommands, their links to actions in FundLinkCommands and their annual budgets in
+    BudgetCommands."""
 
     name = "Posko"
 

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from core import ledger, values
+from core import budget, ledger, values
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.ledger import Leg
 
@@ -91,6 +91,8 @@ class Fund(Aggregate):
             fund.open_trees = {}
             fund.reversed = {}
             fund.entries = 0
+            fund.budgets = {}
+            fund.budget_revisions = {}
             fund.head = self.hash
 
     class AccountOpened(Event):
@@ -243,6 +245,24 @@ class Fund(Aggregate):
         def change(self, fund: Any) -> None:
             fund.closed[self.period]["signatures"][self.role] = self.actor
 
+    class BudgetSet(Event):
+        """A revision of a year's budget (APBO): these accounts' planned amounts supersede
+        their earlier figures; the other accounts keep theirs."""
+
+        revision_id: str
+        year: int
+        lines: dict[str, int]
+        note: str | None
+
+        def change(self, fund: Any) -> None:
+            fund.budgets.setdefault(str(self.year), {}).update(self.lines)
+            fund.budget_revisions[self.revision_id] = {
+                "year": self.year,
+                "lines": dict(self.lines),
+                "note": self.note,
+                "actor": self.actor,
+            }
+
     # -- state attributes (set by Opened.apply) -------------------------------------------------
     name: str
     unit_kind: str
@@ -259,6 +279,8 @@ class Fund(Aggregate):
     open_trees: dict[str, dict[str, Any]]
     reversed: dict[str, str]
     entries: int
+    budgets: dict[str, dict[str, int]]  # year -> account -> planned rupiah in force
+    budget_revisions: dict[str, dict[str, Any]]  # the client's revision id -> what it set
     head: str
 
     def __init__(self) -> None:
@@ -369,6 +391,43 @@ class Fund(Aggregate):
                 )
         self._record(
             Fund.DuesRuleSet, now, actor=actor, rule=full, rule_version=self.dues_rule_version + 1
+        )
+        return True
+
+    def set_budget(
+        self,
+        *,
+        revision_id: UUID,
+        year: int,
+        lines: Any,
+        note: str | None,
+        now: datetime,
+        actor: str,
+    ) -> bool:
+        """Revise a year's budget: planned amounts per income or expense account. A resend of
+        the same revision records nothing; a revision that changes no figure neither. Once
+        both halves of the year are closed, its budget is history."""
+        checked = budget.check_lines(lines, self.accounts)
+        key = str(revision_id)
+        asked = {"year": year, "lines": checked, "note": note, "actor": actor}
+        seen = self.budget_revisions.get(key)
+        if seen is not None:
+            if seen != asked:
+                raise Conflict("id_reused", field="id", id=key)
+            return False
+        if all(f"{year}-H{half}" in self.closed for half in (1, 2)):
+            raise Conflict("budget_year_closed", field="year", year=year)
+        current = self.budgets.get(str(year), {})
+        if all(current.get(code) == amount for code, amount in checked.items()):
+            return False
+        self._record(
+            Fund.BudgetSet,
+            now,
+            actor=actor,
+            revision_id=key,
+            year=year,
+            lines=checked,
+            note=note,
         )
         return True
 

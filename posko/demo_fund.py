@@ -1,9 +1,10 @@
 """The demo's solidarity fund, so a newcomer sees the treasurer's pages working: the
 confederation's strike fund with a dues rule, the last month of contributions and dues from
 the demo's affiliates, a closed and signed-off period with its checkpoint, a paid
-disbursement, and one waiting for its second approver; linked to the demo action, whose
-dashboard shows its balance. Seeded once (fixed ids); a restart on another day leaves it as it
-is."""
+disbursement, one waiting for its second approver, and the annual budget (APBO) of each year
+shown, revised once after the close, so the period report has budget against actual; linked to
+the demo action, whose dashboard shows its balance. Seeded once (fixed ids); a restart on
+another day leaves it as it is."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def _seed(app: Posko, now: datetime | None) -> None:
     start, _end = ledger.period_bounds(ledger.period_of(today))
     previous = ledger.period_of(start - timedelta(days=1))
     p_start, _p_end = ledger.period_bounds(previous)
+    for year in sorted({p_start.year, today.year}):
+        _budget(app, f"budget-{year}", year, BUDGET, "Disahkan Rapat Pleno DPP")
     for n, (name, _share) in enumerate(AFFILIATES):
         _contribute(
             app, f"old-{n}", name, 2_500_000 + n * 500_000, p_start + timedelta(days=30 * n)
@@ -63,6 +66,14 @@ def _seed(app: Posko, now: datetime | None) -> None:
     app.close_period(fund_id=FUND_ID, period=previous, actor=TREASURER)
     app.sign_checkpoint(fund_id=FUND_ID, period=previous, role="treasurer", actor=TREASURER)
     app.sign_checkpoint(fund_id=FUND_ID, period=previous, role="chair", actor=CHAIR)
+    # After the close, legal aid is planned higher (the closed period keeps the old figure).
+    _budget(
+        app,
+        f"budget-{today.year}-revised",
+        today.year,
+        {"expense:legal_aid": 24_000_000},
+        "Revisi: penahanan anggota menambah kebutuhan bantuan hukum",
+    )
     # A month of money in: every affiliate every week, and dues from a few PUKs.
     for day_back in range(30, 0, -1):
         day = today - timedelta(days=day_back)
@@ -119,6 +130,31 @@ def _seed(app: Posko, now: datetime | None) -> None:
         actor=TREASURER,
     )
     app.approve_disbursement(fund_id=FUND_ID, disbursement_id=pending, actor=CHAIR)
+
+
+# The year's plan (whole rupiah): income by source, spending by programme.
+BUDGET = {
+    "income:strike": 120_000_000,
+    "income:dues": 12_000_000,
+    "income:solidarity": 24_000_000,
+    "income:donation": 6_000_000,
+    "expense:strike_pay": 60_000_000,
+    "expense:legal_aid": 18_000_000,
+    "expense:transport": 12_000_000,
+    "expense:logistics": 9_000_000,
+    "expense:emergency": 6_000_000,
+}
+
+
+def _budget(app: Posko, key: str, year: int, lines: dict[str, int], note: str) -> None:
+    app.set_budget(
+        id=_id(key),
+        fund_id=FUND_ID,
+        year=year,
+        lines=[{"account": code, "amount": amount} for code, amount in lines.items()],
+        note=note,
+        actor=TREASURER,
+    )
 
 
 def _contribute(app: Posko, key: str, payer: str, amount: int, day: date) -> None:

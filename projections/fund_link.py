@@ -43,6 +43,7 @@ _QUIET = (
     Fund.PeriodClosed,
     Fund.CheckpointSigned,
     Fund.DuesRuleSet,
+    Fund.BudgetSet,
 )
 
 

@@ -394,6 +394,7 @@ class Port(ViewPort):
     unlink_fund = command(Posko.unlink_fund)
     verify_fund = slow_command(Posko.verify_fund)  # reads and hashes the whole fund
     export_fund_events = slow_command(Posko.export_fund_events)
+    set_budget = command(Posko.set_budget)  # core/budget_commands.py
 
     # -- the log ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from web import (
     exports,
     field,
     fund,
+    fund_budget,
     fund_ledger,
     fund_links,
     invites,
@@ -52,6 +53,7 @@ def create_app(services: Services) -> web.Application:
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(static_caching)
     app.on_startup.append(_warm_up)
+    app.on_cleanup.append(_close_shared_counts)
     app.cleanup_ctx.append(push_replies)  # only when POSKO_SMS_PUSH_URL is set
     app.add_routes(
         [
@@ -206,6 +208,9 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/funds/{id}/links", fund_links.fund_actions),
             web.delete("/api/funds/{id}/links/{action_id}", fund_links.unlink),
             web.get("/api/actions/{id}/funds", fund_links.action_funds),
+            web.post("/api/funds/{id}/budgets/{year}", fund_budget.set_budget),
+            web.get("/api/funds/{id}/budgets/{year}", fund_budget.get_budget),
+            web.get("/api/funds/{id}/export/budget.csv", fund_budget.budget_csv),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
@@ -267,6 +272,12 @@ CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
 
 async def _warm_up(app: web.Application) -> None:
     await app[SERVICES].port.slow(passwords.warm_up)
+
+
+async def _close_shared_counts(app: web.Application) -> None:
+    counts = app[SERVICES].shared_counts
+    if counts is not None:
+        await counts.close()
 
 
 # -- middlewares ---------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from pydantic.config import JsonDict
 
 from core import (
     action,
+    budget,
     dues,
     evidence,
     fund,
@@ -930,6 +931,27 @@ class PayIn(Body):
 
 class CheckpointSignIn(Body):
     role: SignRole
+
+
+class BudgetLineIn(Body):
+    account: Annotated[AccountCode, Field(description="An income or expense account")]
+    amount: Annotated[
+        int,
+        Field(ge=0, le=ledger.MAX_RUPIAH, description="Planned rupiah for the year"),
+        BeforeValidator(_integral),
+    ]
+
+
+class BudgetIn(Body):
+    id: ClientId
+    lines: Annotated[
+        list[BudgetLineIn],
+        Field(
+            description="Planned amounts; each supersedes its account's figure",
+            json_schema_extra={"minItems": 1, "maxItems": budget.MAX_LINES},
+        ),
+    ]
+    note: Note | None = None
 
 
 class Checkpoint(Body):

@@ -20,6 +20,7 @@ from core import ledger
 from core.access import FundScope, Permission, fund_roles, may_fund
 from core.errors import Forbidden, NotFound
 from projections import fund as fund_view
+from projections import fund_budget
 from projections.rows import Doc
 from web import bodies, parse
 from web.context import PRINCIPAL, created, services, wait_for_min_position
@@ -456,6 +457,8 @@ async def period_report(request: web.Request) -> web.Response:
     report = fund_view.period_report(
         summary, monthly, stats, voided, disbursements, reversals, period
     )
+    planned = await svc.port.load(fund_budget.channel(fund_id), period[:4])
+    report["budget"] = fund_budget.period_section(summary, monthly, planned, period)
     return web.json_response({**report, "fund_name": summary["name"], "position": position})
 
 

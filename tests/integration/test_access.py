@@ -575,6 +575,7 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
             path = path.replace(value, name)
         for period in FUND_CLOSED:
             path = path.replace(period, "{period}")
+        path = path.replace("/budgets/2026", "/budgets/{year}")
     return method.lower(), path.split("?")[0]
 
 
@@ -729,6 +730,17 @@ FUND_CASES = [
         lambda w, c: (f"/api/actions/{w.action_a}/funds", None),
         READ_A,
     ),
+    case(
+        "set the budget",
+        "POST",
+        lambda w, c: (
+            _f(w, "/budgets/2026"),
+            {"id": str(uuid4()), "lines": [{"account": "income:dues", "amount": 1_000}]},
+        ),
+        FUND_RECORD,
+    ),
+    case("the budget", "GET", lambda w, c: (_f(w, "/budgets/2026"), None), FUND_TOTALS),
+    case("export the budget", "GET", lambda w, c: (_f(w, "/export/budget.csv"), None), FUND_READ),
     case(
         "sign a checkpoint",
         "POST",

@@ -107,5 +107,8 @@ def test_the_demo_fund_has_a_month_of_money_a_closed_period_and_a_pending_payout
     statuses = sorted(d["status"] for d in fund.disbursements.values())
     assert statuses == ["paid", "requested"]
     assert fund.reserved["bank"] == 0 and fund.balances["bank"] > 8_400_000
+    this_year = str(max(int(year) for year in fund.budgets))
+    assert fund.budgets[this_year]["expense:legal_aid"] == 24_000_000  # revised after the close
+    assert fund.budgets[this_year]["income:strike"] == demo_fund.BUDGET["income:strike"]
     assert app.verify_fund(demo_fund.FUND_ID)["ok"]
     app.close()

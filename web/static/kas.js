@@ -1,10 +1,12 @@
 // The treasurer's page (/kas): a fund's balances (now and as of a date), contributions in,
 // disbursements with the two-person rule, the ledger, the period report, receipts and the
-// integrity check. Live over the fund's channel `fund:<id>`; every write carries a client id
+// integrity check; the annual budget (APBO) is kas-budget.js. Live over the fund's channel
+// `fund:<id>` (an open period report reloads on every change); every write carries a client id
 // made once per form, so a resend after a timeout never records twice.
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
 import { createLinks } from "./kas-links.js";
+import * as budget from "./kas-budget.js";
 
 const TEXT = {
   id: {
@@ -71,14 +73,15 @@ const TEXT = {
     rejected: "rejected", expired: "expired",
   },
 };
-const tr = (key) => TEXT[lang][key] ?? key;
+const tr = (key) => TEXT[lang][key] ?? budget.WORDS[lang][key] ?? key;
 const $ = (id) => document.getElementById(id);
 const rp = (n) => "Rp" + Number(n).toLocaleString("id-ID");
 const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // WIB
 
 const state = {
   me: null, fundId: null, summary: null, entries: new Map(), disbursements: new Map(),
-  filter: {}, position: 0, socket: null, retry: 500, nextCursor: null,
+  filter: {}, position: 0, socket: null, retry: 500, reportPeriod: null, reports: 0,
+  nextCursor: null,
 };
 const LEDGER_PAGE = 50; // entries per page of the ledger, newest first
 const pendingIds = {}; // form -> the client id kept until that form's write succeeds
@@ -301,6 +304,7 @@ async function loadFund(fundId) {
   $("export-json").href = fundPath("/export/events.json");
   for (const el of document.querySelectorAll("[data-needs=record]")) el.hidden = !mine("treasurer");
   renderSummary(); renderPending();
+  budget.fundChanged();
   await loadLedger();
   await loadReceipts();
   await links.load();
@@ -361,6 +365,7 @@ function onMessage(msg) {
   }
   renderPending(); renderLedger(fresh);
   if (msg.type === "change" && data.entries.length) loadReceipts();
+  if (msg.type === "change") { budget.load(msg.position); if (state.reportPeriod) loadReport(msg.position); }
 }
 
 // -- forms --------------------------------------------------------------------------------------
@@ -410,9 +415,8 @@ function wireForms() {
   });
   $("report-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const reply = await api("GET", fundPath(`/periods/${$("report-period").value}/report?min_position=${state.position}`));
-    if (!reply.ok) { say(problemText(reply)); return; }
-    renderReport(reply.body);
+    state.reportPeriod = $("report-period").value;
+    await loadReport(state.position);
   });
   $("verify-button").addEventListener("click", async () => {
     const reply = await api("GET", fundPath("/verify"));
@@ -427,6 +431,15 @@ function wireForms() {
     event.preventDefault();
     await write(fundPath(`/periods/${$("close-period").value}/close`));
   });
+}
+
+// The period report, again after every change on the fund's channel (the older answer dropped).
+async function loadReport(position) {
+  const mine = ++state.reports;
+  const reply = await api("GET", fundPath(`/periods/${state.reportPeriod}/report?min_position=${position}`));
+  if (mine !== state.reports) return;
+  if (!reply.ok) { say(problemText(reply)); return; }
+  renderReport(reply.body);
 }
 
 function renderReport(report) {
@@ -445,6 +458,7 @@ function renderReport(report) {
   const check = $("report-check");
   check.className = bad.length ? "bad" : "ok";
   check.textContent = bad.length ? `${tr("report_bad")} ${bad.map(([c]) => c).join(", ")}` : tr("report_ok");
+  budget.renderReport(report.budget);
 }
 
 async function main() {
@@ -457,6 +471,7 @@ async function main() {
   const half = new Date().getMonth() < 6 ? "H1" : "H2";
   $("report-period").value = `${new Date().getFullYear()}-${half}`;
   wireForms();
+  budget.setup({ fundPath, mine, say, write, position: () => state.position });
   const funds = await api("GET", "/api/funds");
   const list = funds.ok ? funds.body.funds : [];
   if (!list.length) { say(tr("no_funds")); return; }
