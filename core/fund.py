@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from core import budget, ledger, values
+from core import arrears, budget, ledger, values
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.ledger import Leg
 
@@ -86,6 +86,7 @@ class Fund(Aggregate):
             fund.reserved = {k: 0 for k in self.accounts}
             fund.dues_rule = None
             fund.dues_rule_version = 0
+            fund.memberships = {}
             fund.disbursements = {}
             fund.closed = {}
             fund.open_trees = {}
@@ -111,6 +112,22 @@ class Fund(Aggregate):
 
         def change(self, fund: Any) -> None:
             fund.dues_rule, fund.dues_rule_version = dict(self.rule), self.rule_version
+
+    class MembershipDeclared(Event):
+        """An affiliate's dues-paying members and their base, from a month on."""
+
+        affiliate: str
+        effective_from: str
+        members: int
+        base_amount: int
+
+        def change(self, fund: Any) -> None:
+            declared = fund.memberships.setdefault(arrears.affiliate_key(self.affiliate), {})
+            declared[self.effective_from] = {
+                "affiliate": self.affiliate,
+                "members": self.members,
+                "base_amount": self.base_amount,
+            }
 
     class EntryPosted(Event):
         entry_id: str
@@ -274,6 +291,7 @@ class Fund(Aggregate):
     reserved: dict[str, int]
     dues_rule: dict[str, Any] | None
     dues_rule_version: int
+    memberships: dict[str, dict[str, dict[str, Any]]]  # affiliate key -> month -> declared
     disbursements: dict[str, dict[str, Any]]
     closed: dict[str, dict[str, Any]]
     open_trees: dict[str, dict[str, Any]]
@@ -392,6 +410,35 @@ class Fund(Aggregate):
         self._record(
             Fund.DuesRuleSet, now, actor=actor, rule=full, rule_version=self.dues_rule_version + 1
         )
+        return True
+
+    def declare_membership(
+        self,
+        *,
+        affiliate: str,
+        effective_from: Any,
+        members: Any,
+        base_amount: Any,
+        now: datetime,
+        actor: str,
+    ) -> bool:
+        """An affiliate's declared membership from a month on (core/arrears.py counts its
+        dues). The same declaration again records nothing; another one for the same month
+        replaces it, unless that month is in a closed period (its report is frozen)."""
+        fields: dict[str, Any] = {
+            "affiliate": values.text("affiliate", affiliate),
+            "effective_from": arrears.month("effective_from", effective_from),
+            "members": arrears.members("members", members),
+            "base_amount": ledger.rupiah("base_amount", base_amount),
+        }
+        key = arrears.affiliate_key(fields["affiliate"])
+        declared = self.memberships.get(key, {}).get(fields["effective_from"])
+        if declared == {k: fields[k] for k in ("affiliate", "members", "base_amount")}:
+            return False
+        period = ledger.period_of(date.fromisoformat(fields["effective_from"] + "-01"))
+        if period in self.closed:
+            raise Conflict("period_closed", field="effective_from", period=period)
+        self._record(Fund.MembershipDeclared, now, actor=actor, **fields)
         return True
 
     def set_budget(

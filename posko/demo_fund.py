@@ -1,21 +1,24 @@
 """The demo's solidarity fund, so a newcomer sees the treasurer's pages working: the
 confederation's strike fund with a dues rule, the last month of contributions and dues from
 the demo's affiliates, a closed and signed-off period with its checkpoint, a paid
-disbursement, one waiting for its second approver, and the annual budget (APBO) of each year
-shown, revised once after the close, so the period report has budget against actual; linked to
-the demo action, whose dashboard shows its balance. Seeded once (fixed ids); a restart on
-another day leaves it as it is."""
+disbursement, one waiting for its second approver, the annual budget (APBO) of each year
+shown, revised once after the close, so the period report has budget against actual; and the
+affiliates' declared membership and monthly dues, one of them two months behind; linked to the
+demo action, whose dashboard shows its balance. Seeded once (fixed ids); a restart on another
+day leaves it as it is."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from core import ledger
+from core import arrears, ledger
 from core.application import Posko
 from posko.demo import ACTION_ID, AFFILIATES, NAMESPACE
 
 FUND_ID = uuid.uuid5(NAMESPACE, "dana-mogok-kspi")
+UMK = 5_396_761  # the dues base the affiliates declare: a regional minimum wage (UMK)
+MEMBERS = (120, 90, 60, 30)  # dues-paying members, affiliate by affiliate
 TREASURER = "demo-bendahara"
 TREASURER_2 = "demo-wakil-bendahara"
 CHAIR = "demo-ketua"
@@ -63,6 +66,7 @@ def _seed(app: Posko, now: datetime | None) -> None:
         _contribute(
             app, f"old-{n}", name, 2_500_000 + n * 500_000, p_start + timedelta(days=30 * n)
         )
+    _membership_and_dues(app, today)  # before the close: some months may fall in it
     app.close_period(fund_id=FUND_ID, period=previous, actor=TREASURER)
     app.sign_checkpoint(fund_id=FUND_ID, period=previous, role="treasurer", actor=TREASURER)
     app.sign_checkpoint(fund_id=FUND_ID, period=previous, role="chair", actor=CHAIR)
@@ -135,7 +139,7 @@ def _seed(app: Posko, now: datetime | None) -> None:
 # The year's plan (whole rupiah): income by source, spending by programme.
 BUDGET = {
     "income:strike": 120_000_000,
-    "income:dues": 12_000_000,
+    "income:dues": 90_000_000,  # the affiliates' dues: 300 members, 1% of the UMK, DPP's 45%
     "income:solidarity": 24_000_000,
     "income:donation": 6_000_000,
     "expense:strike_pay": 60_000_000,
@@ -171,3 +175,37 @@ def _contribute(app: Posko, key: str, payer: str, amount: int, day: date) -> Non
         effective_date=day,
         actor=TREASURER,
     )
+
+
+def _membership_and_dues(app: Posko, today: date) -> None:
+    """Each affiliate declares its members on the UMK from four months back and pays each
+    month's dues on the 10th of the next; the last one has not paid its last two months."""
+    through = arrears.last_month_due(today)
+    first = through
+    for _ in range(3):
+        first = arrears.month_of(date.fromisoformat(first + "-01") - timedelta(days=1))
+    for n, ((name, _share), members) in enumerate(zip(AFFILIATES, MEMBERS, strict=True)):
+        app.declare_membership(
+            fund_id=FUND_ID,
+            affiliate=name,
+            effective_from=first,
+            members=members,
+            base_amount=UMK,
+            actor=TREASURER,
+        )
+        months = arrears.months(first, through)
+        if n == len(AFFILIATES) - 1:
+            months = months[:-2]  # two months behind
+        for month in months:
+            paid_on = date.fromisoformat(arrears.next_month(month) + "-10")
+            app.record_dues(
+                id=_id(f"iuran-{n}-{month}"),
+                fund_id=FUND_ID,
+                payer=name,
+                month=month,
+                base_amount=members * UMK,
+                channel="transfer",
+                asset_account="bank",
+                effective_date=min(paid_on, today),
+                actor=TREASURER,
+            )

@@ -9,7 +9,18 @@ from typing import Any
 from uuid import UUID
 
 from core.access import FundScope, Permission, Principal, may, may_read_linked_fund
-from projections import feed, fund, fund_link, live_map, overview, people, report, sms_inbox, votes
+from projections import (
+    feed,
+    fund,
+    fund_arrears,
+    fund_link,
+    live_map,
+    overview,
+    people,
+    report,
+    sms_inbox,
+    votes,
+)
 from projections.rows import Doc, Rows
 
 _FUND_CHANNEL = re.compile(r"^fund:([0-9a-fA-F-]{32,36})$")
@@ -126,6 +137,7 @@ def apply(rows: Rows, event: Any) -> None:
     votes.apply(rows, event)
 
     fund.apply(rows, event)
+    fund_arrears.apply(rows, event)
     fund_link.apply(rows, event)  # after fund and feed: reads their rows
 
 

@@ -129,6 +129,8 @@ def apply(rows: Rows, event: Any) -> None:
         }
     elif isinstance(event, Fund.CheckpointSigned):
         summary["periods"][event.period]["signatures"][event.role] = event.actor
+    elif isinstance(event, Fund.MembershipDeclared):
+        pass  # projections/fund_arrears.py keeps declarations; here only the chain moves on
     elif isinstance(event, Fund.BudgetSet):
         fund_budget.apply(rows, event)
     else:

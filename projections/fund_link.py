@@ -44,6 +44,7 @@ _QUIET = (
     Fund.CheckpointSigned,
     Fund.DuesRuleSet,
     Fund.BudgetSet,
+    Fund.MembershipDeclared,
 )
 
 

@@ -376,6 +376,7 @@ class Port(ViewPort):
     open_fund = command(Posko.open_fund)
     open_account = command(Posko.open_account)
     set_dues_rule = command(Posko.set_dues_rule)
+    declare_membership = command(Posko.declare_membership)
     record_contribution = command(Posko.record_contribution)
     record_dues = command(Posko.record_dues)
     post_entry = command(Posko.post_entry)

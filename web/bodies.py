@@ -30,6 +30,7 @@ from pydantic.config import JsonDict
 
 from core import (
     action,
+    arrears,
     budget,
     dues,
     evidence,
@@ -873,6 +874,23 @@ class DuesIn(Body):
     channel: Channel
     asset_account: AccountCode
     effective_date: EffectiveDay
+
+
+class MembershipIn(Body):
+    affiliate: Annotated[Name, Field(description="The affiliate, named as its dues name the payer")]
+    effective_from: Annotated[
+        str,
+        Field(
+            description="First month it counts for",
+            json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$"},
+        ),
+    ]
+    members: Annotated[
+        int,
+        Field(ge=0, le=arrears.MAX_MEMBERS, description="Dues-paying members (0: none any more)"),
+        BeforeValidator(_integral),
+    ]
+    base_amount: Annotated[Rupiah, Field(description="The rule's base per member (UMK or wage)")]
 
 
 class LegIn(Body):

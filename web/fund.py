@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from core import ledger
 from core.access import FundScope, Permission, fund_roles, may_fund
 from core.errors import Forbidden, NotFound
 from projections import fund as fund_view
-from projections import fund_budget
+from projections import fund_arrears, fund_budget
 from projections.rows import Doc
 from web import bodies, parse
 from web.context import PRINCIPAL, created, services, wait_for_min_position
@@ -457,6 +457,10 @@ async def period_report(request: web.Request) -> web.Response:
     report = fund_view.period_report(
         summary, monthly, stats, voided, disbursements, reversals, period
     )
+    _p, arrears_rows = await svc.port.snapshot(fund_arrears.channel(fund_id))
+    frozen = await svc.port.load(fund_arrears.frozen_channel(fund_id), period)
+    today = ledger.today_wib(datetime.now(UTC))
+    report["arrears"] = fund_arrears.period_section(arrears_rows, frozen, period, today)
     planned = await svc.port.load(fund_budget.channel(fund_id), period[:4])
     report["budget"] = fund_budget.period_section(summary, monthly, planned, period)
     return web.json_response({**report, "fund_name": summary["name"], "position": position})

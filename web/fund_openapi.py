@@ -32,6 +32,32 @@ VERIFY_OUT = _obj(
 )
 
 
+ARREARS_LINE = _obj(
+    ["affiliate", "declared", "due", "paid", "arrears", "credit", "months_behind"],
+    affiliate={"type": "string"},
+    declared={"type": "boolean", "description": "False: dues paid under a name never declared"},
+    due={"type": "integer"},
+    paid={"type": "integer"},
+    arrears={"type": "integer"},
+    credit={"type": "integer", "description": "Paid ahead"},
+    months_behind={"type": "integer"},
+    behind={"type": "array", "items": {"type": "string"}, "description": "Oldest first"},
+    last_payment={"type": ["string", "null"], "format": "date"},
+    members={"type": ["integer", "null"]},
+    base_amount={"type": ["integer", "null"]},
+    declarations={"type": "array", "items": OBJECT},
+)
+ARREARS_OUT = _obj(
+    ["as_of", "through", "rule", "totals", "affiliates"],
+    as_of={"type": "string", "format": "date"},
+    through={"type": "string", "description": "The last month counted (the last one over)"},
+    rule={"type": "boolean", "description": "Whether the fund has a dues rule"},
+    totals=OBJECT,
+    affiliates={"type": "array", "items": ARREARS_LINE},
+    position={"type": "integer"},
+)
+
+
 def _param(name: str, schema: Schema | None = None) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": schema or UUID_S}
 
@@ -155,6 +181,7 @@ def fund_paths() -> dict[str, Any]:
     d = "/api/funds/{id}/disbursements/{disbursement_id}"
     as_of = _query("as_of", DAY, "Balance from the entries effective by this date")
     known_at = _query("known_at", DAY, "As the books said on this (recording) date")
+    as_of_arrears = _query("as_of", DAY, "Months over by this date; paid by this date")
     return {
         "/api/funds": {
             "post": _write("Open a fund for a unit (administrators)", bodies.FundIn, []),
@@ -164,6 +191,20 @@ def fund_paths() -> dict[str, Any]:
         "/api/funds/{id}/accounts": {"post": _write("Open an account", bodies.AccountIn, [FUND])},
         "/api/funds/{id}/dues-rule": {
             "put": _write("Set the dues rule", bodies.DuesRuleIn, [FUND])
+        },
+        "/api/funds/{id}/memberships": {
+            "post": _write(
+                "Declare an affiliate's dues-paying membership from a month on",
+                bodies.MembershipIn,
+                [FUND],
+            )
+        },
+        "/api/funds/{id}/arrears": {
+            "get": _read(
+                "Dues arrears per affiliate (members: totals only)",
+                [FUND, as_of_arrears],
+                ARREARS_OUT,
+            )
         },
         "/api/funds/{id}/contributions": {
             "post": _write(
@@ -264,6 +305,12 @@ def fund_paths() -> dict[str, Any]:
         },
         "/api/funds/{id}/export/entries.csv": {
             "get": _download("Entries with their legs (CSV)", "text/csv")
+        },
+        "/api/funds/{id}/export/arrears.csv": {
+            "get": {
+                **_download("Dues arrears per affiliate (CSV)", "text/csv"),
+                "parameters": [FUND, as_of_arrears, MIN_POSITION],
+            }
         },
         "/api/funds/{id}/export/events.json": {
             "get": _download(

@@ -627,6 +627,19 @@ FUND_CASES = [
     ),
     case("set the dues rule", "PUT", lambda w, c: (_f(w, "/dues-rule"), DUES_RULE), FUND_RECORD),
     case(
+        "declare a membership",
+        "POST",
+        lambda w, c: (
+            _f(w, "/memberships"),
+            {"affiliate": "PUK", "effective_from": "2026-11", "members": 40, "base_amount": 10**6},
+        ),
+        FUND_RECORD,
+    ),
+    case(
+        "dues arrears", "GET", lambda w, c: (_f(w, "/arrears?as_of=2026-11-02"), None), FUND_TOTALS
+    ),
+    case("export arrears", "GET", lambda w, c: (_f(w, "/export/arrears.csv"), None), FUND_READ),
+    case(
         "record a contribution",
         "POST",
         lambda w, c: (_f(w, "/contributions"), _contribution()),
@@ -1378,3 +1391,20 @@ async def test_an_actions_dashboard_shows_the_linked_fund_to_whom_it_should(worl
             assert "beneficiary" not in text and "Korlap" not in text, text
             assert not {"requester", "approvers", "payer", "evidence"} & set(json.loads(text))
     assert {c for c, funds in seen.items() if funds == [world.fund]} == LINKED_FUND_A
+
+
+async def test_the_units_members_see_arrears_per_affiliate_as_totals_only(world: World) -> None:
+    declared = {"affiliate": "SPN", "effective_from": "2026-10", "members": 5, "base_amount": 10**6}
+    status, _, reply = await world.call(
+        "treasurer", "POST", f"/api/funds/{world.fund}/memberships", declared
+    )
+    assert status in (200, 201)
+    path = f"/api/funds/{world.fund}/arrears?as_of=2027-01-01&min_position={reply['position']}"
+    _, _, for_member = await world.call("unit_member", "GET", path)
+    _, _, for_officer = await world.call("officer", "GET", path)
+    assert for_member["affiliates"] and for_officer["affiliates"]
+    for row in for_member["affiliates"]:
+        assert set(row) == {"affiliate", "declared", "due", "paid", "arrears", "credit"} | {
+            "months_behind"
+        }
+    assert all("behind" in row and "last_payment" in row for row in for_officer["affiliates"])

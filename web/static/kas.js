@@ -6,6 +6,7 @@
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
 import { createLinks } from "./kas-links.js";
+import { applyArrearsWords, loadArrears, renderReportArrears, wireArrears } from "./kas-arrears.js";
 import * as budget from "./kas-budget.js";
 
 const TEXT = {
@@ -108,6 +109,7 @@ function applyWords() {
   if (lang === "en") params.delete("lang"); else params.set("lang", "en");
   toggle.href = location.pathname + "?" + params.toString();
   toggle.textContent = tr("other_language");
+  applyArrearsWords();
 }
 
 async function write(path, body) {
@@ -308,6 +310,7 @@ async function loadFund(fundId) {
   await loadLedger();
   await loadReceipts();
   await links.load();
+  await loadArrears(fundPath, state.position, say);
   subscribe();
 }
 
@@ -365,7 +368,10 @@ function onMessage(msg) {
   }
   renderPending(); renderLedger(fresh);
   if (msg.type === "change" && data.entries.length) loadReceipts();
-  if (msg.type === "change") { budget.load(msg.position); if (state.reportPeriod) loadReport(msg.position); }
+  if (msg.type === "change") {
+    budget.load(msg.position); loadArrears(fundPath, msg.position, say);
+    if (state.reportPeriod) loadReport(msg.position);
+  }
 }
 
 // -- forms --------------------------------------------------------------------------------------
@@ -459,6 +465,7 @@ function renderReport(report) {
   check.className = bad.length ? "bad" : "ok";
   check.textContent = bad.length ? `${tr("report_bad")} ${bad.map(([c]) => c).join(", ")}` : tr("report_ok");
   budget.renderReport(report.budget);
+  renderReportArrears(report.arrears);
 }
 
 async function main() {
@@ -471,6 +478,7 @@ async function main() {
   const half = new Date().getMonth() < 6 ? "H1" : "H2";
   $("report-period").value = `${new Date().getFullYear()}-${half}`;
   wireForms();
+  wireArrears();
   budget.setup({ fundPath, mine, say, write, position: () => state.position });
   const funds = await api("GET", "/api/funds");
   const list = funds.ok ? funds.body.funds : [];
