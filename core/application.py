@@ -18,6 +18,7 @@ from core.errors import Conflict
 from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
 from core.fund_commands import FundCommands
+from core.fund_link import FundLinkCommands
 from core.identity import IdentityCommands
 from core.organisation import OrganisationCommands
 from core.planning import PlanningCommands
@@ -38,12 +39,14 @@ class Posko(
     VoteCommands,
     BudgetCommands,
     FundCommands,
+    FundLinkCommands,
 ):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands,
     strike votes in VoteCommands, legal notices and evidence in EvidenceCommands, planning and
     the organisation's names in PlanningCommands and OrganisationCommands, solidarity funds in
-    FundCommands and their annual budgets in BudgetCommands."""
+    FundCommands, their links to actions in FundLinkCommands and their annual budgets in
+    BudgetCommands."""
 
     name = "Posko"
 

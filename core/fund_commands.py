@@ -21,6 +21,7 @@ from core.access import FundScope
 from core.base import CONCURRENCY_RETRIES, PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound
 from core.fund import Fund
+from core.fund_link import FundLink, link_id
 from core.fund_records import FundEntry, Receipt, ReceiptBook, receipt_book_id, receipt_id
 from core.help_request import HelpRequest
 
@@ -497,6 +498,10 @@ class FundCommands(PoskoBase):
             help_request = self._load(help_request_id, HelpRequest, field="help_request_id")
             if help_request.status not in ("committed", "fulfilled"):
                 raise Conflict("help_not_committed", field="help_request_id")
+            # ... and only against a fund linked to the request's action.
+            link = self._find(link_id(fund_id, help_request.action_id), FundLink)
+            if link is None or not link.linked:
+                raise Conflict("fund_not_linked", field="help_request_id")
 
         def change(fund: Fund) -> list[Aggregate] | None:
             made = fund.request_disbursement(

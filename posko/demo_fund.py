@@ -3,8 +3,9 @@ confederation's strike fund with a dues rule, the last month of contributions an
 the demo's affiliates, a closed and signed-off period with its checkpoint, a paid
 disbursement, one waiting for its second approver, the annual budget (APBO) of each year
 shown, revised once after the close, so the period report has budget against actual; and the
-affiliates' declared membership and monthly dues, one of them two months behind. Seeded once
-(fixed ids); a restart on another day leaves it as it is."""
+affiliates' declared membership and monthly dues, one of them two months behind; linked to the
+demo action, whose dashboard shows its balance. Seeded once (fixed ids); a restart on another
+day leaves it as it is."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from core import arrears, ledger
 from core.application import Posko
-from posko.demo import AFFILIATES, NAMESPACE
+from posko.demo import ACTION_ID, AFFILIATES, NAMESPACE
 
 FUND_ID = uuid.uuid5(NAMESPACE, "dana-mogok-kspi")
 UMK = 5_396_761  # the dues base the affiliates declare: a regional minimum wage (UMK)
@@ -29,8 +30,14 @@ def _id(name: str) -> uuid.UUID:
 
 
 def seed_fund(app: Posko, now: datetime | None = None) -> uuid.UUID:
-    if FUND_ID in app.repository:
-        return FUND_ID
+    if FUND_ID not in app.repository:
+        _seed(app, now)
+    if ACTION_ID in app.repository:  # its dashboard shows the fund (a repeat records nothing)
+        app.link_fund(fund_id=FUND_ID, action_id=ACTION_ID, actor=TREASURER)
+    return FUND_ID
+
+
+def _seed(app: Posko, now: datetime | None) -> None:
     today = ledger.today_wib(now or datetime.now(UTC))
     app.open_fund(
         id=FUND_ID,
@@ -127,7 +134,6 @@ def seed_fund(app: Posko, now: datetime | None = None) -> uuid.UUID:
         actor=TREASURER,
     )
     app.approve_disbursement(fund_id=FUND_ID, disbursement_id=pending, actor=CHAIR)
-    return FUND_ID
 
 
 # The year's plan (whole rupiah): income by source, spending by programme.

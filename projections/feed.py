@@ -13,6 +13,7 @@ from its site): organisers read the feed too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -197,6 +198,25 @@ def _update(rows: Rows, event: Any, status: str, **changes: Any) -> None:
     rows.put(channel(where["action_id"]), where["key"], public(doc))
     if doc["legal"]:
         rows.put(legal_channel(where["action_id"]), where["key"], doc)
+
+
+def amend(rows: Rows, item_id: str, change: Callable[[Doc], None]) -> str | None:
+    """Change an incident's or request's row without a new status (the feed's public row, the
+    legal channel's whole one); returns the item's action id, or None for an item not here."""
+    where = rows.get(_KEYS, item_id)
+    if where is None:
+        return None
+    name = channel(where["action_id"])
+    doc = rows.get(name, where["key"])
+    if doc is not None and doc["legal"]:
+        doc = rows.get(legal_channel(where["action_id"]), where["key"])
+    if doc is None:
+        return None
+    change(doc)
+    rows.put(name, where["key"], public(doc))
+    if doc["legal"]:
+        rows.put(legal_channel(where["action_id"]), where["key"], doc)
+    return str(where["action_id"])
 
 
 def _came_by_sms(rows: Rows, event: Any) -> None:

@@ -57,6 +57,13 @@ class ViewStore(ABC):
         position they are as of, read consistently."""
 
     @abstractmethod
+    def page(
+        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
+    ) -> tuple[int, list[Doc]]:
+        """Up to `limit` of the channel's rows whose keys lie strictly between `after` and
+        `before` (byte order), first keys first (or last first), and their position."""
+
+    @abstractmethod
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         """Outbox batches with position > after, oldest first; None when some were pruned."""
 
@@ -210,6 +217,22 @@ class SQLiteViewStore(ViewStore):
             ]
         return position, docs[::-1]
 
+    def page(
+        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
+    ) -> tuple[int, list[Doc]]:
+        order = "DESC" if descending else "ASC"
+        with self._transaction(write=False) as c:
+            position = self._position(c)
+            docs = [
+                json.loads(r[0])
+                for r in c.execute(
+                    "SELECT doc FROM view_rows WHERE channel=? AND key>? AND key<? "
+                    f"ORDER BY key {order} LIMIT ?",
+                    (channel, after, before, limit),
+                )
+            ]
+        return position, docs
+
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         with self._transaction(write=False) as c:
             floor = c.execute("SELECT value FROM view_meta WHERE name='outbox_floor'").fetchone()
@@ -356,6 +379,27 @@ class PostgresViewStore(ViewStore):
             finally:
                 conn.isolation_level = None
         return position, docs[::-1]
+
+    def page(
+        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
+    ) -> tuple[int, list[Doc]]:
+        order = "DESC" if descending else "ASC"
+        with self._pool.connection() as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            try:
+                with conn.transaction():
+                    position = self._position(conn)
+                    docs = [
+                        json.loads(r[0])
+                        for r in conn.execute(
+                            'SELECT doc FROM view_rows WHERE channel=%s AND key COLLATE "C" > %s '
+                            f'AND key COLLATE "C" < %s ORDER BY key COLLATE "C" {order} LIMIT %s',
+                            (channel, after, before, limit),
+                        )
+                    ]
+            finally:
+                conn.isolation_level = None
+        return position, docs
 
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         with self._pool.connection() as conn:

@@ -930,6 +930,10 @@ class DisbursementIn(Body):
     help_request_id: UUID | None = None
 
 
+class FundLinkIn(Body):
+    action_id: UUID
+
+
 class FundReasonIn(Body):
     reason: Name
 

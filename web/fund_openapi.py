@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.fund import ENTRY_KINDS
+from projections.fund_ledger import DEFAULT_LIMIT, MAX_LIMIT
 from web import bodies
 from web.bodies import schema_of
 from web.schemas import PROBLEM, RECORDED, UUID_S, Schema
@@ -142,6 +144,39 @@ def _download(
     }
 
 
+LEDGER_PAGE = _obj(
+    ["entries", "limit", "order", "next_cursor", "next", "position"],
+    entries={"type": "array", "items": OBJECT},
+    limit={"type": "integer"},
+    order={"type": "string", "enum": ["asc", "desc"]},
+    next_cursor={"type": ["string", "null"], "description": "Pass as ?cursor= for the next page"},
+    next={"type": ["string", "null"], "description": "The next page's URL; null: no more"},
+    position={"type": "integer"},
+)
+
+
+def ledger_params() -> list[dict[str, Any]]:
+    text = {"type": "string", "minLength": 1, "maxLength": 100}
+    return [
+        _query("account", {"type": "string"}, "Only entries touching this account"),
+        _query("kind", {"type": "string", "enum": list(ENTRY_KINDS)}, "Only this kind"),
+        _query("from", DAY, "Effective on or after"),
+        _query("to", DAY, "Effective on or before"),
+        _query("q", text, "Text in the memo, reference, payment reference or payer"),
+        _query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            f"Entries per page (at most {MAX_LIMIT})",
+        ),
+        _query("order", {"type": "string", "enum": ["asc", "desc"]}, "asc: oldest first"),
+        _query(
+            "cursor",
+            {"type": "string", "pattern": "^[0-9]{1,12}$"},
+            "The previous page's next_cursor",
+        ),
+    ]
+
+
 def fund_paths() -> dict[str, Any]:
     d = "/api/funds/{id}/disbursements/{disbursement_id}"
     as_of = _query("as_of", DAY, "Balance from the entries effective by this date")
@@ -187,14 +222,9 @@ def fund_paths() -> dict[str, Any]:
         },
         "/api/funds/{id}/ledger": {
             "get": _read(
-                "Entries with their legs",
-                [
-                    FUND,
-                    _query("account", {"type": "string"}, "Only entries touching this account"),
-                    _query("kind", {"type": "string"}, "contribution, dues, payment, ..."),
-                    _query("from", DAY, "Effective on or after"),
-                    _query("to", DAY, "Effective on or before"),
-                ],
+                "Entries with their legs, a page at a time (web/fund_ledger.py)",
+                [FUND, *ledger_params()],
+                LEDGER_PAGE,
             )
         },
         "/api/funds/{id}/balances": {

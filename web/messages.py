@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.budget_messages import BUDGET_MESSAGES
+from web.fund_link_messages import FUND_LINK_MESSAGES
 from web.fund_messages import FUND_MESSAGES
 from web.sms_messages import SMS_CATALOGUE
 
@@ -387,6 +388,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(SMS_CATALOGUE)
 CATALOGUE.update(FUND_MESSAGES)
+CATALOGUE.update(FUND_LINK_MESSAGES)
 CATALOGUE.update(BUDGET_MESSAGES)
 
 
