@@ -1,8 +1,15 @@
 """Where views live: rows (JSON documents by channel and key), the position of the last event
-applied, and an outbox of recent batches, all written in one transaction per batch.
+applied, an outbox of recent batches and the time-travel checkpoints, all written in one
+transaction per batch.
 
 The outbox lets a gateway catch a client up after a blip when the bus cannot, and lets the
 runner republish batches the bus lost (a crash between commit and publish).
+
+Checkpoints (see projections/checkpoints.py) are derived data like the rows: `view_checkpoints`
+holds one line per checkpoint, `view_history` the rows as they stood at each one. A checkpoint
+copies only the rows changed since the one before, straight from `view_rows` in the same
+transaction, so its rows are byte for byte what the live rows were; a row as of checkpoint P is
+its latest history entry at or before P.
 """
 
 from __future__ import annotations
@@ -12,8 +19,9 @@ import sqlite3
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +31,44 @@ from psycopg_pool import ConnectionPool
 from projections.changes import Batch
 from projections.rows import Doc, RowKey
 
+RowKeyDoc = tuple[str, Doc]  # a row's key and document
+
 OUTBOX_KEEP = 20_000  # batches kept for catch-up; older ones are pruned
 PRUNE_EVERY = 500  # commits between prunes
 
 
 class StalePosition(Exception):
     """A batch at or below the stored position: it was applied already (double apply refused)."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The views as they stood after the event at `position`: the segment of the log it closes
+    is (start, position]. Times are microseconds since the epoch: `low_us` the earliest event
+    time in the segment, `high_us` the latest of every event up to `position` (event times are
+    not in position order, so a checkpoint serves a moment only if high_us <= that moment).
+    `identity` and `version` are the store's identity and the views' version it was made under,
+    `event` the id of the event at `position` ("originator/version"): a reader trusts it only if
+    all three still hold."""
+
+    position: int
+    start: int
+    events: int
+    low_us: int
+    high_us: int
+    identity: str
+    version: int
+    event: str
+
+
+@dataclass(frozen=True)
+class CheckpointWrite:
+    """A checkpoint to make with a batch: copy `rows` (or, with `everything`, every row) from
+    the live rows into the history. `everything` starts a new chain: it drops the old one."""
+
+    checkpoint: Checkpoint
+    rows: Collection[RowKey]
+    everything: bool
 
 
 class ViewStore(ABC):
@@ -46,10 +86,17 @@ class ViewStore(ABC):
 
     @abstractmethod
     def commit(
-        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+        self,
+        position: int,
+        rows: dict[RowKey, Doc],
+        batch: Batch,
+        *,
+        after: int | None = None,
+        checkpoint: CheckpointWrite | None = None,
     ) -> None:
         """Write rows, the batch into the outbox, and the new position, atomically. With
-        `after`, refuse (StalePosition) unless the stored position is exactly that one."""
+        `after`, refuse (StalePosition) unless the stored position is exactly that one. With
+        `checkpoint`, make it in the same transaction, after the rows are written."""
 
     @abstractmethod
     def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
@@ -62,7 +109,27 @@ class ViewStore(ABC):
 
     @abstractmethod
     def reset(self) -> None:
-        """Drop every row, the outbox and the position (before a rebuild)."""
+        """Drop every row, the outbox, the checkpoints and the position (before a rebuild)."""
+
+    # -- checkpoints (read by time travel and by the runner when it starts) --------------------
+
+    @abstractmethod
+    def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
+        """The last checkpoint (of those whose high_us <= high_at_most, if given)."""
+
+    @abstractmethod
+    def checkpoints_after(self, position: int, *, low_at_most: int) -> list[Checkpoint]:
+        """Checkpoints after `position` whose segment holds an event at or before low_at_most
+        (low_us <= it), in position order."""
+
+    @abstractmethod
+    def history_row(self, channel: str, key: str, position: int) -> Doc | None:
+        """The row as it stood at the checkpoint at `position`."""
+
+    @abstractmethod
+    def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
+        """The channel's rows (key, doc) in key order as they stood at the checkpoint at
+        `position` (only the `latest` last ones, if given)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -80,6 +147,8 @@ class ViewStore(ABC):
         return self._commits % self.prune_every == 0
 
 
+_CHECKPOINT_COLUMNS = "position, start, events, low_us, high_us, identity, version, event"
+
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS view_rows (channel TEXT NOT NULL, key TEXT NOT NULL, "
     "doc TEXT NOT NULL, PRIMARY KEY (channel, key))",
@@ -88,7 +157,33 @@ _TABLES = (
     # The store's identity: not a view, so a rebuild keeps it; a restore brings an old one back,
     # which the projector replaces when it finds the bus ahead of the store.
     "CREATE TABLE IF NOT EXISTS store_identity (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS view_checkpoints (position BIGINT PRIMARY KEY, "
+    "start BIGINT NOT NULL, events BIGINT NOT NULL, low_us BIGINT NOT NULL, "
+    "high_us BIGINT NOT NULL, identity TEXT NOT NULL, version BIGINT NOT NULL, "
+    "event TEXT NOT NULL)",
 )
+# The history is read in key order like the rows; PostgreSQL keys it in the "C" collation so
+# that order (Python's, SQLite's) comes from the index.
+_SQLITE_HISTORY = (
+    "CREATE TABLE IF NOT EXISTS view_history (channel TEXT NOT NULL, key TEXT NOT NULL, "
+    "position BIGINT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (channel, key, position))"
+)
+_POSTGRES_HISTORY = (
+    "CREATE TABLE IF NOT EXISTS view_history (channel TEXT NOT NULL, "
+    'key TEXT COLLATE "C" NOT NULL, position BIGINT NOT NULL, doc TEXT NOT NULL, '
+    "PRIMARY KEY (channel, key, position))"
+)
+
+
+def _checkpoint(row: Any) -> Checkpoint:
+    return Checkpoint(
+        int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), str(row[5]),
+        int(row[6]), str(row[7]),
+    )  # fmt: skip
+
+
+def _checkpoint_values(c: Checkpoint) -> tuple[Any, ...]:
+    return (c.position, c.start, c.events, c.low_us, c.high_us, c.identity, c.version, c.event)
 
 
 def _dumps(doc: Doc) -> str:
@@ -107,7 +202,7 @@ class SQLiteViewStore(ViewStore):
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         with self._transaction(write=True) as c:
-            for statement in _TABLES:
+            for statement in (*_TABLES, _SQLITE_HISTORY):
                 c.execute(statement)
 
     def _connection(self) -> sqlite3.Connection:
@@ -154,7 +249,13 @@ class SQLiteViewStore(ViewStore):
         return None if row is None else dict(json.loads(row[0]))
 
     def commit(
-        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+        self,
+        position: int,
+        rows: dict[RowKey, Doc],
+        batch: Batch,
+        *,
+        after: int | None = None,
+        checkpoint: CheckpointWrite | None = None,
     ) -> None:
         with self._transaction(write=True) as c:
             stored = self._position(c)
@@ -175,8 +276,32 @@ class SQLiteViewStore(ViewStore):
                 "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
                 (position,),
             )
+            if checkpoint is not None:
+                self._make_checkpoint(c, checkpoint)
             if self._should_prune():
                 self._prune(c)
+
+    @staticmethod
+    def _make_checkpoint(c: sqlite3.Cursor, write: CheckpointWrite) -> None:
+        position = write.checkpoint.position
+        if write.everything:
+            c.execute("DELETE FROM view_checkpoints")
+            c.execute("DELETE FROM view_history")
+            c.execute(
+                "INSERT INTO view_history (channel, key, position, doc) "
+                "SELECT channel, key, ?, doc FROM view_rows",
+                (position,),
+            )
+        else:
+            c.executemany(
+                "INSERT INTO view_history (channel, key, position, doc) "
+                "SELECT channel, key, ?, doc FROM view_rows WHERE channel=? AND key=?",
+                [(position, channel, key) for channel, key in write.rows],
+            )
+        c.execute(
+            f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _checkpoint_values(write.checkpoint),
+        )
 
     def _prune(self, c: sqlite3.Cursor) -> None:
         row = c.execute(
@@ -218,8 +343,55 @@ class SQLiteViewStore(ViewStore):
 
     def reset(self) -> None:
         with self._transaction(write=True) as c:
-            for table in ("view_rows", "view_outbox", "view_meta"):
+            for table in (
+                "view_rows", "view_outbox", "view_meta", "view_checkpoints", "view_history"
+            ):  # fmt: skip
                 c.execute(f"DELETE FROM {table}")
+
+    def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
+        sql = f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints"
+        if high_at_most is None:
+            row = self._connection().execute(f"{sql} ORDER BY position DESC LIMIT 1").fetchone()
+        else:
+            row = (
+                self._connection()
+                .execute(
+                    f"{sql} WHERE high_us <= ? ORDER BY position DESC LIMIT 1", (high_at_most,)
+                )
+                .fetchone()
+            )
+        return None if row is None else _checkpoint(row)
+
+    def checkpoints_after(self, position: int, *, low_at_most: int) -> list[Checkpoint]:
+        return [
+            _checkpoint(row)
+            for row in self._connection().execute(
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints "
+                "WHERE position > ? AND low_us <= ? ORDER BY position",
+                (position, low_at_most),
+            )
+        ]
+
+    def history_row(self, channel: str, key: str, position: int) -> Doc | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT doc FROM view_history WHERE channel=? AND key=? AND position<=? "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, key, position),
+            )
+            .fetchone()
+        )
+        return None if row is None else dict(json.loads(row[0]))
+
+    def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
+        # SQLite takes the bare columns of a max() aggregate from the row holding the maximum.
+        rows = self._connection().execute(
+            "SELECT key, doc, MAX(position) FROM view_history WHERE channel=? AND position<=? "
+            "GROUP BY key ORDER BY key DESC LIMIT ?",
+            (channel, position, -1 if latest is None else latest),
+        )
+        return [(str(key), json.loads(doc)) for key, doc, _ in rows][::-1]
 
     def identity(self) -> str:
         with self._transaction(write=False) as c:
@@ -276,7 +448,7 @@ class PostgresViewStore(ViewStore):
             open=True,
         )
         with self._pool.connection() as conn:
-            for statement in _TABLES:
+            for statement in (*_TABLES, _POSTGRES_HISTORY):
                 conn.execute(statement)
 
     def position(self) -> int:
@@ -297,7 +469,13 @@ class PostgresViewStore(ViewStore):
         return None if row is None else dict(json.loads(row[0]))
 
     def commit(
-        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+        self,
+        position: int,
+        rows: dict[RowKey, Doc],
+        batch: Batch,
+        *,
+        after: int | None = None,
+        checkpoint: CheckpointWrite | None = None,
     ) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(
@@ -319,6 +497,8 @@ class PostgresViewStore(ViewStore):
                     (position, batch.to_json()),
                 )
             conn.execute("UPDATE view_meta SET value=%s WHERE name='position'", (position,))
+            if checkpoint is not None:
+                self._make_checkpoint(conn, checkpoint)
             if self._should_prune():
                 row = conn.execute(
                     "SELECT position FROM view_outbox ORDER BY position DESC LIMIT 1 OFFSET %s",
@@ -363,9 +543,74 @@ class PostgresViewStore(ViewStore):
             floor = conn.execute("SELECT value FROM view_meta WHERE name='outbox_floor'").fetchone()
         return None if floor is not None and after < floor[0] else batches
 
+    @staticmethod
+    def _make_checkpoint(conn: psycopg.Connection[Any], write: CheckpointWrite) -> None:
+        position = write.checkpoint.position
+        if write.everything:
+            conn.execute("TRUNCATE view_checkpoints, view_history")
+            conn.execute(
+                "INSERT INTO view_history (channel, key, position, doc) "
+                "SELECT channel, key, %s, doc FROM view_rows",
+                (position,),
+            )
+        elif write.rows:
+            channels, keys = zip(*write.rows, strict=True)
+            conn.execute(
+                "INSERT INTO view_history (channel, key, position, doc) "
+                "SELECT r.channel, r.key, %s, r.doc FROM view_rows r "
+                "JOIN unnest(%s::text[], %s::text[]) AS d(channel, key) "
+                "ON r.channel = d.channel AND r.key = d.key",
+                (position, list(channels), list(keys)),
+            )
+        conn.execute(
+            f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            _checkpoint_values(write.checkpoint),
+        )
+
     def reset(self) -> None:
         with self._pool.connection() as conn, conn.transaction():
-            conn.execute("TRUNCATE view_rows, view_outbox, view_meta")
+            conn.execute(
+                "TRUNCATE view_rows, view_outbox, view_meta, view_checkpoints, view_history"
+            )
+
+    def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
+        sql = f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints"
+        with self._pool.connection() as conn:
+            if high_at_most is None:
+                row = conn.execute(f"{sql} ORDER BY position DESC LIMIT 1").fetchone()
+            else:
+                row = conn.execute(
+                    f"{sql} WHERE high_us <= %s ORDER BY position DESC LIMIT 1", (high_at_most,)
+                ).fetchone()
+        return None if row is None else _checkpoint(row)
+
+    def checkpoints_after(self, position: int, *, low_at_most: int) -> list[Checkpoint]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints "
+                "WHERE position > %s AND low_us <= %s ORDER BY position",
+                (position, low_at_most),
+            ).fetchall()
+        return [_checkpoint(row) for row in rows]
+
+    def history_row(self, channel: str, key: str, position: int) -> Doc | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT doc FROM view_history WHERE channel=%s AND key=%s AND position<=%s "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, key, position),
+            ).fetchone()
+        return None if row is None else dict(json.loads(row[0]))
+
+    def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT ON (key) key, doc FROM view_history "
+                "WHERE channel=%s AND position<=%s ORDER BY key DESC, position DESC LIMIT %s",
+                (channel, position, latest),
+            ).fetchall()
+        return [(str(key), json.loads(doc)) for key, doc in rows][::-1]
 
     def identity(self) -> str:
         with self._pool.connection() as conn:
