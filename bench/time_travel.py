@@ -1,0 +1,172 @@
+"""Time travel speed: a view as of random moments over a log of many events, answered from the
+view checkpoints (the nearest one plus the tail) against a replay of the whole log, with the
+raw library's read+decode of the same events measured in the same run; and what making the
+checkpoints costs a rebuild (catch_up with and without them).
+
+    .venv/bin/python bench/time_travel.py [--events 100000] [--reads 200] [--full-reads 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import benchkit as bk
+from rebuild import raw_read, seed
+
+from core.application import Posko
+from posko.persistence import eventsourcing_env
+from projections import channels, checkpoints, feed, live_map, overview
+from projections.port import ViewPort
+from projections.runner import ProjectionRunner
+from projections.store import SQLiteViewStore
+from projections.time_travel import replay, replay_all
+
+
+def event_times(app: Posko) -> list[datetime]:
+    times = []
+    position = 0
+    while notes := app.recorder.select_notifications(
+        start=position, limit=1000, inclusive_of_start=False
+    ):
+        for note in notes:
+            event: Any = app.mapper.to_domain_event(note)
+            times.append(event.timestamp)
+        position = notes[-1].id
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--sites", type=int, default=300)
+    parser.add_argument("--reads", type=int, default=200, help="moments read from checkpoints")
+    parser.add_argument("--full-reads", type=int, default=5, help="moments replayed in full")
+    parser.add_argument("--every", type=int, default=checkpoints.EVERY)
+    args = parser.parse_args()
+
+    print(f"machine: {bk.machine()}  load {bk.load()}")
+    with tempfile.TemporaryDirectory(prefix="posko-bench-tt-") as tmp:
+        data = Path(tmp)
+        app = Posko(env=eventsourcing_env("", data))
+        reports = seed(app, events=args.events, sites=args.sites, reporters=500, per_save=50)
+        total = app.recorder.max_notification_id() or 0
+        print(f"seeded {total} events ({reports} reports, {args.sites} sites)")
+
+        # Rebuild with checkpoints (the runner's default) and without (none due in the log).
+        timings = {}
+        for name, every in (("without", total + 1), ("with", args.every)):
+            store = SQLiteViewStore(data / f"views-{name}.db")
+            started = time.perf_counter()
+            ProjectionRunner(app, ViewPort(store), checkpoint_every=every).catch_up()
+            timings[name] = time.perf_counter() - started
+            store.close()
+        store = SQLiteViewStore(data / "views-with.db")
+        with sqlite3.connect(store.path) as conn:
+            made = conn.execute("SELECT count(*) FROM view_checkpoints").fetchone()[0]
+            history = conn.execute("SELECT count(*) FROM view_history").fetchone()[0]
+            rows = conn.execute("SELECT count(*) FROM view_rows").fetchone()[0]
+        size = (data / "views-with.db").stat().st_size
+        plain = (data / "views-without.db").stat().st_size
+        print(
+            f"rebuild: {timings['without']:.1f}s without checkpoints, {timings['with']:.1f}s "
+            f"with ({made} checkpoints every {args.every}, {history} history rows for "
+            f"{rows} rows; file {size / 2**20:.0f} MiB against {plain / 2**20:.0f} MiB)"
+        )
+
+        action_id = next(iter(store.snapshot(overview.CHANNEL)[1]))["id"]
+        refs = [
+            ref
+            for name in (live_map.channel(action_id), feed.channel(action_id))
+            if (ref := channels.parse(name)) is not None
+        ]
+        times = event_times(app)
+        rng = random.Random(1)
+        moments = [rng.uniform(min(times).timestamp(), max(times).timestamp()) for _ in range(9)]
+
+        def at(seconds: float) -> datetime:
+            return datetime.fromtimestamp(seconds, tz=times[0].tzinfo)
+
+        ours: list[float] = []
+        for _ in range(args.reads):
+            moment = at(rng.uniform(min(times).timestamp(), max(times).timestamp()))
+            started = time.perf_counter()
+            past = replay(app, store, moment)
+            for ref in refs:
+                past.snapshot(ref)
+            ours.append((time.perf_counter() - started) * 1000)
+        full: list[float] = []
+        checked = 0
+        for seconds in moments[: args.full_reads]:
+            moment = at(seconds)
+            started = time.perf_counter()
+            whole = replay_all(app, moment)
+            answers = [whole.snapshot(ref) for ref in refs]
+            full.append((time.perf_counter() - started) * 1000)
+            past = replay(app, store, moment)
+            if [past.snapshot(ref) for ref in refs] != answers or past.position != whole.position:
+                raise SystemExit(f"checkpoint answer differs from the full replay at {moment}")
+            checked += 1
+        raw: list[float] = []
+        for _ in range(3):
+            started = time.perf_counter()
+            raw_read(app, 1000)
+            raw.append((time.perf_counter() - started) * 1000)
+        store.close()
+        app.close()
+
+    p50, p99 = bk.percentile(ours, 50), bk.percentile(ours, 99)
+    f50 = bk.percentile(full, 50)
+    r = bk.spread(raw)
+    print(
+        bk.table(
+            ["read as of a random moment (map + feed)", "p50 ms", "p99 ms", "max ms", "n"],
+            [
+                ["from checkpoints", f"{p50:.1f}", f"{p99:.1f}", f"{max(ours):.1f}", len(ours)],
+                [
+                    "full replay (before)",
+                    f"{f50:.0f}",
+                    f"{bk.percentile(full, 99):.0f}",
+                    f"{max(full):.0f}",
+                    len(full),
+                ],
+                [
+                    f"raw read+decode of all {total} events",
+                    f"{r.median:.0f}",
+                    "",
+                    f"{r.high:.0f}",
+                    len(raw),
+                ],
+            ],
+        )
+    )
+    print(f"checkpoint answers equal to the full replay at {checked} moments")
+    met = p99 <= 100
+    print(f"p99 {p99:.1f} ms at {total} events (target <= 100 ms: {'met' if met else 'NOT met'})")
+    print(
+        bk.summary_line(
+            "time_travel",
+            {
+                "events": total,
+                "every": args.every,
+                "p50_ms": f"{p50:.1f}",
+                "p99_ms": f"{p99:.1f}",
+                "full_p50_ms": f"{f50:.0f}",
+                "raw_read_decode_ms": f"{r.median:.0f}",
+                "ratio_p99_to_raw": f"{p99 / r.median:.3f}",
+                "rebuild_s_without": f"{timings['without']:.1f}",
+                "rebuild_s_with": f"{timings['with']:.1f}",
+                "met": met,
+            },
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
