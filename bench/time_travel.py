@@ -121,6 +121,8 @@ def main() -> None:
         store.close()
         app.close()
 
+    ours.sort()
+    full.sort()
     p50, p99 = bk.percentile(ours, 50), bk.percentile(ours, 99)
     f50 = bk.percentile(full, 50)
     r = bk.spread(raw)
