@@ -20,10 +20,9 @@ from eventsourcing.persistence import Notification
 
 from projections import channels
 from projections.changes import Batch, Change, Publisher
-from projections.checkpoints import EVERY, Checkpointer
+from projections.checkpoints import EVERY, Checkpointer, CheckpointRows
 from projections.leader import Alone, Leadership
 from projections.port import ViewPort
-from projections.rows import Rows
 
 log = logging.getLogger("posko.projections")
 
@@ -65,7 +64,7 @@ class ProjectionRunner:
         self.store = port.store
         self.publisher = publisher
         self.batch_size = batch_size
-        # For time travel: made with the batches, which end on every checkpoint_every-th event.
+        # For time travel: made with the batches, after every checkpoint_every-th event.
         self.checkpoints = Checkpointer(app, self.store, checkpoint_every)
         self.status = RunnerStatus(position=self.store.position())
         self._last_published = self.status.position  # batches up to here are on the bus or lost
@@ -79,13 +78,13 @@ class ProjectionRunner:
     def apply(self, notifications: Sequence[Notification]) -> Batch:
         """Apply one batch of notifications (in log order) to every view and commit it."""
         after = self.status.position
-        rows = Rows(self.store.load)
+        rows = CheckpointRows(self.store.load)
+        checkpoints = self.checkpoints.begin(after)
         event: Any = None
-        times: list[datetime] = []
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             channels.apply(rows, event)
-            times.append(event.timestamp)
+            checkpoints.applied(rows, notification, event.timestamp)
         position = notifications[-1].id
         batch = Batch(
             position=position,
@@ -98,9 +97,10 @@ class ProjectionRunner:
         started = time.perf_counter()
         # `after` fences the commit: if another projector moved the views on meanwhile (it took
         # over the lock), this batch was computed from stale rows and is refused.
-        plan = self.checkpoints.plan(after, notifications, times, rows.changed)
-        self.store.commit(position, rows.changed, batch, after=after, checkpoint=plan.write)
-        self.checkpoints.committed(plan)
+        self.store.commit(
+            position, rows.changed, batch, after=after, checkpoints=checkpoints.writes
+        )
+        self.checkpoints.committed(checkpoints, rows)
         self.status.position = position
         self.status.events_applied += len(notifications)
         self.status.batches_applied += 1
@@ -127,11 +127,8 @@ class ProjectionRunner:
     def catch_up(self, batch_size: int = CATCH_UP_BATCH_SIZE) -> int:
         """Apply everything in the log after the stored position; returns the new position."""
         position = self.status.position = self.store.position()
-        self.checkpoints.resume(position)
         while notifications := self.app.recorder.select_notifications(
-            start=position,
-            limit=self.checkpoints.room(batch_size),  # batches end on checkpoints
-            inclusive_of_start=False,
+            start=position, limit=batch_size, inclusive_of_start=False
         ):
             position = self.apply(notifications).position
         return position
@@ -183,7 +180,6 @@ class ProjectionRunner:
             identity = await self.port.identity()
             if self.publisher.store != identity:
                 self.publisher.use_store(identity)
-        await self.port.pools.run("projector", self.checkpoints.resume, start)
         subscription = await self.port.pools.run("main", self.app.recorder.subscribe, gt=start)
         pump = _Pump(subscription, asyncio.get_running_loop(), self.batch_size * 4)
         pump.start()
@@ -194,7 +190,7 @@ class ProjectionRunner:
                 with contextlib.suppress(Exception):  # bus down: repaired before the next publish
                     await self._repair_bus()
             while True:
-                notifications = await pump.take(self.checkpoints.room(self.batch_size))
+                notifications = await pump.take(self.batch_size)
                 batch = await self.port.project(self.apply, notifications)
                 self.status.last_error = None
                 self.port.projects_here(batch.position)

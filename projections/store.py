@@ -7,9 +7,8 @@ runner republish batches the bus lost (a crash between commit and publish).
 
 Checkpoints (see projections/checkpoints.py) are derived data like the rows: `view_checkpoints`
 holds one line per checkpoint, `view_history` the rows as they stood at each one. A checkpoint
-copies only the rows changed since the one before, straight from `view_rows` in the same
-transaction, so its rows are byte for byte what the live rows were; a row as of checkpoint P is
-its latest history entry at or before P.
+holds only the rows changed since the one before, encoded as the live rows are; a row as of
+checkpoint P is its latest history entry at or before P.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import sqlite3
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +45,8 @@ class Checkpoint:
     """The views as they stood after the event at `position`: the segment of the log it closes
     is (start, position]. Times are microseconds since the epoch: `low_us` the earliest event
     time in the segment, `high_us` the latest of every event up to `position` (event times are
-    not in position order, so a checkpoint serves a moment only if high_us <= that moment).
+    not in position order, so a checkpoint serves a moment only if high_us <= that moment), and
+    `times` each event of the segment with its time, packed (see checkpoints.pack_times).
     `identity` and `version` are the store's identity and the views' version it was made under,
     `event` the id of the event at `position` ("originator/version"): a reader trusts it only if
     all three still hold."""
@@ -59,15 +59,17 @@ class Checkpoint:
     identity: str
     version: int
     event: str
+    times: bytes
 
 
 @dataclass(frozen=True)
 class CheckpointWrite:
-    """A checkpoint to make with a batch: copy `rows` (or, with `everything`, every row) from
-    the live rows into the history. `everything` starts a new chain: it drops the old one."""
+    """A checkpoint to make with a batch, and its rows: `rows` (channel, key, encoded doc), or,
+    with `everything`, a copy of every live row as it stood before the batch (the checkpoint is
+    then at the batch's start); `everything` starts a new chain and drops the old one."""
 
     checkpoint: Checkpoint
-    rows: Collection[RowKey]
+    rows: Sequence[tuple[str, str, str]]
     everything: bool
 
 
@@ -92,11 +94,11 @@ class ViewStore(ABC):
         batch: Batch,
         *,
         after: int | None = None,
-        checkpoint: CheckpointWrite | None = None,
+        checkpoints: Sequence[CheckpointWrite] = (),
     ) -> None:
         """Write rows, the batch into the outbox, and the new position, atomically. With
-        `after`, refuse (StalePosition) unless the stored position is exactly that one. With
-        `checkpoint`, make it in the same transaction, after the rows are written."""
+        `after`, refuse (StalePosition) unless the stored position is exactly that one. The
+        `checkpoints` are made in the same transaction."""
 
     @abstractmethod
     def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
@@ -147,7 +149,7 @@ class ViewStore(ABC):
         return self._commits % self.prune_every == 0
 
 
-_CHECKPOINT_COLUMNS = "position, start, events, low_us, high_us, identity, version, event"
+_CHECKPOINT_COLUMNS = "position, start, events, low_us, high_us, identity, version, event, times"
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS view_rows (channel TEXT NOT NULL, key TEXT NOT NULL, "
@@ -157,10 +159,12 @@ _TABLES = (
     # The store's identity: not a view, so a rebuild keeps it; a restore brings an old one back,
     # which the projector replaces when it finds the bus ahead of the store.
     "CREATE TABLE IF NOT EXISTS store_identity (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+_CHECKPOINTS = (
     "CREATE TABLE IF NOT EXISTS view_checkpoints (position BIGINT PRIMARY KEY, "
     "start BIGINT NOT NULL, events BIGINT NOT NULL, low_us BIGINT NOT NULL, "
     "high_us BIGINT NOT NULL, identity TEXT NOT NULL, version BIGINT NOT NULL, "
-    "event TEXT NOT NULL)",
+    "event TEXT NOT NULL, times {blob} NOT NULL)"
 )
 # The history is read in key order like the rows; PostgreSQL keys it in the "C" collation so
 # that order (Python's, SQLite's) comes from the index.
@@ -178,15 +182,19 @@ _POSTGRES_HISTORY = (
 def _checkpoint(row: Any) -> Checkpoint:
     return Checkpoint(
         int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), str(row[5]),
-        int(row[6]), str(row[7]),
+        int(row[6]), str(row[7]), bytes(row[8]),
     )  # fmt: skip
 
 
 def _checkpoint_values(c: Checkpoint) -> tuple[Any, ...]:
-    return (c.position, c.start, c.events, c.low_us, c.high_us, c.identity, c.version, c.event)
+    return (
+        c.position, c.start, c.events, c.low_us, c.high_us, c.identity, c.version, c.event,
+        c.times,
+    )  # fmt: skip
 
 
-def _dumps(doc: Doc) -> str:
+def dumps(doc: Doc) -> str:
+    """A row as the stores write it (and a checkpoint keeps it)."""
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -202,7 +210,7 @@ class SQLiteViewStore(ViewStore):
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         with self._transaction(write=True) as c:
-            for statement in (*_TABLES, _SQLITE_HISTORY):
+            for statement in (*_TABLES, _CHECKPOINTS.format(blob="BLOB"), _SQLITE_HISTORY):
                 c.execute(statement)
 
     def _connection(self) -> sqlite3.Connection:
@@ -255,16 +263,18 @@ class SQLiteViewStore(ViewStore):
         batch: Batch,
         *,
         after: int | None = None,
-        checkpoint: CheckpointWrite | None = None,
+        checkpoints: Sequence[CheckpointWrite] = (),
     ) -> None:
         with self._transaction(write=True) as c:
             stored = self._position(c)
             if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
+            for write in checkpoints:  # before the rows: `everything` copies them as they were
+                self._make_checkpoint(c, write)
             c.executemany(
                 "INSERT INTO view_rows (channel, key, doc) VALUES (?, ?, ?) "
                 "ON CONFLICT (channel, key) DO UPDATE SET doc=excluded.doc",
-                [(ch, key, _dumps(doc)) for (ch, key), doc in rows.items()],
+                [(ch, key, dumps(doc)) for (ch, key), doc in rows.items()],
             )
             if batch.changes:
                 c.execute(
@@ -276,8 +286,6 @@ class SQLiteViewStore(ViewStore):
                 "ON CONFLICT (name) DO UPDATE SET value=excluded.value",
                 (position,),
             )
-            if checkpoint is not None:
-                self._make_checkpoint(c, checkpoint)
             if self._should_prune():
                 self._prune(c)
 
@@ -292,14 +300,13 @@ class SQLiteViewStore(ViewStore):
                 "SELECT channel, key, ?, doc FROM view_rows",
                 (position,),
             )
-        else:
-            c.executemany(
-                "INSERT INTO view_history (channel, key, position, doc) "
-                "SELECT channel, key, ?, doc FROM view_rows WHERE channel=? AND key=?",
-                [(position, channel, key) for channel, key in write.rows],
-            )
+        c.executemany(
+            "INSERT INTO view_history (channel, key, position, doc) VALUES (?, ?, ?, ?)",
+            [(channel, key, position, doc) for channel, key, doc in write.rows],
+        )
         c.execute(
-            f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _checkpoint_values(write.checkpoint),
         )
 
@@ -385,13 +392,15 @@ class SQLiteViewStore(ViewStore):
         return None if row is None else dict(json.loads(row[0]))
 
     def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
-        # SQLite takes the bare columns of a max() aggregate from the row holding the maximum.
+        # Walks the index backwards and stops after `latest` keys (a GROUP BY would read all).
         rows = self._connection().execute(
-            "SELECT key, doc, MAX(position) FROM view_history WHERE channel=? AND position<=? "
-            "GROUP BY key ORDER BY key DESC LIMIT ?",
+            "SELECT key, doc FROM view_history h WHERE channel=? AND position = ("
+            "SELECT MAX(position) FROM view_history "
+            "WHERE channel=h.channel AND key=h.key AND position<=?) "
+            "ORDER BY key DESC LIMIT ?",
             (channel, position, -1 if latest is None else latest),
         )
-        return [(str(key), json.loads(doc)) for key, doc, _ in rows][::-1]
+        return [(str(key), json.loads(doc)) for key, doc in rows][::-1]
 
     def identity(self) -> str:
         with self._transaction(write=False) as c:
@@ -448,7 +457,7 @@ class PostgresViewStore(ViewStore):
             open=True,
         )
         with self._pool.connection() as conn:
-            for statement in (*_TABLES, _POSTGRES_HISTORY):
+            for statement in (*_TABLES, _CHECKPOINTS.format(blob="BYTEA"), _POSTGRES_HISTORY):
                 conn.execute(statement)
 
     def position(self) -> int:
@@ -475,7 +484,7 @@ class PostgresViewStore(ViewStore):
         batch: Batch,
         *,
         after: int | None = None,
-        checkpoint: CheckpointWrite | None = None,
+        checkpoints: Sequence[CheckpointWrite] = (),
     ) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(
@@ -485,11 +494,13 @@ class PostgresViewStore(ViewStore):
             stored = self._position(conn, lock=True)
             if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
+            for write in checkpoints:  # before the rows: `everything` copies them as they were
+                self._make_checkpoint(conn, write)
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO view_rows (channel, key, doc) VALUES (%s, %s, %s) "
                     "ON CONFLICT (channel, key) DO UPDATE SET doc=excluded.doc",
-                    [(ch, key, _dumps(doc)) for (ch, key), doc in rows.items()],
+                    [(ch, key, dumps(doc)) for (ch, key), doc in rows.items()],
                 )
             if batch.changes:
                 conn.execute(
@@ -497,8 +508,6 @@ class PostgresViewStore(ViewStore):
                     (position, batch.to_json()),
                 )
             conn.execute("UPDATE view_meta SET value=%s WHERE name='position'", (position,))
-            if checkpoint is not None:
-                self._make_checkpoint(conn, checkpoint)
             if self._should_prune():
                 row = conn.execute(
                     "SELECT position FROM view_outbox ORDER BY position DESC LIMIT 1 OFFSET %s",
@@ -553,18 +562,16 @@ class PostgresViewStore(ViewStore):
                 "SELECT channel, key, %s, doc FROM view_rows",
                 (position,),
             )
-        elif write.rows:
-            channels, keys = zip(*write.rows, strict=True)
-            conn.execute(
-                "INSERT INTO view_history (channel, key, position, doc) "
-                "SELECT r.channel, r.key, %s, r.doc FROM view_rows r "
-                "JOIN unnest(%s::text[], %s::text[]) AS d(channel, key) "
-                "ON r.channel = d.channel AND r.key = d.key",
-                (position, list(channels), list(keys)),
-            )
+        if write.rows:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO view_history (channel, key, position, doc) "
+                    "VALUES (%s, %s, %s, %s)",
+                    [(channel, key, position, doc) for channel, key, doc in write.rows],
+                )
         conn.execute(
             f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             _checkpoint_values(write.checkpoint),
         )
 

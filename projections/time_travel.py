@@ -9,7 +9,8 @@ so that set is not always a prefix of the log. With the view checkpoints the run
    every event up to it is in the set, so its rows are the views as of the moment there;
 2. the tail: the events after the base whose time is <= the moment, replayed over the base's
    rows. Only segments whose `low_us` (earliest event time in it) is <= the moment can hold
-   one, plus the events after the last checkpoint; the others are skipped unread.
+   one, and each checkpoint lists its events' times, so only those events are decoded; the
+   events after the last checkpoint (fewer than EVERY) are all decoded and filtered by time.
 A chain that fails its checks (another store identity, another views version, another event at
 its position) is not used: the answer is then replayed from the log's start, as `replay_all`.
 Who may read what is decided before this runs (projections/channels.py::may_read), and the rows
@@ -28,13 +29,15 @@ from eventsourcing.application import Application
 
 from projections import channels
 from projections.channels import ChannelRef
-from projections.checkpoints import micros, notifications, trusted
+from projections.checkpoints import micros, notifications, trusted, unpack_times
 from projections.rows import Doc, Rows
 from projections.store import ViewStore
 
 log = logging.getLogger("posko.projections")
 
-Span = tuple[int, int | None]  # notifications with start < id <= stop (to the end: None)
+# Notifications with start < id <= stop (to the end: None), and which of them to apply (None:
+# those whose time is <= the moment).
+Span = tuple[int, int | None, set[int] | None]
 
 
 @dataclass
@@ -66,7 +69,7 @@ class Past:
 
 def replay_all(app: Application[Any], at: datetime) -> Past:
     """The views as of `at` replayed from the log's start (no checkpoint)."""
-    return _replay(app, at, 0, None, [(0, None)])
+    return _replay(app, at, 0, None, [(0, None, None)])
 
 
 def replay(app: Application[Any], store: ViewStore, at: datetime) -> Past:
@@ -85,11 +88,10 @@ def replay(app: Application[Any], store: ViewStore, at: datetime) -> Past:
     start = 0 if base is None else base.position
     spans: list[Span] = []
     for checkpoint in store.checkpoints_after(start, low_at_most=at_us):
-        if spans and spans[-1][1] == checkpoint.start:  # adjacent: one read
-            spans[-1] = (spans[-1][0], checkpoint.position)
-        else:
-            spans.append((checkpoint.start, checkpoint.position))
-    spans.append((last.position, None))
+        wanted = [p for p, moment in unpack_times(checkpoint.times) if moment <= at_us]
+        if wanted:  # read from just before the first to the last
+            spans.append((min(wanted) - 1, max(wanted), set(wanted)))
+    spans.append((last.position, None, None))
     return _replay(app, at, start, store, spans)
 
 
@@ -117,10 +119,12 @@ def _replay(
     else:
         rows = Rows(lambda channel, key: None)  # starts empty; every row it makes stays in it
     last_applied = base
-    for start, stop in spans:
+    for start, stop, wanted in spans:
         for notification in notifications(app, start, stop):
+            if wanted is not None and notification.id not in wanted:
+                continue  # recorded after the moment: not even decoded
             event: Any = app.mapper.to_domain_event(notification)
-            if event.timestamp <= at:
+            if wanted is not None or event.timestamp <= at:
                 channels.apply(rows, event)
                 last_applied = notification.id
     return Past(last_applied, base, rows, store)
