@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import array
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +38,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from projections import channels
+from projections.channels import ChannelRef
 from projections.rows import Doc, RowKey, Rows
 from projections.store import Checkpoint, CheckpointWrite, ViewStore, dumps
 
@@ -158,16 +159,12 @@ class BatchCheckpoints:
     fall in the batch; the runner commits `writes` with the batch, then calls `committed`."""
 
     def __init__(
-        self,
-        segment: _Segment,
-        every: int,
-        first: CheckpointWrite | None,
-        identity: Callable[[], str],
+        self, segment: _Segment, every: int, first: CheckpointWrite | None, store: ViewStore
     ) -> None:
         self.segment = segment
         self.every = every
         self.writes: list[CheckpointWrite] = [] if first is None else [first]
-        self.identity = identity
+        self.store = store
         self.renewed = False  # the store has a new identity: the chain starts anew after this
 
     def applied(self, rows: CheckpointRows, notification: Notification, moment: datetime) -> None:
@@ -175,19 +172,34 @@ class BatchCheckpoints:
         segment.add(notification.id, micros(moment))
         if segment.events < self.every or self.renewed:
             return
-        if self.identity() != segment.identity:  # restored from a backup (see RedisBus)
+        if self.store.identity() != segment.identity:  # restored from a backup (see RedisBus)
             log.warning("the view store has a new identity: view checkpoints start anew")
             self.renewed = True
             return
+        changed = segment.dirty | rows.since
         encoded = []
-        for channel, key in segment.dirty | rows.since:
+        for channel, key in changed:
             doc = rows.get(channel, key)  # put earlier: in the batch's rows, or as committed
             assert doc is not None
             encoded.append((channel, key, dumps(doc)))
+        keys = [
+            (name, self._keys(rows, ref))
+            for name in {channel for channel, _ in changed}
+            if (ref := channels.parse(name)) is not None
+        ]
         checkpoint = segment.checkpoint(event_id(notification))
-        self.writes.append(CheckpointWrite(checkpoint, encoded, everything=False))
+        self.writes.append(CheckpointWrite(checkpoint, encoded, everything=False, keys=keys))
         self.segment = segment.after(checkpoint)
         rows.since.clear()
+
+    def _keys(self, rows: CheckpointRows, ref: ChannelRef) -> list[str]:
+        """The channel's keys (its latest ones, if its snapshots are limited) at this event:
+        the committed rows' and those this batch put so far (rows are never deleted)."""
+        limit = channels.snapshot_limit(ref)
+        keys = set(self.store.row_keys(ref.name, limit))
+        keys.update(key for channel, key in rows.changed if channel == ref.name)
+        ordered = sorted(keys)
+        return ordered if limit is None else ordered[-limit:]
 
     def end(self, rows: CheckpointRows) -> _Segment:
         """The segment once the batch is committed."""
@@ -210,7 +222,7 @@ class Checkpointer:
         first = None
         if self._segment is None or self._segment.position != after:
             self._segment, first = self._resume(after)
-        return BatchCheckpoints(self._segment.copy(), self.every, first, self.store.identity)
+        return BatchCheckpoints(self._segment.copy(), self.every, first, self.store)
 
     def committed(self, batch: BatchCheckpoints, rows: CheckpointRows) -> None:
         self._segment = None if batch.renewed else batch.end(rows)

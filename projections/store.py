@@ -8,7 +8,9 @@ runner republish batches the bus lost (a crash between commit and publish).
 Checkpoints (see projections/checkpoints.py) are derived data like the rows: `view_checkpoints`
 holds one line per checkpoint, `view_history` the rows as they stood at each one. A checkpoint
 holds only the rows changed since the one before, encoded as the live rows are; a row as of
-checkpoint P is its latest history entry at or before P.
+checkpoint P is its latest history entry at or before P. `view_history_keys` lists, for each
+channel changed in a segment, its keys at the checkpoint (the latest ones only, for channels whose
+snapshots carry only those), so a read finds a channel's rows without scanning their versions.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class CheckpointWrite:
     checkpoint: Checkpoint
     rows: Sequence[tuple[str, str, str]]
     everything: bool
+    keys: Sequence[tuple[str, list[str]]] = ()  # (channel, its keys at the checkpoint)
 
 
 class ViewStore(ABC):
@@ -131,7 +134,20 @@ class ViewStore(ABC):
     @abstractmethod
     def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
         """The channel's rows (key, doc) in key order as they stood at the checkpoint at
-        `position` (only the `latest` last ones, if given)."""
+        `position` (only the `latest` last ones, if given), found by scanning their versions."""
+
+    @abstractmethod
+    def history_keys(self, channel: str, position: int) -> list[str] | None:
+        """The channel's keys listed at the last checkpoint at or before `position` that
+        listed them (None: none did)."""
+
+    @abstractmethod
+    def history_docs(self, channel: str, keys: Sequence[str], position: int) -> dict[str, Doc]:
+        """The rows with these keys as they stood at the checkpoint at `position`."""
+
+    @abstractmethod
+    def row_keys(self, channel: str, latest: int | None) -> list[str]:
+        """The live rows' keys of a channel (the `latest` last ones, if given), in key order."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -168,6 +184,10 @@ _CHECKPOINTS = (
 )
 # The history is read in key order like the rows; PostgreSQL keys it in the "C" collation so
 # that order (Python's, SQLite's) comes from the index.
+_HISTORY_KEYS = (
+    "CREATE TABLE IF NOT EXISTS view_history_keys (channel TEXT NOT NULL, "
+    "position BIGINT NOT NULL, keys TEXT NOT NULL, PRIMARY KEY (channel, position))"
+)
 _SQLITE_HISTORY = (
     "CREATE TABLE IF NOT EXISTS view_history (channel TEXT NOT NULL, key TEXT NOT NULL, "
     "position BIGINT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (channel, key, position))"
@@ -210,7 +230,12 @@ class SQLiteViewStore(ViewStore):
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         with self._transaction(write=True) as c:
-            for statement in (*_TABLES, _CHECKPOINTS.format(blob="BLOB"), _SQLITE_HISTORY):
+            for statement in (
+                *_TABLES,
+                _CHECKPOINTS.format(blob="BLOB"),
+                _SQLITE_HISTORY,
+                _HISTORY_KEYS,
+            ):
                 c.execute(statement)
 
     def _connection(self) -> sqlite3.Connection:
@@ -293,8 +318,8 @@ class SQLiteViewStore(ViewStore):
     def _make_checkpoint(c: sqlite3.Cursor, write: CheckpointWrite) -> None:
         position = write.checkpoint.position
         if write.everything:
-            c.execute("DELETE FROM view_checkpoints")
-            c.execute("DELETE FROM view_history")
+            for table in ("view_checkpoints", "view_history", "view_history_keys"):
+                c.execute(f"DELETE FROM {table}")
             c.execute(
                 "INSERT INTO view_history (channel, key, position, doc) "
                 "SELECT channel, key, ?, doc FROM view_rows",
@@ -303,6 +328,10 @@ class SQLiteViewStore(ViewStore):
         c.executemany(
             "INSERT INTO view_history (channel, key, position, doc) VALUES (?, ?, ?, ?)",
             [(channel, key, position, doc) for channel, key, doc in write.rows],
+        )
+        c.executemany(
+            "INSERT INTO view_history_keys (channel, position, keys) VALUES (?, ?, ?)",
+            [(channel, position, json.dumps(keys)) for channel, keys in write.keys],
         )
         c.execute(
             f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) "
@@ -351,7 +380,8 @@ class SQLiteViewStore(ViewStore):
     def reset(self) -> None:
         with self._transaction(write=True) as c:
             for table in (
-                "view_rows", "view_outbox", "view_meta", "view_checkpoints", "view_history"
+                "view_rows", "view_outbox", "view_meta", "view_checkpoints", "view_history",
+                "view_history_keys",
             ):  # fmt: skip
                 c.execute(f"DELETE FROM {table}")
 
@@ -401,6 +431,33 @@ class SQLiteViewStore(ViewStore):
             (channel, position, -1 if latest is None else latest),
         )
         return [(str(key), json.loads(doc)) for key, doc in rows][::-1]
+
+    def history_keys(self, channel: str, position: int) -> list[str] | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT keys FROM view_history_keys WHERE channel=? AND position<=? "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, position),
+            )
+            .fetchone()
+        )
+        return None if row is None else list(json.loads(row[0]))
+
+    def history_docs(self, channel: str, keys: Sequence[str], position: int) -> dict[str, Doc]:
+        rows = self._connection().execute(
+            "SELECT j.value, (SELECT doc FROM view_history WHERE channel=? AND key=j.value "
+            "AND position<=? ORDER BY position DESC LIMIT 1) FROM json_each(?) j",
+            (channel, position, json.dumps(list(keys))),
+        )
+        return {str(key): json.loads(doc) for key, doc in rows if doc is not None}
+
+    def row_keys(self, channel: str, latest: int | None) -> list[str]:
+        rows = self._connection().execute(
+            "SELECT key FROM view_rows WHERE channel=? ORDER BY key DESC LIMIT ?",
+            (channel, -1 if latest is None else latest),
+        )
+        return [str(key) for (key,) in rows][::-1]
 
     def identity(self) -> str:
         with self._transaction(write=False) as c:
@@ -457,7 +514,12 @@ class PostgresViewStore(ViewStore):
             open=True,
         )
         with self._pool.connection() as conn:
-            for statement in (*_TABLES, _CHECKPOINTS.format(blob="BYTEA"), _POSTGRES_HISTORY):
+            for statement in (
+                *_TABLES,
+                _CHECKPOINTS.format(blob="BYTEA"),
+                _POSTGRES_HISTORY,
+                _HISTORY_KEYS,
+            ):
                 conn.execute(statement)
 
     def position(self) -> int:
@@ -556,7 +618,7 @@ class PostgresViewStore(ViewStore):
     def _make_checkpoint(conn: psycopg.Connection[Any], write: CheckpointWrite) -> None:
         position = write.checkpoint.position
         if write.everything:
-            conn.execute("TRUNCATE view_checkpoints, view_history")
+            conn.execute("TRUNCATE view_checkpoints, view_history, view_history_keys")
             conn.execute(
                 "INSERT INTO view_history (channel, key, position, doc) "
                 "SELECT channel, key, %s, doc FROM view_rows",
@@ -569,6 +631,12 @@ class PostgresViewStore(ViewStore):
                     "VALUES (%s, %s, %s, %s)",
                     [(channel, key, position, doc) for channel, key, doc in write.rows],
                 )
+        if write.keys:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO view_history_keys (channel, position, keys) VALUES (%s, %s, %s)",
+                    [(channel, position, json.dumps(keys)) for channel, keys in write.keys],
+                )
         conn.execute(
             f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -578,7 +646,8 @@ class PostgresViewStore(ViewStore):
     def reset(self) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(
-                "TRUNCATE view_rows, view_outbox, view_meta, view_checkpoints, view_history"
+                "TRUNCATE view_rows, view_outbox, view_meta, view_checkpoints, view_history, "
+                "view_history_keys"
             )
 
     def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
@@ -618,6 +687,33 @@ class PostgresViewStore(ViewStore):
                 (channel, position, latest),
             ).fetchall()
         return [(str(key), json.loads(doc)) for key, doc in rows][::-1]
+
+    def history_keys(self, channel: str, position: int) -> list[str] | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                "SELECT keys FROM view_history_keys WHERE channel=%s AND position<=%s "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, position),
+            ).fetchone()
+        return None if row is None else list(json.loads(row[0]))
+
+    def history_docs(self, channel: str, keys: Sequence[str], position: int) -> dict[str, Doc]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT k.key, (SELECT doc FROM view_history WHERE channel=%s AND key=k.key "
+                "AND position<=%s ORDER BY position DESC LIMIT 1) "
+                "FROM unnest(%s::text[]) AS k(key)",
+                (channel, position, list(keys)),
+            ).fetchall()
+        return {str(key): json.loads(doc) for key, doc in rows if doc is not None}
+
+    def row_keys(self, channel: str, latest: int | None) -> list[str]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                'SELECT key FROM view_rows WHERE channel=%s ORDER BY key COLLATE "C" DESC LIMIT %s',
+                (channel, latest),
+            ).fetchall()
+        return [str(key) for (key,) in rows][::-1]
 
     def identity(self) -> str:
         with self._pool.connection() as conn:

@@ -56,11 +56,21 @@ class Past:
         docs: dict[str, Doc] = {
             key: doc for (channel, key), doc in self.rows.changed.items() if channel == ref.name
         }
+        # The latest `limit` keys of the base and the tail together are among the base's
+        # latest `limit` and the tail's own (rows are never deleted).
         if self.store is not None and self.base:
-            # The latest `limit` keys of the base and the tail together are among the base's
-            # latest `limit` and the tail's own (rows are never deleted).
-            for key, doc in self.store.history_rows(ref.name, self.base, limit):
-                docs.setdefault(key, doc)
+            listed = self.store.history_keys(ref.name, self.base)
+            if listed is None:  # not changed since its chain began: scan its versions
+                for key, doc in self.store.history_rows(ref.name, self.base, limit):
+                    docs.setdefault(key, doc)
+            else:
+                keys = sorted(set(listed) | set(docs))
+                wanted = (
+                    [key for key in keys[-limit:] if key not in docs]
+                    if limit
+                    else [key for key in keys if key not in docs]
+                )
+                docs.update(self.store.history_docs(ref.name, wanted, self.base))
         keys = sorted(docs)
         if limit is not None:
             keys = keys[-limit:]
