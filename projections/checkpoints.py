@@ -44,7 +44,7 @@ from projections.store import Checkpoint, CheckpointWrite, ViewStore, dumps
 
 log = logging.getLogger("posko.projections")
 
-EVERY = 500  # events between checkpoints: a read replays at most about this many
+EVERY = 250  # events between checkpoints: a read replays at most about this many
 VERSION = 1  # of what the views' rows hold: bump it with a change that needs a rebuild
 PAGE = 1000  # notifications read at a time when replaying
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
