@@ -18,8 +18,9 @@ Choices, and why:
   only the events it applies.
 - Trust: a checkpoint records the store's identity, the views' VERSION and the id of the event at
   its position. The runner starts a new chain (a copy of every row, dropping the old chain) when
-  the last checkpoint fails any of those or lies beyond the views; time travel ignores one that
-  fails them and replays from the log's start instead.
+  the last checkpoint fails any of those or lies beyond the views, as on the first start after
+  an upgrade from views without checkpoints (it then decodes every event once for its time);
+  time travel ignores one that fails them and replays from the log's start instead.
 - Times: event times do not grow strictly with positions (two writers commit in either order),
   so a checkpoint records the earliest event time of its segment and the latest of every event up
   to it.
