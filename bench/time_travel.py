@@ -5,7 +5,10 @@ checkpoints costs a rebuild (catch_up with and without them). Each read is timed
 clock and by the CPU time of its thread (steadier when other work shares the machine).
 
     .venv/bin/python bench/time_travel.py [--events 100000] [--reads 200] [--full-reads 5]
-                                          [--live 3000]
+                                          [--live 3000] [--views sqlite|postgres]
+
+With `--views postgres` the views (and their checkpoints) live in throwaway PostgreSQL schemas
+(127.0.0.1:5432, database test); the events stay in SQLite.
 
 The live path is measured apart: the first `--live` events applied one batch per event (as the
 runner does when reports trickle in), into fresh stores with and without checkpoints.
@@ -18,11 +21,13 @@ import random
 import sqlite3
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import benchkit as bk
+import psycopg
 from rebuild import raw_read, seed
 
 from core.application import Posko
@@ -30,8 +35,8 @@ from posko.persistence import eventsourcing_env
 from projections import channels, checkpoints, feed, live_map, overview
 from projections.port import ViewPort
 from projections.runner import ProjectionRunner
-from projections.store import SQLiteViewStore
-from projections.time_travel import replay, replay_all
+from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.time_travel import replay, replay_all, snapshots_at
 
 
 def event_times(app: Posko) -> list[datetime]:
@@ -55,11 +60,32 @@ def main() -> None:
     parser.add_argument("--full-reads", type=int, default=5, help="moments replayed in full")
     parser.add_argument("--every", type=int, default=checkpoints.EVERY)
     parser.add_argument("--live", type=int, default=3000, help="events applied one per batch")
+    parser.add_argument("--views", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
 
-    print(f"machine: {bk.machine()}  load {bk.load()}")
-    with tempfile.TemporaryDirectory(prefix="posko-bench-tt-") as tmp:
+    print(f"machine: {bk.machine()}  load {bk.load()}  views in {args.views}")
+    with tempfile.TemporaryDirectory(prefix="posko-bench-tt-") as tmp, ExitStack() as schemas:
         data = Path(tmp)
+        places: dict[str, str] = {}
+
+        def views(name: str) -> ViewStore:
+            """The view store `name`: a file, or a schema of its own (the same one again)."""
+            if args.views == "sqlite":
+                return SQLiteViewStore(data / f"views-{name}.db")
+            if name not in places:
+                places[name] = schemas.enter_context(bk.pg_schema("bench_tt"))
+            return PostgresViewStore(bk.PG_URL, schema=places[name])
+
+        def count(name: str, table: str) -> int:
+            sql = f"SELECT count(*) FROM {table}"
+            if args.views == "sqlite":
+                with sqlite3.connect(data / f"views-{name}.db") as conn:
+                    return int(conn.execute(sql).fetchone()[0])
+            with psycopg.connect(bk.PG_URL) as conn:
+                conn.execute(f"SET search_path={places[name]}")
+                row = conn.execute(sql).fetchone()
+                return 0 if row is None else int(row[0])
+
         app = Posko(env=eventsourcing_env("", data))
         reports = seed(app, events=args.events, sites=args.sites, reporters=500, per_save=50)
         total = app.recorder.max_notification_id() or 0
@@ -68,30 +94,25 @@ def main() -> None:
         # Rebuild with checkpoints (the runner's default) and without (none due in the log).
         timings = {}
         for name, every in (("without", total + 1), ("with", args.every)):
-            store = SQLiteViewStore(data / f"views-{name}.db")
+            store = views(name)
             started = time.perf_counter()
             ProjectionRunner(app, ViewPort(store), checkpoint_every=every).catch_up()
             timings[name] = time.perf_counter() - started
             store.close()
-        store = SQLiteViewStore(data / "views-with.db")
-        with sqlite3.connect(store.path) as conn:
-            made = conn.execute("SELECT count(*) FROM view_checkpoints").fetchone()[0]
-            history = conn.execute("SELECT count(*) FROM view_history").fetchone()[0]
-            rows = conn.execute("SELECT count(*) FROM view_rows").fetchone()[0]
-        size = (data / "views-with.db").stat().st_size
-        plain = (data / "views-without.db").stat().st_size
+        store = views("with")
+        made, history, rows = (
+            count("with", t) for t in ("view_checkpoints", "view_history", "view_rows")
+        )
         print(
             f"rebuild: {timings['without']:.1f}s without checkpoints, {timings['with']:.1f}s "
             f"with ({made} checkpoints every {args.every}, {history} history rows for "
-            f"{rows} rows; file {size / 2**20:.0f} MiB against {plain / 2**20:.0f} MiB)"
+            f"{rows} rows)"
         )
 
         live = {}
         notes = app.recorder.select_notifications(start=0, limit=args.live)
         for name, every in (("without", total + 1), ("with", args.every)):
-            runner = ProjectionRunner(
-                app, ViewPort(SQLiteViewStore(data / f"live-{name}.db")), checkpoint_every=every
-            )
+            runner = ProjectionRunner(app, ViewPort(views(f"live-{name}")), checkpoint_every=every)
             started = time.perf_counter()
             for note in notes:
                 runner.apply([note])
@@ -120,9 +141,7 @@ def main() -> None:
         for _ in range(args.reads):
             moment = at(rng.uniform(min(times).timestamp(), max(times).timestamp()))
             started, cpu = time.perf_counter(), time.thread_time()
-            past = replay(app, store, moment)
-            for ref in refs:
-                past.snapshot(ref)
+            snapshots_at(app, store, refs, moment)
             ours.append((time.perf_counter() - started) * 1000)
             ours_cpu.append((time.thread_time() - cpu) * 1000)
         full: list[float] = []
@@ -200,6 +219,7 @@ def main() -> None:
         bk.summary_line(
             "time_travel",
             {
+                "views": args.views,
                 "events": total,
                 "every": args.every,
                 "p50_ms": f"{p50:.1f}",

@@ -238,7 +238,8 @@ class Checkpointer:
         if last is not None and last.position <= after and trusted(self.app, self.store, last):
             notes = list(notifications(self.app, last.position, after))
             if len(notes) <= 4 * self.every:  # else another projector ran without checkpoints
-                return self._replayed(last, notes), None
+                with self.store.reading():
+                    return self._replayed(last, notes), None
         if last is not None:
             log.warning("view checkpoints up to %s are not trusted: new ones", last.position)
         segment = _Segment(0, 0, identity, None)

@@ -118,6 +118,12 @@ class ViewStore(ABC):
 
     # -- checkpoints (read by time travel and by the runner when it starts) --------------------
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads of checkpoints and history inside it share one connection (a replay makes
+        hundreds of small ones)."""
+        yield
+
     @abstractmethod
     def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
         """The last checkpoint (of those whose high_us <= high_at_most, if given)."""
@@ -503,6 +509,7 @@ class PostgresViewStore(ViewStore):
         prune_every: int = PRUNE_EVERY,
     ) -> None:
         super().__init__(outbox_keep=outbox_keep, prune_every=prune_every)
+        self._local = threading.local()
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=1,
@@ -525,6 +532,25 @@ class PostgresViewStore(ViewStore):
     def position(self) -> int:
         with self._pool.connection() as conn:
             return self._position(conn)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._pool.connection() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection `reading` holds for this thread, else one from the pool."""
+        held: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._pool.connection() as conn:
+            yield conn
 
     @staticmethod
     def _position(conn: psycopg.Connection[Any], *, lock: bool = False) -> int:
@@ -652,7 +678,7 @@ class PostgresViewStore(ViewStore):
 
     def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
         sql = f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints"
-        with self._pool.connection() as conn:
+        with self._reading() as conn:
             if high_at_most is None:
                 row = conn.execute(f"{sql} ORDER BY position DESC LIMIT 1").fetchone()
             else:
@@ -662,7 +688,7 @@ class PostgresViewStore(ViewStore):
         return None if row is None else _checkpoint(row)
 
     def checkpoints_after(self, position: int, *, low_at_most: int) -> list[Checkpoint]:
-        with self._pool.connection() as conn:
+        with self._reading() as conn:
             rows = conn.execute(
                 f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints "
                 "WHERE position > %s AND low_us <= %s ORDER BY position",
@@ -671,7 +697,7 @@ class PostgresViewStore(ViewStore):
         return [_checkpoint(row) for row in rows]
 
     def history_row(self, channel: str, key: str, position: int) -> Doc | None:
-        with self._pool.connection() as conn:
+        with self._reading() as conn:
             row = conn.execute(
                 "SELECT doc FROM view_history WHERE channel=%s AND key=%s AND position<=%s "
                 "ORDER BY position DESC LIMIT 1",
@@ -680,7 +706,7 @@ class PostgresViewStore(ViewStore):
         return None if row is None else dict(json.loads(row[0]))
 
     def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
-        with self._pool.connection() as conn:
+        with self._reading() as conn:
             rows = conn.execute(
                 "SELECT DISTINCT ON (key) key, doc FROM view_history "
                 "WHERE channel=%s AND position<=%s ORDER BY key DESC, position DESC LIMIT %s",
@@ -689,7 +715,7 @@ class PostgresViewStore(ViewStore):
         return [(str(key), json.loads(doc)) for key, doc in rows][::-1]
 
     def history_keys(self, channel: str, position: int) -> list[str] | None:
-        with self._pool.connection() as conn:
+        with self._reading() as conn:
             row = conn.execute(
                 "SELECT keys FROM view_history_keys WHERE channel=%s AND position<=%s "
                 "ORDER BY position DESC LIMIT 1",
@@ -698,7 +724,7 @@ class PostgresViewStore(ViewStore):
         return None if row is None else list(json.loads(row[0]))
 
     def history_docs(self, channel: str, keys: Sequence[str], position: int) -> dict[str, Doc]:
-        with self._pool.connection() as conn:
+        with self._reading() as conn:
             rows = conn.execute(
                 "SELECT k.key, (SELECT doc FROM view_history WHERE channel=%s AND key=k.key "
                 "AND position<=%s ORDER BY position DESC LIMIT 1) "

@@ -109,16 +109,17 @@ def snapshot_at(
     app: Application[Any], store: ViewStore, ref: ChannelRef, at: datetime
 ) -> tuple[int, dict[str, Any]]:
     """The channel's snapshot data as of `at` and the position of the last event applied."""
-    past = replay(app, store, at)
-    return past.position, past.snapshot(ref)
+    position, data = snapshots_at(app, store, [ref], at)
+    return position, data[ref.name]
 
 
 def snapshots_at(
     app: Application[Any], store: ViewStore, refs: Iterable[ChannelRef], at: datetime
 ) -> tuple[int, dict[str, dict[str, Any]]]:
     """Several channels as of `at` from one replay, by channel name."""
-    past = replay(app, store, at)
-    return past.position, {ref.name: past.snapshot(ref) for ref in refs}
+    with store.reading():
+        past = replay(app, store, at)
+        return past.position, {ref.name: past.snapshot(ref) for ref in refs}
 
 
 def _replay(
