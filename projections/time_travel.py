@@ -65,11 +65,9 @@ class Past:
                     docs.setdefault(key, doc)
             else:
                 keys = sorted(set(listed) | set(docs))
-                wanted = (
-                    [key for key in keys[-limit:] if key not in docs]
-                    if limit
-                    else [key for key in keys if key not in docs]
-                )
+                if limit is not None:
+                    keys = keys[-limit:]
+                wanted = [key for key in keys if key not in docs]
                 docs.update(self.store.history_docs(ref.name, wanted, self.base))
         keys = sorted(docs)
         if limit is not None:
