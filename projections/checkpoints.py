@@ -39,7 +39,6 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from projections import channels
-from projections.channels import ChannelRef
 from projections.rows import Doc, RowKey, Rows
 from projections.store import Checkpoint, CheckpointWrite, ViewStore, dumps
 
@@ -183,24 +182,29 @@ class BatchCheckpoints:
             doc = rows.get(channel, key)  # put earlier: in the batch's rows, or as committed
             assert doc is not None
             encoded.append((channel, key, dumps(doc)))
-        keys = [
-            (name, self._keys(rows, ref))
-            for name in {channel for channel, _ in changed}
-            if (ref := channels.parse(name)) is not None
-        ]
         checkpoint = segment.checkpoint(event_id(notification))
+        keys = self._keys(rows, {channel for channel, _ in changed})
         self.writes.append(CheckpointWrite(checkpoint, encoded, everything=False, keys=keys))
         self.segment = segment.after(checkpoint)
         rows.since.clear()
 
-    def _keys(self, rows: CheckpointRows, ref: ChannelRef) -> list[str]:
-        """The channel's keys (its latest ones, if its snapshots are limited) at this event:
-        the committed rows' and those this batch put so far (rows are never deleted)."""
-        limit = channels.snapshot_limit(ref)
-        keys = set(self.store.row_keys(ref.name, limit))
-        keys.update(key for channel, key in rows.changed if channel == ref.name)
-        ordered = sorted(keys)
-        return ordered if limit is None else ordered[-limit:]
+    def _keys(self, rows: CheckpointRows, names: set[str]) -> list[tuple[str, list[str]]]:
+        """The keys (the latest ones, for channels whose snapshots are limited) at this event
+        of the channels changed: the committed rows' and those this batch put so far (rows are
+        never deleted)."""
+        limits = {
+            name: channels.snapshot_limit(ref)
+            for name in names
+            if (ref := channels.parse(name)) is not None
+        }
+        out = []
+        for name, stored in self.store.row_keys(list(limits.items())).items():
+            keys = set(stored)
+            keys.update(key for channel, key in rows.changed if channel == name)
+            ordered = sorted(keys)
+            limit = limits[name]
+            out.append((name, ordered if limit is None else ordered[-limit:]))
+        return out
 
     def end(self, rows: CheckpointRows) -> _Segment:
         """The segment once the batch is committed."""
