@@ -159,13 +159,22 @@ class BatchCheckpoints:
     fall in the batch; the runner commits `writes` with the batch, then calls `committed`."""
 
     def __init__(
-        self, segment: _Segment, every: int, first: CheckpointWrite | None, store: ViewStore
+        self,
+        segment: _Segment,
+        every: int,
+        first: CheckpointWrite | None,
+        store: ViewStore,
+        listed: dict[str, list[str]],
     ) -> None:
         self.segment = segment
         self.every = every
         self.writes: list[CheckpointWrite] = [] if first is None else [first]
         self.store = store
         self.renewed = False  # the store has a new identity: the chain starts anew after this
+        # Channels' keys at the last checkpoint that listed them (shared with the checkpointer
+        # until this batch lists some: copied then, kept only if the batch commits).
+        self.listed = listed
+        self._own_listed = False
 
     def applied(self, rows: CheckpointRows, notification: Notification, moment: datetime) -> None:
         segment = self.segment
@@ -183,27 +192,37 @@ class BatchCheckpoints:
             assert doc is not None
             encoded.append((channel, key, dumps(doc)))
         checkpoint = segment.checkpoint(event_id(notification))
-        keys = self._keys(rows, {channel for channel, _ in changed})
+        keys = self._keys(rows, changed)
         self.writes.append(CheckpointWrite(checkpoint, encoded, everything=False, keys=keys))
         self.segment = segment.after(checkpoint)
         rows.since.clear()
 
-    def _keys(self, rows: CheckpointRows, names: set[str]) -> list[tuple[str, list[str]]]:
-        """The keys (the latest ones, for channels whose snapshots are limited) at this event
-        of the channels changed: the committed rows' and those this batch put so far (rows are
-        never deleted)."""
+    def _keys(self, rows: CheckpointRows, changed: set[RowKey]) -> list[tuple[str, list[str]]]:
+        """The keys at this event (the latest ones, for channels whose snapshots are limited)
+        of the channels changed since the last checkpoint: those it listed and those put since
+        (rows are never deleted); a channel it did not list asks the live rows once (as
+        committed, with what this batch put so far)."""
         limits = {
             name: channels.snapshot_limit(ref)
-            for name in names
+            for name in {channel for channel, _ in changed}
             if (ref := channels.parse(name)) is not None
         }
+        found = {name: set(self.listed[name]) for name in limits if name in self.listed}
+        unknown = [(name, limit) for name, limit in limits.items() if name not in found]
+        for name, stored in self.store.row_keys(unknown).items():
+            found[name] = set(stored)
+            found[name].update(key for channel, key in rows.changed if channel == name)
+        for channel, key in changed:
+            if channel in found:
+                found[channel].add(key)
+        if not self._own_listed:
+            self.listed, self._own_listed = dict(self.listed), True
         out = []
-        for name, stored in self.store.row_keys(list(limits.items())).items():
-            keys = set(stored)
-            keys.update(key for channel, key in rows.changed if channel == name)
+        for name, keys in found.items():
             ordered = sorted(keys)
             limit = limits[name]
-            out.append((name, ordered if limit is None else ordered[-limit:]))
+            self.listed[name] = ordered if limit is None else ordered[-limit:]
+            out.append((name, self.listed[name]))
         return out
 
     def end(self, rows: CheckpointRows) -> _Segment:
@@ -221,16 +240,19 @@ class Checkpointer:
         self.store = store
         self.every = every
         self._segment: _Segment | None = None
+        self._listed: dict[str, list[str]] = {}  # channels' keys at their last listing
 
     def begin(self, after: int) -> BatchCheckpoints:
         """A batch to be applied on the views at `after`. Changes nothing until `committed`."""
         first = None
         if self._segment is None or self._segment.position != after:
             self._segment, first = self._resume(after)
-        return BatchCheckpoints(self._segment.copy(), self.every, first, self.store)
+            self._listed = {}
+        return BatchCheckpoints(self._segment.copy(), self.every, first, self.store, self._listed)
 
     def committed(self, batch: BatchCheckpoints, rows: CheckpointRows) -> None:
         self._segment = None if batch.renewed else batch.end(rows)
+        self._listed = {} if batch.renewed else batch.listed
 
     def _resume(self, after: int) -> tuple[_Segment, CheckpointWrite | None]:
         """The segment from the last checkpoint to the views' position `after`: the rows
