@@ -15,6 +15,7 @@ for cmd in \
   "bench/rebuild.py" \
   "bench/time_travel.py --events 30000" \
   "bench/bodies.py" \
+  "bench/arrears.py" \
   "bench/scale.py --runs 3"; do
   echo "### $PY $cmd   ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$LOG"
   # shellcheck disable=SC2086
