@@ -13,6 +13,7 @@ for cmd in \
   "bench/fanout.py" \
   "bench/memory.py" \
   "bench/rebuild.py" \
+  "bench/time_travel.py --events 30000" \
   "bench/bodies.py" \
   "bench/arrears.py" \
   "bench/scale.py --runs 3"; do

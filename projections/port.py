@@ -404,8 +404,17 @@ class Port(ViewPort):
         return await self.pools.run("main", self.app.positions.max_notification_id) or 0
 
     async def snapshot_at(self, ref: ChannelRef, at: datetime) -> tuple[int, dict[str, Any]]:
-        """A channel as it stood at `at`, replayed from the log: slow work."""
-        return await self.pools.run("slow", time_travel.snapshot_at, self.app, ref, at)
+        """A channel as it stood at `at`, from the nearest view checkpoint and the events
+        after it (the whole log when no checkpoint can be trusted): slow work."""
+        return await self.pools.run("slow", time_travel.snapshot_at, self.app, self.store, ref, at)
+
+    async def snapshots_at(
+        self, refs: Sequence[ChannelRef], at: datetime
+    ) -> tuple[int, dict[str, dict[str, Any]]]:
+        """Several channels as they stood at `at`, from one replay: slow work."""
+        return await self.pools.run(
+            "slow", time_travel.snapshots_at, self.app, self.store, refs, at
+        )
 
 
 def _snapshots(store: ViewStore, names: Sequence[str]) -> list[list[Doc]]:

@@ -20,9 +20,9 @@ from eventsourcing.persistence import Notification
 
 from projections import channels
 from projections.changes import Batch, Change, Publisher
+from projections.checkpoints import EVERY, Checkpointer, CheckpointRows
 from projections.leader import Alone, Leadership
 from projections.port import ViewPort
-from projections.rows import Rows
 from projections.text import keeping_text
 
 log = logging.getLogger("posko.projections")
@@ -57,6 +57,7 @@ class ProjectionRunner:
         *,
         batch_size: int = BATCH_SIZE,
         leadership: Leadership | None = None,
+        checkpoint_every: int = EVERY,
     ) -> None:
         self.app = app
         self.mapper = keeping_text(app.mapper)  # decodes as the app does; times keep their text
@@ -65,6 +66,8 @@ class ProjectionRunner:
         self.store = port.store
         self.publisher = publisher
         self.batch_size = batch_size
+        # For time travel: made with the batches, after every checkpoint_every-th event.
+        self.checkpoints = Checkpointer(app, self.store, checkpoint_every)
         self.status = RunnerStatus(position=self.store.position())
         self._last_published = self.status.position  # batches up to here are on the bus or lost
         self._unpublished_after: int | None = None  # set while the bus misses batches after it
@@ -77,11 +80,13 @@ class ProjectionRunner:
     def apply(self, notifications: Sequence[Notification]) -> Batch:
         """Apply one batch of notifications (in log order) to every view and commit it."""
         after = self.status.position
-        rows = Rows(self.store.load)
+        rows = CheckpointRows(self.store.load)
+        checkpoints = self.checkpoints.begin(after)
         event: Any = None
         for notification in notifications:
             event = self.mapper.to_domain_event(notification)
             channels.apply(rows, event)
+            checkpoints.applied(rows, notification, event.timestamp)
         position = notifications[-1].id
         batch = Batch(
             position=position,
@@ -94,7 +99,10 @@ class ProjectionRunner:
         started = time.perf_counter()
         # `after` fences the commit: if another projector moved the views on meanwhile (it took
         # over the lock), this batch was computed from stale rows and is refused.
-        self.store.commit(position, rows.changed, batch, after=after)
+        self.store.commit(
+            position, rows.changed, batch, after=after, checkpoints=checkpoints.writes
+        )
+        self.checkpoints.committed(checkpoints, rows)
         self.status.position = position
         self.status.events_applied += len(notifications)
         self.status.batches_applied += 1

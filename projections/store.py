@@ -1,18 +1,28 @@
 """Where views live: rows (JSON documents by channel and key), the position of the last event
-applied, and an outbox of recent batches, all written in one transaction per batch.
+applied, an outbox of recent batches and the time-travel checkpoints, all written in one
+transaction per batch.
 
 The outbox lets a gateway catch a client up after a blip when the bus cannot, and lets the
 runner republish batches the bus lost (a crash between commit and publish).
+
+Checkpoints (see projections/checkpoints.py) are derived data like the rows: `view_checkpoints`
+holds one line per checkpoint, `view_history` the rows as they stood at each one. A checkpoint
+holds only the rows changed since the one before, encoded as the live rows are; a row as of
+checkpoint P is its latest history entry at or before P. `view_history_keys` lists, for each
+channel changed in a segment, its keys at the checkpoint (the latest ones only, for channels whose
+snapshots carry only those), so a read finds a channel's rows without scanning their versions.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +33,48 @@ from psycopg_pool import ConnectionPool
 from projections.changes import Batch
 from projections.rows import Doc, RowKey
 
+RowKeyDoc = tuple[str, Doc]  # a row's key and document
+
 OUTBOX_KEEP = 20_000  # batches kept for catch-up; older ones are pruned
 PRUNE_EVERY = 500  # commits between prunes
 
 
 class StalePosition(Exception):
     """A batch at or below the stored position: it was applied already (double apply refused)."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The views as they stood after the event at `position`: the segment of the log it closes
+    is (start, position]. Times are microseconds since the epoch: `low_us` the earliest event
+    time in the segment, `high_us` the latest of every event up to `position` (event times are
+    not in position order, so a checkpoint serves a moment only if high_us <= that moment), and
+    `times` each event of the segment with its time, packed (see checkpoints.pack_times).
+    `identity` and `version` are the store's identity and the views' version it was made under,
+    `event` the id of the event at `position` ("originator/version"): a reader trusts it only if
+    all three still hold."""
+
+    position: int
+    start: int
+    events: int
+    low_us: int
+    high_us: int
+    identity: str
+    version: int
+    event: str
+    times: bytes
+
+
+@dataclass(frozen=True)
+class CheckpointWrite:
+    """A checkpoint to make with a batch, and its rows: `rows` (channel, key, encoded doc), or,
+    with `everything`, a copy of every live row as it stood before the batch (the checkpoint is
+    then at the batch's start); `everything` starts a new chain and drops the old one."""
+
+    checkpoint: Checkpoint
+    rows: Sequence[tuple[str, str, str]]
+    everything: bool
+    keys: Sequence[tuple[str, list[str]]] = ()  # (channel, its keys at the checkpoint)
 
 
 class ViewStore(ABC):
@@ -46,10 +92,17 @@ class ViewStore(ABC):
 
     @abstractmethod
     def commit(
-        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+        self,
+        position: int,
+        rows: dict[RowKey, Doc],
+        batch: Batch,
+        *,
+        after: int | None = None,
+        checkpoints: Sequence[CheckpointWrite] = (),
     ) -> None:
         """Write rows, the batch into the outbox, and the new position, atomically. With
-        `after`, refuse (StalePosition) unless the stored position is exactly that one."""
+        `after`, refuse (StalePosition) unless the stored position is exactly that one. The
+        `checkpoints` are made in the same transaction."""
 
     @abstractmethod
     def snapshot(self, channel: str, latest: int | None = None) -> tuple[int, list[Doc]]:
@@ -69,7 +122,47 @@ class ViewStore(ABC):
 
     @abstractmethod
     def reset(self) -> None:
-        """Drop every row, the outbox and the position (before a rebuild)."""
+        """Drop every row, the outbox, the checkpoints and the position (before a rebuild)."""
+
+    # -- checkpoints (read by time travel and by the runner when it starts) --------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads of checkpoints and history inside it share one connection (a replay makes
+        hundreds of small ones)."""
+        yield
+
+    @abstractmethod
+    def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
+        """The last checkpoint (of those whose high_us <= high_at_most, if given)."""
+
+    @abstractmethod
+    def checkpoints_after(self, position: int, *, low_at_most: int) -> list[Checkpoint]:
+        """Checkpoints after `position` whose segment holds an event at or before low_at_most
+        (low_us <= it), in position order."""
+
+    @abstractmethod
+    def history_row(self, channel: str, key: str, position: int) -> Doc | None:
+        """The row as it stood at the checkpoint at `position`."""
+
+    @abstractmethod
+    def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
+        """The channel's rows (key, doc) in key order as they stood at the checkpoint at
+        `position` (only the `latest` last ones, if given), found by scanning their versions."""
+
+    @abstractmethod
+    def history_keys(self, channel: str, position: int) -> list[str] | None:
+        """The channel's keys listed at the last checkpoint at or before `position` that
+        listed them (None: none did)."""
+
+    @abstractmethod
+    def history_docs(self, channel: str, keys: Sequence[str], position: int) -> dict[str, Doc]:
+        """The rows with these keys as they stood at the checkpoint at `position`."""
+
+    @abstractmethod
+    def row_keys(self, wanted: Sequence[tuple[str, int | None]]) -> dict[str, list[str]]:
+        """The live rows' keys of each channel (the `latest` last ones, if given) in key order,
+        by channel, for (channel, latest) pairs."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -87,6 +180,8 @@ class ViewStore(ABC):
         return self._commits % self.prune_every == 0
 
 
+_CHECKPOINT_COLUMNS = "position, start, events, low_us, high_us, identity, version, event, times"
+
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS view_rows (channel TEXT NOT NULL, key TEXT NOT NULL, "
     "doc TEXT NOT NULL, PRIMARY KEY (channel, key))",
@@ -96,9 +191,45 @@ _TABLES = (
     # which the projector replaces when it finds the bus ahead of the store.
     "CREATE TABLE IF NOT EXISTS store_identity (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+_CHECKPOINTS = (
+    "CREATE TABLE IF NOT EXISTS view_checkpoints (position BIGINT PRIMARY KEY, "
+    "start BIGINT NOT NULL, events BIGINT NOT NULL, low_us BIGINT NOT NULL, "
+    "high_us BIGINT NOT NULL, identity TEXT NOT NULL, version BIGINT NOT NULL, "
+    "event TEXT NOT NULL, times {blob} NOT NULL)"
+)
+# The history is read in key order like the rows; PostgreSQL keys it in the "C" collation so
+# that order (Python's, SQLite's) comes from the index.
+_HISTORY_KEYS = (
+    "CREATE TABLE IF NOT EXISTS view_history_keys (channel TEXT NOT NULL, "
+    "position BIGINT NOT NULL, keys TEXT NOT NULL, PRIMARY KEY (channel, position))"
+)
+_SQLITE_HISTORY = (
+    "CREATE TABLE IF NOT EXISTS view_history (channel TEXT NOT NULL, key TEXT NOT NULL, "
+    "position BIGINT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (channel, key, position))"
+)
+_POSTGRES_HISTORY = (
+    "CREATE TABLE IF NOT EXISTS view_history (channel TEXT NOT NULL, "
+    'key TEXT COLLATE "C" NOT NULL, position BIGINT NOT NULL, doc TEXT NOT NULL, '
+    "PRIMARY KEY (channel, key, position))"
+)
 
 
-def _dumps(doc: Doc) -> str:
+def _checkpoint(row: Any) -> Checkpoint:
+    return Checkpoint(
+        int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), str(row[5]),
+        int(row[6]), str(row[7]), bytes(row[8]),
+    )  # fmt: skip
+
+
+def _checkpoint_values(c: Checkpoint) -> tuple[Any, ...]:
+    return (
+        c.position, c.start, c.events, c.low_us, c.high_us, c.identity, c.version, c.event,
+        c.times,
+    )  # fmt: skip
+
+
+def dumps(doc: Doc) -> str:
+    """A row as the stores write it (and a checkpoint keeps it)."""
     # msgspec, not json: a rebuild writes a row or two per event, and json.dumps and loads
     # were a tenth of its time. The text means the same (compact, UTF-8, keys in order).
     return msgspec.json.encode(doc).decode()
@@ -121,7 +252,12 @@ class SQLiteViewStore(ViewStore):
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         with self._transaction(write=True) as c:
-            for statement in _TABLES:
+            for statement in (
+                *_TABLES,
+                _CHECKPOINTS.format(blob="BLOB"),
+                _SQLITE_HISTORY,
+                _HISTORY_KEYS,
+            ):
                 c.execute(statement)
 
     def _connection(self) -> sqlite3.Connection:
@@ -168,16 +304,24 @@ class SQLiteViewStore(ViewStore):
         return None if row is None else _loads(row[0])
 
     def commit(
-        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+        self,
+        position: int,
+        rows: dict[RowKey, Doc],
+        batch: Batch,
+        *,
+        after: int | None = None,
+        checkpoints: Sequence[CheckpointWrite] = (),
     ) -> None:
         with self._transaction(write=True) as c:
             stored = self._position(c)
             if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
+            for write in checkpoints:  # before the rows: `everything` copies them as they were
+                self._make_checkpoint(c, write)
             c.executemany(
                 "INSERT INTO view_rows (channel, key, doc) VALUES (?, ?, ?) "
                 "ON CONFLICT (channel, key) DO UPDATE SET doc=excluded.doc",
-                [(ch, key, _dumps(doc)) for (ch, key), doc in rows.items()],
+                [(ch, key, dumps(doc)) for (ch, key), doc in rows.items()],
             )
             if batch.changes:
                 c.execute(
@@ -191,6 +335,31 @@ class SQLiteViewStore(ViewStore):
             )
             if self._should_prune():
                 self._prune(c)
+
+    @staticmethod
+    def _make_checkpoint(c: sqlite3.Cursor, write: CheckpointWrite) -> None:
+        position = write.checkpoint.position
+        if write.everything:
+            for table in ("view_checkpoints", "view_history", "view_history_keys"):
+                c.execute(f"DELETE FROM {table}")
+            c.execute(
+                "INSERT INTO view_history (channel, key, position, doc) "
+                "SELECT channel, key, ?, doc FROM view_rows",
+                (position,),
+            )
+        c.executemany(
+            "INSERT INTO view_history (channel, key, position, doc) VALUES (?, ?, ?, ?)",
+            [(channel, key, position, doc) for channel, key, doc in write.rows],
+        )
+        c.executemany(
+            "INSERT INTO view_history_keys (channel, position, keys) VALUES (?, ?, ?)",
+            [(channel, position, json.dumps(keys)) for channel, keys in write.keys],
+        )
+        c.execute(
+            f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _checkpoint_values(write.checkpoint),
+        )
 
     def _prune(self, c: sqlite3.Cursor) -> None:
         row = c.execute(
@@ -248,8 +417,91 @@ class SQLiteViewStore(ViewStore):
 
     def reset(self) -> None:
         with self._transaction(write=True) as c:
-            for table in ("view_rows", "view_outbox", "view_meta"):
+            for table in (
+                "view_rows", "view_outbox", "view_meta", "view_checkpoints", "view_history",
+                "view_history_keys",
+            ):  # fmt: skip
                 c.execute(f"DELETE FROM {table}")
+
+    def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
+        sql = f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints"
+        if high_at_most is None:
+            row = self._connection().execute(f"{sql} ORDER BY position DESC LIMIT 1").fetchone()
+        else:
+            row = (
+                self._connection()
+                .execute(
+                    f"{sql} WHERE high_us <= ? ORDER BY position DESC LIMIT 1", (high_at_most,)
+                )
+                .fetchone()
+            )
+        return None if row is None else _checkpoint(row)
+
+    def checkpoints_after(self, position: int, *, low_at_most: int) -> list[Checkpoint]:
+        return [
+            _checkpoint(row)
+            for row in self._connection().execute(
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints "
+                "WHERE position > ? AND low_us <= ? ORDER BY position",
+                (position, low_at_most),
+            )
+        ]
+
+    def history_row(self, channel: str, key: str, position: int) -> Doc | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT doc FROM view_history WHERE channel=? AND key=? AND position<=? "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, key, position),
+            )
+            .fetchone()
+        )
+        return None if row is None else _loads(row[0])
+
+    def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
+        # Walks the index backwards and stops after `latest` keys (a GROUP BY would read all).
+        rows = self._connection().execute(
+            "SELECT key, doc FROM view_history h WHERE channel=? AND position = ("
+            "SELECT MAX(position) FROM view_history "
+            "WHERE channel=h.channel AND key=h.key AND position<=?) "
+            "ORDER BY key DESC LIMIT ?",
+            (channel, position, -1 if latest is None else latest),
+        )
+        return [(str(key), _loads(doc)) for key, doc in rows][::-1]
+
+    def history_keys(self, channel: str, position: int) -> list[str] | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT keys FROM view_history_keys WHERE channel=? AND position<=? "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, position),
+            )
+            .fetchone()
+        )
+        return None if row is None else list(json.loads(row[0]))
+
+    def history_docs(self, channel: str, keys: Sequence[str], position: int) -> dict[str, Doc]:
+        rows = self._connection().execute(
+            "SELECT j.value, (SELECT doc FROM view_history WHERE channel=? AND key=j.value "
+            "AND position<=? ORDER BY position DESC LIMIT 1) FROM json_each(?) j",
+            (channel, position, json.dumps(list(keys))),
+        )
+        return {str(key): _loads(doc) for key, doc in rows if doc is not None}
+
+    def row_keys(self, wanted: Sequence[tuple[str, int | None]]) -> dict[str, list[str]]:
+        conn = self._connection()
+        return {
+            channel: [
+                str(key)
+                for (key,) in conn.execute(
+                    "SELECT key FROM view_rows WHERE channel=? ORDER BY key DESC LIMIT ?",
+                    (channel, -1 if latest is None else latest),
+                )
+            ][::-1]
+            for channel, latest in wanted
+        }
 
     def identity(self) -> str:
         with self._transaction(write=False) as c:
@@ -295,6 +547,7 @@ class PostgresViewStore(ViewStore):
         prune_every: int = PRUNE_EVERY,
     ) -> None:
         super().__init__(outbox_keep=outbox_keep, prune_every=prune_every)
+        self._local = threading.local()
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url,
             min_size=1,
@@ -306,12 +559,36 @@ class PostgresViewStore(ViewStore):
             open=True,
         )
         with self._pool.connection() as conn:
-            for statement in _TABLES:
+            for statement in (
+                *_TABLES,
+                _CHECKPOINTS.format(blob="BYTEA"),
+                _POSTGRES_HISTORY,
+                _HISTORY_KEYS,
+            ):
                 conn.execute(statement)
 
     def position(self) -> int:
         with self._pool.connection() as conn:
             return self._position(conn)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._pool.connection() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection `reading` holds for this thread, else one from the pool."""
+        held: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._pool.connection() as conn:
+            yield conn
 
     @staticmethod
     def _position(conn: psycopg.Connection[Any], *, lock: bool = False) -> int:
@@ -327,7 +604,13 @@ class PostgresViewStore(ViewStore):
         return None if row is None else _loads(row[0])
 
     def commit(
-        self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
+        self,
+        position: int,
+        rows: dict[RowKey, Doc],
+        batch: Batch,
+        *,
+        after: int | None = None,
+        checkpoints: Sequence[CheckpointWrite] = (),
     ) -> None:
         with self._pool.connection() as conn, conn.transaction():
             conn.execute(
@@ -337,11 +620,13 @@ class PostgresViewStore(ViewStore):
             stored = self._position(conn, lock=True)
             if stored >= position or (after is not None and stored != after):
                 raise StalePosition(position)
+            for write in checkpoints:  # before the rows: `everything` copies them as they were
+                self._make_checkpoint(conn, write)
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO view_rows (channel, key, doc) VALUES (%s, %s, %s) "
                     "ON CONFLICT (channel, key) DO UPDATE SET doc=excluded.doc",
-                    [(ch, key, _dumps(doc)) for (ch, key), doc in rows.items()],
+                    [(ch, key, dumps(doc)) for (ch, key), doc in rows.items()],
                 )
             if batch.changes:
                 conn.execute(
@@ -414,9 +699,106 @@ class PostgresViewStore(ViewStore):
             floor = conn.execute("SELECT value FROM view_meta WHERE name='outbox_floor'").fetchone()
         return None if floor is not None and after < floor[0] else batches
 
+    @staticmethod
+    def _make_checkpoint(conn: psycopg.Connection[Any], write: CheckpointWrite) -> None:
+        position = write.checkpoint.position
+        if write.everything:
+            conn.execute("TRUNCATE view_checkpoints, view_history, view_history_keys")
+            conn.execute(
+                "INSERT INTO view_history (channel, key, position, doc) "
+                "SELECT channel, key, %s, doc FROM view_rows",
+                (position,),
+            )
+        with conn.cursor() as cur:
+            # COPY: a checkpoint holds hundreds of rows (executemany took ~0.1 ms a row).
+            with cur.copy("COPY view_history (channel, key, position, doc) FROM STDIN") as copy:
+                for channel, key, doc in write.rows:
+                    copy.write_row((channel, key, position, doc))
+            cur.executemany(
+                "INSERT INTO view_history_keys (channel, position, keys) VALUES (%s, %s, %s)",
+                [(channel, position, json.dumps(keys)) for channel, keys in write.keys],
+            )
+        conn.execute(
+            f"INSERT INTO view_checkpoints ({_CHECKPOINT_COLUMNS}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            _checkpoint_values(write.checkpoint),
+        )
+
     def reset(self) -> None:
         with self._pool.connection() as conn, conn.transaction():
-            conn.execute("TRUNCATE view_rows, view_outbox, view_meta")
+            conn.execute(
+                "TRUNCATE view_rows, view_outbox, view_meta, view_checkpoints, view_history, "
+                "view_history_keys"
+            )
+
+    def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
+        sql = f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints"
+        with self._reading() as conn:
+            if high_at_most is None:
+                row = conn.execute(f"{sql} ORDER BY position DESC LIMIT 1").fetchone()
+            else:
+                row = conn.execute(
+                    f"{sql} WHERE high_us <= %s ORDER BY position DESC LIMIT 1", (high_at_most,)
+                ).fetchone()
+        return None if row is None else _checkpoint(row)
+
+    def checkpoints_after(self, position: int, *, low_at_most: int) -> list[Checkpoint]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints "
+                "WHERE position > %s AND low_us <= %s ORDER BY position",
+                (position, low_at_most),
+            ).fetchall()
+        return [_checkpoint(row) for row in rows]
+
+    def history_row(self, channel: str, key: str, position: int) -> Doc | None:
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT doc FROM view_history WHERE channel=%s AND key=%s AND position<=%s "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, key, position),
+            ).fetchone()
+        return None if row is None else _loads(row[0])
+
+    def history_rows(self, channel: str, position: int, latest: int | None) -> list[RowKeyDoc]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT ON (key) key, doc FROM view_history "
+                "WHERE channel=%s AND position<=%s ORDER BY key DESC, position DESC LIMIT %s",
+                (channel, position, latest),
+            ).fetchall()
+        return [(str(key), _loads(doc)) for key, doc in rows][::-1]
+
+    def history_keys(self, channel: str, position: int) -> list[str] | None:
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT keys FROM view_history_keys WHERE channel=%s AND position<=%s "
+                "ORDER BY position DESC LIMIT 1",
+                (channel, position),
+            ).fetchone()
+        return None if row is None else list(json.loads(row[0]))
+
+    def history_docs(self, channel: str, keys: Sequence[str], position: int) -> dict[str, Doc]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT k.key, (SELECT doc FROM view_history WHERE channel=%s AND key=k.key "
+                "AND position<=%s ORDER BY position DESC LIMIT 1) "
+                "FROM unnest(%s::text[]) AS k(key)",
+                (channel, position, list(keys)),
+            ).fetchall()
+        return {str(key): _loads(doc) for key, doc in rows if doc is not None}
+
+    def row_keys(self, wanted: Sequence[tuple[str, int | None]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        with self._pool.connection() as conn:
+            for channel, latest in wanted:
+                rows = conn.execute(
+                    "SELECT key FROM view_rows WHERE channel=%s "
+                    'ORDER BY key COLLATE "C" DESC LIMIT %s',
+                    (channel, latest),
+                ).fetchall()
+                out[channel] = [str(key) for (key,) in rows][::-1]
+        return out
 
     def identity(self) -> str:
         with self._pool.connection() as conn:

@@ -4,8 +4,9 @@ positions (recorded as an event every time)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid as uuid_module
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -81,14 +82,53 @@ async def _read_channel(request: web.Request, name: str) -> web.Response:
     svc = services(request)
     await wait_for_min_position(request)
     await require_action(svc, ref.action_id)
-    if at is not None:  # replays the log: in the pool, a few at a time, never on the loop
-        if svc.replays.locked():  # never a queue: each waiting replay would hold a request
-            raise TooManyRequests("replays_busy", retry_after=REPLAY_RETRY_AFTER)
-        async with svc.replays:
+    if at is not None:
+        async with _replay_slot(svc):
             position, data = await svc.port.snapshot_at(ref, at)
         return web.json_response({**data, "position": position, "at": at.isoformat()})
     position, docs = await svc.port.snapshot(ref.name, channels.snapshot_limit(ref))
     return web.json_response({**channels.snapshot_data(ref, docs), "position": position})
+
+
+async def get_past(request: web.Request) -> web.Response:
+    """What the dashboard's timeline shows as of ?at= (required), from one replay: the map,
+    the feed, and the legal channel for those who may read it (each decided exactly as its own
+    read is: map and feed by may_read, legal by may_read, left out rather than refused)."""
+    action_id = parse.path_id(request)
+    principal = request[PRINCIPAL]
+    wanted = {
+        "map": channels.parse(live_map.channel(action_id)),
+        "feed": channels.parse(feed.channel(action_id)),
+        "legal": channels.legal_ref(action_id),
+    }
+    refs = {part: ref for part, ref in wanted.items() if ref is not None}
+    if not (
+        channels.may_read(principal, refs["map"]) and channels.may_read(principal, refs["feed"])
+    ):
+        raise Forbidden()
+    if not channels.may_read(principal, refs["legal"]):
+        del refs["legal"]
+    at = parse.query_timestamp(request, "at")
+    if at is None:
+        raise InvalidInput("required", field="at")
+    svc = services(request)
+    await wait_for_min_position(request)
+    await require_action(svc, action_id)
+    async with _replay_slot(svc):
+        position, data = await svc.port.snapshots_at(list(refs.values()), at)
+    out = {part: data[ref.name] for part, ref in refs.items()}
+    return web.json_response({**out, "position": position, "at": at.isoformat()})
+
+
+@contextlib.asynccontextmanager
+async def _replay_slot(svc: Services) -> AsyncIterator[None]:
+    """A read as of a past moment: in the slow pool, a few at a time, never on the loop. From
+    a checkpoint it takes milliseconds; without one (views of an older release) it replays the
+    whole log, so the slots stay; never a queue: each waiting replay would hold a request."""
+    if svc.replays.locked():
+        raise TooManyRequests("replays_busy", retry_after=REPLAY_RETRY_AFTER)
+    async with svc.replays:
+        yield
 
 
 async def require_action(svc: Services, action_id: UUID) -> None:

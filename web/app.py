@@ -94,6 +94,7 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/actions/{id}/checkins", actions.list_checkins),
             web.get("/api/actions/{id}/feed", actions.get_feed),
             web.get("/api/actions/{id}/legal", actions.get_legal),
+            web.get("/api/actions/{id}/past", actions.get_past),
             web.get("/api/actions/{id}/nearest-site", field.nearest_site),
             web.post("/api/actions/{id}/targets", field.set_target),
             # planning: the plan, sites, lobi and politik, the korlap roster, the report

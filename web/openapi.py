@@ -22,6 +22,7 @@ from web.schemas import (
     INVITE_OUT,
     MAP_OUT,
     NEAREST_SITE,
+    PAST_OUT,
     PERSON_OUT,
     PROBLEM,
     RECORDED,
@@ -143,11 +144,12 @@ def _read(schema: Schema, summary: str, *, param: str | None = "id") -> Operatio
     return op
 
 
-def _as_of(op: Operation) -> Operation:
-    """A read that also answers as of a past moment (?at=); 429 while replays are busy."""
+def _as_of(op: Operation, *, required: bool = False) -> Operation:
+    """A read that also answers (or, required, only answers) as of a past moment (?at=);
+    429 while replays are busy."""
     return {
         **op,
-        "parameters": [*op["parameters"], AT],
+        "parameters": [*op["parameters"], {**AT, "required": required}],
         "responses": {**op["responses"], **_problems(429)},
     }
 
@@ -314,6 +316,16 @@ def _actions_paths() -> dict[str, Any]:
         "/api/actions/{id}/legal": {
             "get": _as_of(
                 _read(FEED_OUT, "Arrests and legal-aid requests, for the legal team (LBH)")
+            )
+        },
+        "/api/actions/{id}/past": {
+            "get": _as_of(
+                _read(
+                    PAST_OUT,
+                    "The map, the feed and (for the legal team) the legal channel as of ?at=, "
+                    "from one replay: the dashboard's timeline",
+                ),
+                required=True,
             )
         },
         "/api/actions/{id}/nearest-site": {

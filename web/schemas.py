@@ -459,6 +459,23 @@ FEED_OUT: Schema = {
 }
 
 
+PAST_OUT: Schema = {
+    "type": "object",
+    "required": ["position", "at", "map", "feed"],
+    "properties": {
+        "position": {"type": "integer", "description": "The last event applied."},
+        "at": {**TIME_S, "description": "The moment shown."},
+        "map": {**MAP_OUT, "required": ["type", "features"]},
+        "feed": {**FEED_OUT, "required": ["items"]},
+        "legal": {
+            **FEED_OUT,
+            "required": ["items"],
+            "description": "Only for those who may read legal items (coordinators).",
+        },
+    },
+}
+
+
 # -- planning (web/planning.py) ------------------------------------------------------------------
 
 _LOBBY_OUT: Schema = {

@@ -256,9 +256,13 @@ def test_a_coordinator_follows_and_handles_the_day(
     expect(other.locator(f'#feed li[data-id="{request}"]')).to_contain_text("terpenuhi")
 
     # The timeline: as of just before the report, Surabaya had no headcount and no incident.
+    # One moment is one request (map, feed and legal from one replay).
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "at=" in r.url else None)
     page.locator("#timeline-range").fill(str(int(before_report.timestamp() * 1000)))
     expect(page.locator("body")).to_have_class("dashboard replaying")
     expect(label).to_have_text(NO_COUNT)
+    assert [url.split("?")[0].rsplit("/", 1)[-1] for url in asked] == ["past"]
     expect(page.locator("#total-headcount")).to_have_text("21.600")
     expect(page.locator(f'#feed li[data-id="{incident}"]')).to_have_count(0)
     expect(page.locator(f'.incident-pin[data-id="{incident}"]')).to_have_count(0)

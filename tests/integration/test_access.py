@@ -828,6 +828,12 @@ CASES = [
         READ_A,
     ),
     case(
+        "read the dashboard's past (map, feed, legal if allowed)",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/past?at=2026-05-01T10:00:00Z", None),
+        READ_A,
+    ),
+    case(
         "read legal channel",
         "GET",
         lambda w, c: (f"/api/actions/{w.action_a}/legal", None),
@@ -1253,6 +1259,7 @@ READS = {
     "map replay": lambda w: f"/api/actions/{w.action_a}/map?at={_later()}",
     "feed replay": lambda w: f"/api/actions/{w.action_a}/feed?at={_later()}",
     "legal replay": lambda w: f"/api/actions/{w.action_a}/legal?at={_later()}",
+    "past": lambda w: f"/api/actions/{w.action_a}/past?at={_later()}",
     "reports.csv": lambda w: f"/api/actions/{w.action_a}/export/reports.csv",
     "incidents.csv": lambda w: f"/api/actions/{w.action_a}/export/incidents.csv",
     "requests.csv": lambda w: f"/api/actions/{w.action_a}/export/requests.csv",
@@ -1285,6 +1292,7 @@ async def test_no_exact_position_or_legal_text_reaches_a_caller_without_the_perm
         ("requests.csv", LEGAL_MARKS[2:]),
         ("legal", LEGAL_MARKS),
         ("legal replay", LEGAL_MARKS),
+        ("past", LEGAL_MARKS),
     ],
 )
 async def test_those_with_the_permission_get_the_exact_positions_and_legal_text(

@@ -521,6 +521,19 @@ async def test_the_map_and_feed_at_a_moment_equal_what_they_showed_then(api: Api
     before = await api.get(f"{base}/map?at={quote((moment - timedelta(days=1)).isoformat())}")
     assert (before.body["features"], before.body["position"]) == ([], 0)
 
+    # The dashboard's one request per frame: the same map and feed, from one replay (and the
+    # legal channel: the API key may read it).
+    past = await api.get(f"{base}/past?at={quote(moment.isoformat())}")
+    assert past.status == 200, past.body
+    assert past.body["position"] == shown["map"].body["position"]
+    for view, then in shown.items():
+        assert {**past.body[view], "position": then.body["position"]} == then.body
+    legal = await api.get(f"{base}/legal?at={quote(moment.isoformat())}")
+    assert past.body["legal"]["items"] == legal.body["items"]
+    without = await api.get(f"{base}/past")
+    assert_problem(without, 422, "required")
+    assert without.body["field"] == "at"
+
 
 # -- the nearest site ----------------------------------------------------------------------------
 

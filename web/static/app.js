@@ -266,26 +266,22 @@ async function showAt(ms) {
   const seq = ++replaySeq;
   const at = encodeURIComponent(new Date(ms).toISOString());
   const id = state.selected;
-  // Two replays at once (the server's slots), then the legal channel's; a 429 (every slot
-  // busy with someone else's replay) is tried again after the Retry-After it names.
-  const [mapReply, feedReply] = await Promise.all([
-    replayed(`/api/actions/${id}/map?at=${at}`), replayed(`/api/actions/${id}/feed?at=${at}`),
-  ]);
-  const legalReply = me.canHandle && mapReply.ok && feedReply.ok
-    ? await replayed(`/api/actions/${id}/legal?at=${at}`) : null;
+  // One request a frame: the map, the feed and (for the legal team) the legal channel from one
+  // replay. A 429 (every slot busy with someone else's replay) is tried again after Retry-After.
+  const reply = await replayed(`/api/actions/${id}/past?at=${at}`);
   if (seq !== replaySeq || timeline.live || id !== state.selected) return;
-  if (!mapReply.ok || !feedReply.ok) {
-    $("replay-error").textContent = (mapReply.ok ? feedReply : mapReply).body?.title ?? t("network_error");
+  if (!reply.ok) {
+    $("replay-error").textContent = reply.body?.title ?? t("network_error");
     $("replay-error").hidden = false;
     return;
   }
   $("replay-error").hidden = true;
   state.replay = {
     at: ms,
-    features: new Map(mapReply.body.features.map((f) => [f.id, f])),
-    feed: new Map(feedReply.body.items.map((i) => [i.id, i])),
+    features: new Map(reply.body.map.features.map((f) => [f.id, f])),
+    feed: new Map(reply.body.feed.items.map((i) => [i.id, i])),
   };
-  for (const item of legalReply?.ok ? legalReply.body.items : []) {
+  for (const item of reply.body.legal?.items ?? []) {
     if (state.replay.feed.has(item.id)) state.replay.feed.set(item.id, item);
   }
   schedule("map", "feed", "tasks", "summary", "affiliates");

@@ -1,6 +1,7 @@
 // The timeline under the map: a slider over the action's day. Moving it shows the action as it
-// stood at that moment (the app fetches map?at= and feed?at=); Play runs the day forward at the
-// chosen speed, one fetch after another; "Langsung" (or reaching now) goes back to live.
+// stood at that moment (the app fetches /past?at=: map, feed and legal in one request); Play runs
+// the day forward at the chosen speed, one request a frame, one after another; "Langsung" (or
+// reaching now) goes back to live.
 import { t } from "./i18n.js";
 import { clock, day } from "./dashboard-util.js";
 
