@@ -255,8 +255,10 @@ class Port(ViewPort):
     # -- who is calling ----------------------------------------------------------------------
 
     async def principal(self, token: str) -> Principal | None:
-        """The principal a token (API key or session) stands for; sessions are read from the
-        event store."""
+        """The principal a token (API key or session) stands for. The key is checked here on
+        the loop (a comparison); only sessions, read from the event store, go to the pool."""
+        if token and (key := self.authenticator.key_principal(token)) is not None:
+            return key
         return await self.pools.run("main", self.authenticator.principal, token)
 
     # -- actions, sites and reports (core/application.py) -----------------------------------
