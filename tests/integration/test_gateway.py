@@ -998,3 +998,23 @@ async def test_healthz_answers_plain_http_with_stats(
         "degraded": False,
         "slow_drops": 0,
     }
+
+
+# -- keepalive -----------------------------------------------------------------------------------
+
+
+async def test_a_connection_that_stops_answering_pings_is_closed_and_live_ones_stay(
+    start_gateway: StartGateway, open_client: Connect
+) -> None:
+    """One task pings every connection (not one task per connection): a peer gone without a
+    word (its pongs never come) is closed, and one that answers stays through many rounds."""
+    async with start_gateway(ping_interval=0.1, ping_timeout=0.3) as (gw, url):
+        alive = await open_client(url)
+        gone = await open_client(url)
+        await wait_until(lambda: gw.stats().connections == 2)
+        gone.ws.transport.pause_reading()  # it reads nothing more, so it answers no ping
+        await wait_until(lambda: gw.stats().connections == 1)
+        await asyncio.sleep(1.0)  # ten more rounds
+        assert gw.stats().connections == 1
+        await alive.send(type="subscribe", channel=MAP, since=None)
+        assert (await alive.recv())["type"] == "snapshot"
