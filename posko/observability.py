@@ -46,8 +46,7 @@ class ComponentsCollector(Collector):
                 "Events in the store the views do not include yet",
                 max(0, self.head - self.views),
             )
-        if c.runner is not None:
-            s = c.runner.status
+        if (s := c.projection_status()) is not None:
             yield _gauge("posko_projector_active", "1 when this projector holds the lock", s.active)
             yield _gauge("posko_projection_position", "Position of the views", s.position)
             yield _counter("posko_events_appended", "Events applied to the views", s.events_applied)

@@ -83,6 +83,7 @@ class ViewPort:
         self.pools = pools or Pools()
         self._views_position: int | None = None  # set by a local runner; None: none here
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self.projected: list[Callable[[int], None]] = []  # told each position projects_here gets
 
     def close(self) -> None:
         self.pools.shutdown()
@@ -125,8 +126,11 @@ class ViewPort:
     # -- read-your-writes --------------------------------------------------------------------
 
     def projects_here(self, position: int) -> None:
-        """Called by a runner in this process: the views are at `position`; wakes waiters."""
+        """Called by a runner in this process (or for serve's child projector): the views are
+        at `position`; wakes waiters."""
         self._views_position = position
+        for tell in self.projected:
+            tell(position)
         if not self._waiters:
             return
         still: list[tuple[int, asyncio.Future[None]]] = []
