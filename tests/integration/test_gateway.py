@@ -1018,3 +1018,17 @@ async def test_a_connection_that_stops_answering_pings_is_closed_and_live_ones_s
         assert gw.stats().connections == 1
         await alive.send(type="subscribe", channel=MAP, since=None)
         assert (await alive.recv())["type"] == "snapshot"
+
+
+async def test_an_authenticated_connection_keeps_no_handshake_headers(
+    gateway: tuple[Gateway, str], open_client: Connect
+) -> None:
+    """websockets keeps the handshake's request and response for the connection's life; their
+    headers (~2.9 KiB a connection) are read once, so the gateway empties them after auth."""
+    gw, url = gateway
+    client = await open_client(url)
+    assert (await client.subscribe(MAP))["type"] == "snapshot"
+    [ws] = gw._clients
+    assert ws.request is not None and ws.response is not None
+    assert list(ws.request.headers.raw_items()) == []
+    assert list(ws.response.headers.raw_items()) == []
