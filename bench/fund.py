@@ -1,7 +1,8 @@
 """The solidarity fund at size: posting rate through the application's commands and through the
 HTTP API against raw single-event saves (eventsourcing, one new aggregate per save) in the same
-run; the projection catch-up; balance as of a date and the period report answered from the
-views; and `verify` against a raw read-and-decode of the same events.
+run; the projection catch-up; balance as of a date and the period report (with its budget
+against actual) answered from the views; and `verify` against a raw read-and-decode of the
+same events.
 
     .venv/bin/python bench/fund.py [--entries 100000] [--http 2000] [--queries 50]
 
@@ -29,6 +30,7 @@ import benchkit as bk
 from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import fund as fund_view
+from projections import fund_budget
 from projections.port import ViewPort
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteViewStore
@@ -105,6 +107,14 @@ def main() -> None:
         }
         app = Posko(env=env)
         fund_id = open_fund(app)
+        app.set_budget(
+            id=uuid.uuid4(),
+            fund_id=fund_id,
+            year=2025,
+            lines=[{"account": "income:dues", "amount": 900_000_000}],
+            note=None,
+            actor="bench",
+        )
         warm = post_commands(app, fund_id, 200)
         rate = post_commands(app, fund_id, 2000)
         print(f"posting (commands): {rate:.0f} entries/s; raw saves {raw_rate:.0f}/s (n={raw_n})")
@@ -136,13 +146,24 @@ def main() -> None:
             _p, voided = store.snapshot(fund_view.voided_channel(fund_id))
             _p, disb = store.snapshot(fund_view.disbursements_channel(fund_id))
             _p, rev = store.snapshot(fund_view.reversals_channel(fund_id))
-            return fund_view.period_report(summary, monthly, stats, voided, disb, rev, "2025-H2")
+            out = fund_view.period_report(summary, monthly, stats, voided, disb, rev, "2025-H2")
+            planned = store.load(fund_budget.channel(fund_id), "2025")
+            out["budget"] = fund_budget.period_section(summary, monthly, planned, "2025-H2")
+            return out
+
+        def budget_section() -> dict[str, Any]:  # the report's budget part alone
+            _p, monthly = store.snapshot(fund_view.monthly_channel(fund_id))
+            planned = store.load(fund_budget.channel(fund_id), "2025")
+            return fund_budget.period_section(summary, monthly, planned, "2025-H2")
 
         as_of_ms, _ = timed(as_of, ARGS.queries)
         report_ms, rep = timed(report, ARGS.queries)
+        budget_ms, _ = timed(budget_section, ARGS.queries)
         daily_rows = len(store.snapshot(fund_view.daily_channel(fund_id))[1])
         print(f"balance as of a date: {as_of_ms:.1f} ms median ({daily_rows} day rows)")
         print(f"period report: {report_ms:.1f} ms median (fund line {rep['fund']})")
+        dues = rep["budget"]["lines"]["income:dues"]["period"]
+        print(f"  of which budget against actual: {budget_ms:.1f} ms median (dues {dues})")
 
         def raw_read() -> int:
             return len([app.mapper.to_domain_event(s) for s in app.fund_events(fund_id)])
@@ -186,6 +207,7 @@ def main() -> None:
                     "catch_up_s": round(catch_up, 1),
                     "as_of_ms": round(as_of_ms, 1),
                     "report_ms": round(report_ms, 1),
+                    "budget_ms": round(budget_ms, 1),
                     "verify_ms": round(verify_ms),
                     "raw_read_ms": round(raw_ms),
                     "verify_ratio": round(raw_ms / verify_ms, 2),

@@ -14,6 +14,7 @@ for cmd in \
   "bench/memory.py" \
   "bench/rebuild.py" \
   "bench/bodies.py" \
+  "bench/arrears.py" \
   "bench/scale.py --runs 3"; do
   echo "### $PY $cmd   ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$LOG"
   # shellcheck disable=SC2086

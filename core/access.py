@@ -44,6 +44,10 @@ class Permission(StrEnum):
     APPROVE_DISBURSEMENT = "approve_disbursement"  # officers of the fund's unit
     AUDIT_FUND = "audit_fund"  # verify the chain and export everything
     SIGN_CHECKPOINT = "sign_checkpoint"  # treasurer (as treasurer) or officer (as chair)
+    LINK_FUND = "link_fund"  # link a fund to an action (or unlink it): treasurer or officer
+    # A linked fund's balance and pending payouts on an action's dashboard: asked with
+    # may_read_linked_fund (the fund's scope, the action, and whether they are linked).
+    READ_LINKED_FUND = "read_linked_fund"
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,7 @@ _FUND_PERMISSIONS: dict[Permission, frozenset[str]] = {
     Permission.APPROVE_DISBURSEMENT: frozenset({"officer"}),
     Permission.AUDIT_FUND: frozenset({"treasurer", "officer", "auditor"}),
     Permission.SIGN_CHECKPOINT: frozenset({"treasurer", "officer"}),
+    Permission.LINK_FUND: frozenset({"treasurer", "officer"}),
 }
 
 
@@ -207,6 +212,21 @@ def may_fund(principal: Principal | None, permission: Permission, fund: FundScop
         return False  # opening funds and listing all of them: administrators
     allowed = _FUND_PERMISSIONS.get(permission, frozenset())
     return bool(allowed & fund_roles(principal, fund))
+
+
+def may_read_linked_fund(
+    principal: Principal | None, fund: FundScope | None, action_id: UUID, linked: bool
+) -> bool:
+    """Whether the action's dashboard may show the caller the fund's balance and pending
+    payouts (totals and purposes, never beneficiaries): only a reader of the action, and then
+    whoever reads the fund's totals anyway, or, while the fund is linked to the action, the
+    action's coordinators: the treasurer or officer who linked it shared it with the posko,
+    which needs to know whether the money for transport or legal aid is there."""
+    if principal is None or fund is None or not may(principal, Permission.READ_ACTION, action_id):
+        return False
+    if may_fund(principal, Permission.READ_FUND_TOTALS, fund):
+        return True
+    return linked and any(r.covers_action(action_id) for r in principal.has("coordinator"))
 
 
 @dataclass

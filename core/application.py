@@ -13,10 +13,12 @@ from uuid import UUID
 from core.action import DEFAULT_CHECKIN_RADIUS_M, Action
 from core.audit import PositionsRead
 from core.base import Recorded
+from core.budget_commands import BudgetCommands
 from core.errors import Conflict
 from core.evidence_commands import EvidenceCommands
 from core.field import FieldCommands
 from core.fund_commands import FundCommands
+from core.fund_link import FundLinkCommands
 from core.identity import IdentityCommands
 from core.organisation import OrganisationCommands
 from core.planning import PlanningCommands
@@ -35,13 +37,16 @@ class Posko(
     PlanningCommands,
     OrganisationCommands,
     VoteCommands,
+    BudgetCommands,
     FundCommands,
+    FundLinkCommands,
 ):
     """Every command Posko accepts: actions and reports here, the street's incidents and
     requests in FieldCommands, people and access in IdentityCommands, texts in SmsCommands,
     strike votes in VoteCommands, legal notices and evidence in EvidenceCommands, planning and
     the organisation's names in PlanningCommands and OrganisationCommands, solidarity funds in
-    FundCommands."""
+    FundCommands, their links to actions in FundLinkCommands and their annual budgets in
+    BudgetCommands."""
 
     name = "Posko"
 

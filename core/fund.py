@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from core import ledger, values
+from core import arrears, budget, ledger, values
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.ledger import Leg
 
@@ -86,11 +86,14 @@ class Fund(Aggregate):
             fund.reserved = {k: 0 for k in self.accounts}
             fund.dues_rule = None
             fund.dues_rule_version = 0
+            fund.memberships = {}
             fund.disbursements = {}
             fund.closed = {}
             fund.open_trees = {}
             fund.reversed = {}
             fund.entries = 0
+            fund.budgets = {}
+            fund.budget_revisions = {}
             fund.head = self.hash
 
     class AccountOpened(Event):
@@ -109,6 +112,22 @@ class Fund(Aggregate):
 
         def change(self, fund: Any) -> None:
             fund.dues_rule, fund.dues_rule_version = dict(self.rule), self.rule_version
+
+    class MembershipDeclared(Event):
+        """An affiliate's dues-paying members and their base, from a month on."""
+
+        affiliate: str
+        effective_from: str
+        members: int
+        base_amount: int
+
+        def change(self, fund: Any) -> None:
+            declared = fund.memberships.setdefault(arrears.affiliate_key(self.affiliate), {})
+            declared[self.effective_from] = {
+                "affiliate": self.affiliate,
+                "members": self.members,
+                "base_amount": self.base_amount,
+            }
 
     class EntryPosted(Event):
         entry_id: str
@@ -243,6 +262,24 @@ class Fund(Aggregate):
         def change(self, fund: Any) -> None:
             fund.closed[self.period]["signatures"][self.role] = self.actor
 
+    class BudgetSet(Event):
+        """A revision of a year's budget (APBO): these accounts' planned amounts supersede
+        their earlier figures; the other accounts keep theirs."""
+
+        revision_id: str
+        year: int
+        lines: dict[str, int]
+        note: str | None
+
+        def change(self, fund: Any) -> None:
+            fund.budgets.setdefault(str(self.year), {}).update(self.lines)
+            fund.budget_revisions[self.revision_id] = {
+                "year": self.year,
+                "lines": dict(self.lines),
+                "note": self.note,
+                "actor": self.actor,
+            }
+
     # -- state attributes (set by Opened.apply) -------------------------------------------------
     name: str
     unit_kind: str
@@ -254,11 +291,14 @@ class Fund(Aggregate):
     reserved: dict[str, int]
     dues_rule: dict[str, Any] | None
     dues_rule_version: int
+    memberships: dict[str, dict[str, dict[str, Any]]]  # affiliate key -> month -> declared
     disbursements: dict[str, dict[str, Any]]
     closed: dict[str, dict[str, Any]]
     open_trees: dict[str, dict[str, Any]]
     reversed: dict[str, str]
     entries: int
+    budgets: dict[str, dict[str, int]]  # year -> account -> planned rupiah in force
+    budget_revisions: dict[str, dict[str, Any]]  # the client's revision id -> what it set
     head: str
 
     def __init__(self) -> None:
@@ -369,6 +409,72 @@ class Fund(Aggregate):
                 )
         self._record(
             Fund.DuesRuleSet, now, actor=actor, rule=full, rule_version=self.dues_rule_version + 1
+        )
+        return True
+
+    def declare_membership(
+        self,
+        *,
+        affiliate: str,
+        effective_from: Any,
+        members: Any,
+        base_amount: Any,
+        now: datetime,
+        actor: str,
+    ) -> bool:
+        """An affiliate's declared membership from a month on (core/arrears.py counts its
+        dues). The same declaration again records nothing; another one for the same month
+        replaces it, unless that month is in a closed period (its report is frozen)."""
+        fields: dict[str, Any] = {
+            "affiliate": values.text("affiliate", affiliate),
+            "effective_from": arrears.month("effective_from", effective_from),
+            "members": arrears.members("members", members),
+            "base_amount": ledger.rupiah("base_amount", base_amount),
+        }
+        key = arrears.affiliate_key(fields["affiliate"])
+        declared = self.memberships.get(key, {}).get(fields["effective_from"])
+        if declared == {k: fields[k] for k in ("affiliate", "members", "base_amount")}:
+            return False
+        period = ledger.period_of(date.fromisoformat(fields["effective_from"] + "-01"))
+        if period in self.closed:
+            raise Conflict("period_closed", field="effective_from", period=period)
+        self._record(Fund.MembershipDeclared, now, actor=actor, **fields)
+        return True
+
+    def set_budget(
+        self,
+        *,
+        revision_id: UUID,
+        year: int,
+        lines: Any,
+        note: str | None,
+        now: datetime,
+        actor: str,
+    ) -> bool:
+        """Revise a year's budget: planned amounts per income or expense account. A resend of
+        the same revision records nothing; a revision that changes no figure neither. Once
+        both halves of the year are closed, its budget is history."""
+        checked = budget.check_lines(lines, self.accounts)
+        key = str(revision_id)
+        asked = {"year": year, "lines": checked, "note": note, "actor": actor}
+        seen = self.budget_revisions.get(key)
+        if seen is not None:
+            if seen != asked:
+                raise Conflict("id_reused", field="id", id=key)
+            return False
+        if all(f"{year}-H{half}" in self.closed for half in (1, 2)):
+            raise Conflict("budget_year_closed", field="year", year=year)
+        current = self.budgets.get(str(year), {})
+        if all(current.get(code) == amount for code, amount in checked.items()):
+            return False
+        self._record(
+            Fund.BudgetSet,
+            now,
+            actor=actor,
+            revision_id=key,
+            year=year,
+            lines=checked,
+            note=note,
         )
         return True
 

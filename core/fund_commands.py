@@ -16,11 +16,12 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from core import dues, fund_verify, ledger, values
+from core import arrears, dues, fund_verify, ledger, values
 from core.access import FundScope
 from core.base import CONCURRENCY_RETRIES, PoskoBase, Recorded
 from core.errors import Conflict, InvalidInput, NotFound
 from core.fund import Fund
+from core.fund_link import FundLink, link_id
 from core.fund_records import FundEntry, Receipt, ReceiptBook, receipt_book_id, receipt_id
 from core.help_request import HelpRequest
 
@@ -193,6 +194,31 @@ class FundCommands(PoskoBase):
 
         return self._fund_change(fund_id, change)
 
+    def declare_membership(
+        self,
+        *,
+        fund_id: UUID,
+        affiliate: str,
+        effective_from: Any,
+        members: Any,
+        base_amount: Any,
+        actor: str,
+    ) -> Recorded:
+        """An affiliate's declared dues-paying membership and base from a month on."""
+
+        def change(fund: Fund) -> list[Aggregate] | None:
+            declared = fund.declare_membership(
+                affiliate=affiliate,
+                effective_from=effective_from,
+                members=members,
+                base_amount=base_amount,
+                now=datetime.now(UTC),
+                actor=actor,
+            )
+            return [] if declared else None
+
+        return self._fund_change(fund_id, change)
+
     # -- money in ------------------------------------------------------------------------------
 
     def record_contribution(
@@ -282,7 +308,7 @@ class FundCommands(PoskoBase):
         other levels' shares are owed to them (due_to:<level>); the split sums exactly."""
         payer = values.text("payer", payer)
         values.choice("channel", channel, CHANNELS)
-        _month(month)
+        arrears.month("month", month)
         request = {
             "kind": "dues",
             "payer": payer,
@@ -472,6 +498,10 @@ class FundCommands(PoskoBase):
             help_request = self._load(help_request_id, HelpRequest, field="help_request_id")
             if help_request.status not in ("committed", "fulfilled"):
                 raise Conflict("help_not_committed", field="help_request_id")
+            # ... and only against a fund linked to the request's action.
+            link = self._find(link_id(fund_id, help_request.action_id), FundLink)
+            if link is None or not link.linked:
+                raise Conflict("fund_not_linked", field="help_request_id")
 
         def change(fund: Fund) -> list[Aggregate] | None:
             made = fund.request_disbursement(
@@ -617,13 +647,3 @@ def _typed(fund: Fund, field: str, code: str, kind: str) -> None:
     account = fund.accounts.get(code)
     if account is None or account["type"] != kind:
         raise InvalidInput("unknown_account", field=field, type=kind)
-
-
-def _month(month: str) -> str:
-    if not isinstance(month, str) or len(month) != 7 or month[4] != "-":
-        raise InvalidInput("not_a_month", field="month")
-    try:
-        date.fromisoformat(month + "-01")
-    except ValueError:
-        raise InvalidInput("not_a_month", field="month") from None
-    return month

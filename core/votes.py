@@ -114,8 +114,8 @@ class VoteCommands(PoskoBase):
         return {p: 1 for p in self._people() if self._in_good_standing(p, vote)}
 
     def _in_good_standing(self, person_id: str, vote: Vote | None) -> bool:
-        """Active; for a members' vote also a member of the vote's union (and branch). Dues
-        arrears are not known to Posko yet, so they do not count here."""
+        """Active; for a members' vote also a member of the vote's union (and branch). Posko
+        knows dues arrears per affiliate (core/arrears.py), not per member: they do not count."""
         person = self._find(UUID(person_id), Person)
         if person is None or not person.active:
             return False

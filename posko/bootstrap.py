@@ -27,9 +27,17 @@ from web.client_address import parse_networks
 from web.geocoding import nominatim
 from web.metrics import exposition
 from web.services import Services
-from web.shared_throttle import RedisSignInThrottle
+from web.shared_throttle import (
+    AddressAttempts,
+    Attempts,
+    LocalAddressAttempts,
+    LocalAttempts,
+    RedisAddressThrottle,
+    RedisSignInThrottle,
+    SharedCounts,
+)
 from web.sms_push import SmsPush
-from web.throttle import SignInThrottle
+from web.throttle import AddressThrottle, SignInThrottle
 
 
 @dataclass
@@ -64,8 +72,9 @@ def build(settings: Settings, *, runner: bool, gateway: bool) -> Components:
     legal_rules = load_rulebook(settings.legal_rules_dir)  # a bad rule file stops start-up
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if settings.database_url:
-        ensure_schema(settings.database_url, settings.database_schema)
-        ensure_schema(settings.database_url, settings.views_in)
+        ensure_schema(settings.database_url, settings.database_schema, "POSKO_DATABASE_SCHEMA")
+        views_setting = "POSKO_VIEWS_SCHEMA" if settings.views_schema else "POSKO_DATABASE_SCHEMA"
+        ensure_schema(settings.database_url, settings.views_in, views_setting)
     app = Posko(
         env={
             **eventsourcing_env(settings.database_url, settings.data_dir, settings.database_schema),
@@ -146,23 +155,28 @@ def web_services(components: Components) -> Services:
     async def health() -> dict[str, Any]:
         return await report_health(components)
 
-    throttle = SignInThrottle()
-    shared_throttle = (
-        RedisSignInThrottle(
-            settings.redis_url,
-            prefix=f"posko:throttle:{components.bus.store}",
-            fallback=throttle,
+    # Throttling counts in Redis when it is configured (the same limits whatever the number of
+    # web processes), falling back to this process's counts while Redis is down.
+    attempts: Attempts
+    redemptions: AddressAttempts
+    shared_counts = None
+    if settings.redis_url:
+        shared_counts = SharedCounts(
+            settings.redis_url, prefix=f"posko:throttle:{components.bus.store}"
         )
-        if settings.redis_url
-        else None
-    )
+        attempts = RedisSignInThrottle(shared_counts, fallback=SignInThrottle())
+        redemptions = RedisAddressThrottle(shared_counts, fallback=AddressThrottle())
+    else:
+        attempts = LocalAttempts(SignInThrottle())
+        redemptions = LocalAddressAttempts(AddressThrottle())
     return Services(
         port=components.port,
         ws_port=settings.ws_port,
         public_ws_url=settings.public_ws_url,
         health=health,
-        throttle=throttle,
-        shared_throttle=shared_throttle,
+        attempts=attempts,
+        redemptions=redemptions,
+        shared_counts=shared_counts,
         trusted_proxies=parse_networks(settings.trusted_proxies),
         csrf_secret=settings.csrf_secret,
         public_url=settings.public_url,

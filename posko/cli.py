@@ -35,7 +35,6 @@ from web import passwords
 from web.app import create_app
 from web.messages import render
 from web.metrics import metrics
-from web.shared_throttle import RedisSignInThrottle
 
 log = logging.getLogger("posko")
 
@@ -198,8 +197,6 @@ async def _start_http(
     components: Components, stack: contextlib.AsyncExitStack, tls: ssl.SSLContext | None
 ) -> None:
     services = web_services(components)
-    if isinstance(services.shared_throttle, RedisSignInThrottle):
-        stack.push_async_callback(services.shared_throttle.close)
     runner = web.AppRunner(create_app(services), access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)

@@ -278,9 +278,10 @@ class StartupError(Exception):
     """The store cannot be used as configured; the message is one line naming the setting."""
 
 
-def ensure_schema(database_url: str, schema: str) -> None:
-    """Create POSKO_DATABASE_SCHEMA when it does not exist yet (eventsourcing and the views
-    create their tables in it but not the schema itself)."""
+def ensure_schema(database_url: str, schema: str, setting: str) -> None:
+    """Create the schema `setting` (POSKO_DATABASE_SCHEMA or POSKO_VIEWS_SCHEMA) names when it
+    does not exist yet (eventsourcing and the views create their tables in it but not the schema
+    itself); a schema that cannot be created stops start-up with one line naming the setting."""
     try:
         with psycopg.connect(database_url, connect_timeout=10, autocommit=True) as conn:
             exists = conn.execute(
@@ -295,7 +296,7 @@ def ensure_schema(database_url: str, schema: str) -> None:
         ) from error
     except psycopg.Error as error:
         raise StartupError(
-            f"POSKO_DATABASE_SCHEMA={schema}: the schema does not exist and could not be "
+            f"{setting}={schema}: the schema does not exist and could not be "
             f"created ({type(error).__name__}: {str(error).strip().splitlines()[0]})"
         ) from error
 

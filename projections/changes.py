@@ -6,9 +6,10 @@ it carries that position, so positions on a channel only ever increase.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,16 @@ class Batch:
     changes: tuple[Change, ...]
 
     def to_json(self) -> str:
-        return json.dumps(
+        return msgspec.json.encode(
             {
                 "position": self.position,
                 "changes": [{"channel": c.channel, "data": c.data} for c in self.changes],
-            },
-            separators=(",", ":"),
-        )
+            }
+        ).decode()
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Batch:
-        raw = json.loads(text)
+        raw = msgspec.json.decode(text)
         position = int(raw["position"])
         return cls(
             position=position,

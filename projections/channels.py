@@ -8,12 +8,24 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from core.access import Permission, Principal, may
-from projections import feed, fund, live_map, overview, people, report, sms_inbox, votes
+from core.access import FundScope, Permission, Principal, may, may_read_linked_fund
+from projections import (
+    feed,
+    fund,
+    fund_arrears,
+    fund_link,
+    live_map,
+    overview,
+    people,
+    report,
+    sms_inbox,
+    votes,
+)
 from projections.rows import Doc, Rows
 
 _FUND_CHANNEL = re.compile(r"^fund:([0-9a-fA-F-]{32,36})$")
 _ACTION_CHANNEL = re.compile(r"^action:([0-9a-fA-F-]{32,36}):(map|feed|legal)$")
+_ACTION_FUND_CHANNEL = re.compile(r"^action:([0-9a-f-]{36}):fund:([0-9a-f-]{36})$")
 _VOTE_CHANNEL = re.compile(r"^vote:([0-9a-f-]{36})$")
 _CANONICAL = {"map": live_map.channel, "feed": feed.channel, "legal": feed.legal_channel}
 
@@ -24,6 +36,7 @@ class ChannelRef:
 
     name: str
     # "actions" | "action_map" | "action_feed" | "action_legal" | "access" | "vote" | "fund"
+    # | "action_fund" (a fund linked to the action, as the action's dashboard shows it)
     kind: str
     action_id: UUID | None = None
     vote_id: UUID | None = None
@@ -50,6 +63,15 @@ def parse(name: str) -> ChannelRef | None:
         except ValueError:
             return None
         return ChannelRef(name, "fund", fund_id=fund_id) if fund.channel(fund_id) == name else None
+    linked = _ACTION_FUND_CHANNEL.match(name)
+    if linked is not None:
+        try:
+            action_id, fund_id = UUID(linked.group(1)), UUID(linked.group(2))
+        except ValueError:
+            return None
+        if fund_link.channel(action_id, fund_id) != name:
+            return None
+        return ChannelRef(name, "action_fund", action_id=action_id, fund_id=fund_id)
     match = _ACTION_CHANNEL.match(name)
     if match is None:
         return None
@@ -72,14 +94,25 @@ def permission(ref: ChannelRef) -> Permission | None:
         "action_legal": Permission.READ_LEGAL,
         "vote": Permission.READ_VOTE,  # scoped by the vote's union: see realtime/gateway.py
         "fund": Permission.READ_FUND,  # asked of the fund's scope with may_fund
+        "action_fund": Permission.READ_LINKED_FUND,  # asked with may_read_linked_fund
     }.get(ref.kind)
 
 
-def may_read(principal: Principal | None, ref: ChannelRef, affiliate_id: str | None = None) -> bool:
+def may_read(
+    principal: Principal | None,
+    ref: ChannelRef,
+    affiliate_id: str | None = None,
+    fund_scope: FundScope | None = None,
+    linked: bool = False,
+) -> bool:
     """The one decision whether a caller may read a channel, over HTTP (now or as it was),
     over the websocket, or inside an export. A vote's channel is scoped by its union,
-    `affiliate_id` (looked up by the caller)."""
+    `affiliate_id`; an action's fund channel by the fund's scope and whether the fund is
+    `linked` to the action (each looked up by the caller)."""
     needed = permission(ref)
+    if needed is Permission.READ_LINKED_FUND:
+        assert ref.action_id is not None
+        return may_read_linked_fund(principal, fund_scope, ref.action_id, linked)
     return needed is not None and may(principal, needed, ref.action_id, affiliate_id=affiliate_id)
 
 
@@ -104,9 +137,13 @@ def apply(rows: Rows, event: Any) -> None:
     votes.apply(rows, event)
 
     fund.apply(rows, event)
+    fund_arrears.apply(rows, event)
+    fund_link.apply(rows, event)  # after fund and feed: reads their rows
 
 
 def snapshot_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
+    if ref.kind == "action_fund":
+        return fund_link.snapshot(docs)
     if ref.kind == "fund":
         return fund.snapshot(docs)
     if ref.kind == "vote":
@@ -127,6 +164,8 @@ def change_data(ref: ChannelRef, docs: list[Doc]) -> dict[str, Any]:
         return {"ended": docs}
     if ref.kind == "fund":
         return fund.change(docs)
+    if ref.kind == "action_fund":
+        return fund_link.change(docs)
     if ref.kind in ("action_feed", "action_legal"):
         return feed.change(docs)
     return live_map.change(docs)

@@ -13,6 +13,7 @@ from its site): organisers read the feed too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from core.report import FieldReport
 from core.sms import SmsMark
 from projections import live_map
 from projections.rows import Doc, Rows
+from projections.text import ident, iso
 
 FEED_SNAPSHOT = 200
 _KEYS = "_feed_key"  # item id -> where its row is
@@ -31,11 +33,11 @@ PUBLIC_LEGAL_FIELDS = ("id", "type", "kind", "at", "site_id", "legal", "status")
 
 
 def channel(action_id: Any) -> str:
-    return f"action:{action_id}:feed"
+    return f"action:{ident(action_id)}:feed"
 
 
 def legal_channel(action_id: Any) -> str:
-    return f"action:{action_id}:legal"
+    return f"action:{ident(action_id)}:legal"
 
 
 def snapshot(docs: list[Doc]) -> dict[str, Any]:
@@ -54,7 +56,14 @@ def public(doc: Doc) -> Doc:
 
 
 def _key(at: datetime, item_id: Any) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") + "|" + str(item_id)
+    """The time in UTC as strftime("%Y-%m-%dT%H:%M:%S.%fZ") writes it, then the id. Most times
+    are in UTC already: their text (made once per event for the rows) gives the key's."""
+    text = iso(at)
+    if text.endswith("+00:00"):
+        moment = text[:-6] if len(text) > 25 else text[:-6] + ".000000"  # no fraction: .000000
+    else:
+        moment = at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return moment + "Z|" + ident(item_id)
 
 
 def apply(rows: Rows, event: Any) -> None:
@@ -90,12 +99,12 @@ def _politics(rows: Rows, event: Any) -> None:
     item_id = event.lobby_id if lobby else event.outcome_id
     at = event.at if lobby else event.timestamp
     doc: Doc = {
-        "id": str(item_id),
+        "id": ident(item_id),
         "type": "lobby" if lobby else "outcome",
-        "at": at.isoformat(),
+        "at": iso(at),
         "site_id": None,
         "reporter": event.actor,
-        "recorded_at": event.timestamp.isoformat(),
+        "recorded_at": iso(event.timestamp),
         "kind": event.kind,
         "legal": False,
     }
@@ -104,31 +113,32 @@ def _politics(rows: Rows, event: Any) -> None:
     else:
         doc.update(
             description=event.description,
-            follow_up_by=None if event.follow_up_by is None else event.follow_up_by.isoformat(),
-            lobby_id=None if event.lobby_id is None else str(event.lobby_id),
+            follow_up_by=None if event.follow_up_by is None else iso(event.follow_up_by),
+            lobby_id=None if event.lobby_id is None else ident(event.lobby_id),
         )
     rows.put(channel(event.originator_id), _key(at, item_id), doc)
 
 
 def _common(event: Any, item_type: str) -> Doc:
     return {
-        "id": str(event.originator_id),
+        "id": ident(event.originator_id),
         "type": item_type,
-        "at": event.at.isoformat(),
-        "site_id": None if event.site_id is None else str(event.site_id),
+        "at": iso(event.at),
+        "site_id": None if event.site_id is None else ident(event.site_id),
         "reporter": event.actor,
-        "recorded_at": event.timestamp.isoformat(),
+        "recorded_at": iso(event.timestamp),
     }
 
 
 def _report(rows: Rows, event: Any) -> Doc:
     doc = _common(event, "report") | {"kind": event.kind, "legal": False}
     if event.kind == "checkin":
-        feature = rows.get(live_map.channel(event.action_id), str(event.site_id))
+        action_id = ident(event.action_id)
+        feature = rows.get(live_map.channel(action_id), doc["site_id"])
         if feature is not None:
             distance = live_map.distance_from_site(feature, event.lat, event.lon)
             doc["distance_m"] = round(distance)
-            doc["far"] = live_map.is_far(rows, event.action_id, distance)
+            doc["far"] = live_map.is_far(rows, action_id, distance)
     elif event.kind == "headcount":
         doc["headcount"] = event.headcount
         doc["by_affiliate"] = event.by_affiliate
@@ -158,21 +168,21 @@ def _request(event: Any) -> Doc:
 
 
 def _add(rows: Rows, event: Any, doc: Doc) -> None:
-    key = _key(event.at, event.originator_id)
-    rows.put(channel(event.action_id), key, public(doc))
+    action_id, key = ident(event.action_id), _key(event.at, doc["id"])
+    rows.put(channel(action_id), key, public(doc))
     if doc["legal"]:
-        rows.put(legal_channel(event.action_id), key, doc)
+        rows.put(legal_channel(action_id), key, doc)
     if doc["type"] != "report":  # only incidents and requests change after they are made
-        rows.put(_KEYS, str(event.originator_id), {"action_id": str(event.action_id), "key": key})
+        rows.put(_KEYS, doc["id"], {"action_id": action_id, "key": key})
 
 
 def _when(event: Any) -> str:
-    return str(event.timestamp.isoformat())
+    return iso(event.timestamp)
 
 
 def _update(rows: Rows, event: Any, status: str, **changes: Any) -> None:
     """The item's new status, who did it, and when (`<status>_at`, for response times)."""
-    where = rows.get(_KEYS, str(event.originator_id))
+    where = rows.get(_KEYS, ident(event.originator_id))
     if where is None:
         return
     doc = rows.get(channel(where["action_id"]), where["key"])
@@ -188,6 +198,25 @@ def _update(rows: Rows, event: Any, status: str, **changes: Any) -> None:
     rows.put(channel(where["action_id"]), where["key"], public(doc))
     if doc["legal"]:
         rows.put(legal_channel(where["action_id"]), where["key"], doc)
+
+
+def amend(rows: Rows, item_id: str, change: Callable[[Doc], None]) -> str | None:
+    """Change an incident's or request's row without a new status (the feed's public row, the
+    legal channel's whole one); returns the item's action id, or None for an item not here."""
+    where = rows.get(_KEYS, item_id)
+    if where is None:
+        return None
+    name = channel(where["action_id"])
+    doc = rows.get(name, where["key"])
+    if doc is not None and doc["legal"]:
+        doc = rows.get(legal_channel(where["action_id"]), where["key"])
+    if doc is None:
+        return None
+    change(doc)
+    rows.put(name, where["key"], public(doc))
+    if doc["legal"]:
+        rows.put(legal_channel(where["action_id"]), where["key"], doc)
+    return str(where["action_id"])
 
 
 def _came_by_sms(rows: Rows, event: Any) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from core import ledger
 from core.access import FundScope
 from core.fund import Fund
+from projections import fund_budget
 from projections.rows import Doc, Rows
 
 FUNDS = "_funds"  # fund id -> {id, name, unit_kind, unit_id}
@@ -128,6 +129,10 @@ def apply(rows: Rows, event: Any) -> None:
         }
     elif isinstance(event, Fund.CheckpointSigned):
         summary["periods"][event.period]["signatures"][event.role] = event.actor
+    elif isinstance(event, Fund.MembershipDeclared):
+        pass  # projections/fund_arrears.py keeps declarations; here only the chain moves on
+    elif isinstance(event, Fund.BudgetSet):
+        fund_budget.apply(rows, event)
     else:
         _disbursement(rows, summary, event)
     rows.put(name, SUMMARY_KEY, summary)

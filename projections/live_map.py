@@ -21,21 +21,22 @@ from core.help_request import HelpRequest
 from core.incident import LEGAL_KINDS, SEVERITIES, Incident
 from core.report import FieldReport
 from projections.rows import Doc, Rows
+from projections.text import ident, iso
 
 OPEN_REQUEST = ("open", "committed")
 
 
 def channel(action_id: Any) -> str:
-    return f"action:{action_id}:map"
+    return f"action:{ident(action_id)}:map"
 
 
 def incident_points_channel(action_id: Any) -> str:
     """Private rows (never published): where each incident of the action was reported."""
-    return f"_incident_points:{action_id}"
+    return f"_incident_points:{ident(action_id)}"
 
 
 def _reporters_channel(action_id: Any) -> str:
-    return f"_reporters:{action_id}"
+    return f"_reporters:{ident(action_id)}"
 
 
 _SETTINGS = "_action_settings"  # per action: its check-in radius
@@ -51,22 +52,22 @@ def change(docs: list[Doc]) -> dict[str, Any]:
     return {"features": docs}
 
 
-def later(a: str | None, b: str) -> bool:
-    """True when ISO time `b` is not earlier than ISO time `a` (None counts as earliest)."""
-    return a is None or datetime.fromisoformat(b) >= datetime.fromisoformat(a)
+def later(a: str | None, b: datetime) -> bool:
+    """True when `b` is not earlier than ISO time `a` (None counts as earliest)."""
+    return a is None or b >= datetime.fromisoformat(a)
 
 
 def apply(rows: Rows, event: Any) -> None:
-    if isinstance(event, Action.Planned):
-        rows.put(_SETTINGS, str(event.originator_id), {"radius_m": event.checkin_radius_m})
+    if isinstance(event, FieldReport.Filed):  # most events are reports: asked first
+        _report_filed(rows, event)
+    elif isinstance(event, Action.Planned):
+        rows.put(_SETTINGS, ident(event.originator_id), {"radius_m": event.checkin_radius_m})
     elif isinstance(event, Action.SiteAdded):
         _site_added(rows, event)
     elif isinstance(event, Action.SiteAdjusted):
         _site_adjusted(rows, event)
     elif isinstance(event, Action.Edited) and event.checkin_radius_m is not None:
-        rows.put(_SETTINGS, str(event.originator_id), {"radius_m": event.checkin_radius_m})
-    elif isinstance(event, FieldReport.Filed):
-        _report_filed(rows, event)
+        rows.put(_SETTINGS, ident(event.originator_id), {"radius_m": event.checkin_radius_m})
     elif isinstance(event, Incident.Reported):
         _incident_reported(rows, event)
     elif isinstance(event, Incident.Acknowledged | Incident.Resolved | Incident.Reopened):
@@ -78,7 +79,7 @@ def apply(rows: Rows, event: Any) -> None:
 
 
 def _site_added(rows: Rows, event: Any) -> None:
-    site_id = str(event.site_id)
+    site_id = ident(event.site_id)
     rows.put(
         channel(event.originator_id),
         site_id,
@@ -113,11 +114,11 @@ def _site_adjusted(rows: Rows, event: Any) -> None:
     feature = _site(rows, event.originator_id, event.site_id)
     feature["geometry"]["coordinates"] = [event.lon, event.lat]
     feature["properties"].update(name=event.name, target=event.target)
-    rows.put(channel(event.originator_id), str(event.site_id), feature)
+    rows.put(channel(event.originator_id), ident(event.site_id), feature)
 
 
 def _site(rows: Rows, action_id: Any, site_id: Any) -> Doc:
-    feature = rows.get(channel(action_id), str(site_id))
+    feature = rows.get(channel(action_id), ident(site_id))
     if feature is None:  # commands check the site exists; a missing row is a view bug
         raise LookupError(f"unknown site {site_id} in action {action_id}")
     return feature
@@ -129,37 +130,38 @@ def distance_from_site(feature: Doc, lat: float, lon: float) -> float:
 
 
 def is_far(rows: Rows, action_id: Any, distance_m: float) -> bool:
-    settings = rows.get(_SETTINGS, str(action_id)) or {"radius_m": 500}
+    settings = rows.get(_SETTINGS, ident(action_id)) or {"radius_m": 500}
     return distance_m > float(settings["radius_m"])
 
 
 def _report_filed(rows: Rows, event: Any) -> None:
-    feature = _site(rows, event.action_id, event.site_id)
+    action_id, site_id = ident(event.action_id), ident(event.site_id)
+    feature = _site(rows, action_id, site_id)
     props = feature["properties"]
-    at = event.at.isoformat()
+    at = iso(event.at)
     props["reports"] += 1
-    if later(props["last_report_at"], at):
+    if later(props["last_report_at"], event.at):
         props["last_report_at"] = at
     if event.kind == "checkin":
-        if later(props["last_checkin_at"], at):
+        if later(props["last_checkin_at"], event.at):
             props["last_checkin_at"] = at
-        if is_far(rows, event.action_id, distance_from_site(feature, event.lat, event.lon)):
+        if is_far(rows, action_id, distance_from_site(feature, event.lat, event.lon)):
             props["far_checkins"] += 1
-    if event.kind == "headcount" and later(props["headcount_at"], at):
+    if event.kind == "headcount" and later(props["headcount_at"], event.at):
         props["headcount"] = event.headcount
         props["headcount_at"] = at
         props["by_affiliate"] = event.by_affiliate or {}
-    if event.kind == "status" and later(props["status_at"], at):
+    if event.kind == "status" and later(props["status_at"], event.at):
         props["phase"] = event.phase or props["phase"]
         props["mood"] = event.mood or props["mood"]
         props["status_at"] = at
 
-    reporters = rows.get(_reporters_channel(event.action_id), str(event.site_id)) or {"ids": []}
+    reporters = rows.get(_reporters_channel(action_id), site_id) or {"ids": []}
     if event.actor not in reporters["ids"]:
         reporters["ids"].append(event.actor)
-        rows.put(_reporters_channel(event.action_id), str(event.site_id), reporters)
+        rows.put(_reporters_channel(action_id), site_id, reporters)
     props["reporters"] = len(reporters["ids"])
-    rows.put(channel(event.action_id), str(event.site_id), feature)
+    rows.put(channel(action_id), site_id, feature)
 
 
 def _incident_reported(rows: Rows, event: Any) -> None:
@@ -168,16 +170,16 @@ def _incident_reported(rows: Rows, event: Any) -> None:
     if event.lat is not None:
         rows.put(
             incident_points_channel(event.action_id),
-            str(event.originator_id),
-            {"id": str(event.originator_id), "lat": event.lat, "lon": event.lon},
+            ident(event.originator_id),
+            {"id": ident(event.originator_id), "lat": event.lat, "lon": event.lon},
         )
     legal = event.kind in LEGAL_KINDS
     rows.put(
         channel(event.action_id),
-        str(event.originator_id),
+        ident(event.originator_id),
         {
             "type": "Feature",
-            "id": str(event.originator_id),
+            "id": ident(event.originator_id),
             "geometry": None
             if coordinates is None
             else {"type": "Point", "coordinates": coordinates},
@@ -187,17 +189,17 @@ def _incident_reported(rows: Rows, event: Any) -> None:
                 "severity": event.severity,
                 "legal": legal,
                 **({} if legal else {"description": event.description}),
-                "site_id": None if event.site_id is None else str(event.site_id),
+                "site_id": None if event.site_id is None else ident(event.site_id),
                 "status": "open",
-                "at": event.at.isoformat(),
+                "at": iso(event.at),
             },
         },
     )
-    rows.put(ITEM_ACTION, str(event.originator_id), {"action_id": str(event.action_id)})
+    rows.put(ITEM_ACTION, ident(event.originator_id), {"action_id": ident(event.action_id)})
     if event.site_id is not None:
         index_key = f"{event.action_id}:{event.site_id}"
         index = rows.get("_site_incidents", index_key) or {"ids": []}
-        index["ids"].append(str(event.originator_id))
+        index["ids"].append(ident(event.originator_id))
         rows.put("_site_incidents", index_key, index)
         _recount_site_incidents(rows, event.action_id, event.site_id)
 
@@ -206,26 +208,26 @@ def _incident_changed(rows: Rows, event: Any) -> None:
     action_id = _incident_action(rows, event.originator_id)
     if action_id is None:
         return
-    feature = rows.get(channel(action_id), str(event.originator_id))
+    feature = rows.get(channel(action_id), ident(event.originator_id))
     if feature is None:
         return
     status = {Incident.Acknowledged: "acknowledged", Incident.Resolved: "resolved"}.get(
         type(event), "open"
     )
     feature["properties"]["status"] = status
-    rows.put(channel(action_id), str(event.originator_id), feature)
+    rows.put(channel(action_id), ident(event.originator_id), feature)
     if feature["properties"]["site_id"] is not None:
         _recount_site_incidents(rows, action_id, feature["properties"]["site_id"])
 
 
 def _incident_action(rows: Rows, incident_id: Any) -> str | None:
-    doc = rows.get(ITEM_ACTION, str(incident_id))
+    doc = rows.get(ITEM_ACTION, ident(incident_id))
     return None if doc is None else str(doc["action_id"])
 
 
 def _recount_site_incidents(rows: Rows, action_id: Any, site_id: Any) -> None:
     """Keep the site's open-incident count and worst open severity in step."""
-    index = rows.get("_site_incidents", f"{action_id}:{site_id}") or {"ids": []}
+    index = rows.get("_site_incidents", f"{ident(action_id)}:{site_id}") or {"ids": []}
     map_channel = channel(action_id)
     open_severities = []
     for incident_id in index["ids"]:
@@ -235,45 +237,45 @@ def _recount_site_incidents(rows: Rows, action_id: Any, site_id: Any) -> None:
     site = _site(rows, action_id, site_id)
     site["properties"]["open_incidents"] = len(open_severities)
     site["properties"]["max_severity"] = max(open_severities, key=SEVERITIES.index, default=None)
-    rows.put(map_channel, str(site_id), site)
+    rows.put(map_channel, ident(site_id), site)
 
 
 def _request_made(rows: Rows, event: Any) -> None:
     site = _site(rows, event.action_id, event.site_id)
     site["properties"]["open_requests"] += 1
-    rows.put(channel(event.action_id), str(event.site_id), site)
+    rows.put(channel(event.action_id), ident(event.site_id), site)
     # Each request as a feature at its site, so open ones stay in view however long the feed
     # grows (the dashboard's "Perlu tindakan" reads them here); a legal-aid request only as
     # its kind and time, like an arrest.
     legal = event.kind in help_request.LEGAL_KINDS
     rows.put(
         channel(event.action_id),
-        str(event.originator_id),
+        ident(event.originator_id),
         {
             "type": "Feature",
-            "id": str(event.originator_id),
+            "id": ident(event.originator_id),
             "geometry": site["geometry"],
             "properties": {
                 "kind": "request",
                 "request_kind": event.kind,
                 "legal": legal,
                 **({} if legal else {"quantity": event.quantity}),
-                "site_id": str(event.site_id),
+                "site_id": ident(event.site_id),
                 "status": "open",
-                "at": event.at.isoformat(),
+                "at": iso(event.at),
             },
         },
     )
-    rows.put(ITEM_ACTION, str(event.originator_id), {"action_id": str(event.action_id)})
+    rows.put(ITEM_ACTION, ident(event.originator_id), {"action_id": ident(event.action_id)})
     rows.put(
         "_requests",
-        str(event.originator_id),
-        {"action_id": str(event.action_id), "site_id": str(event.site_id), "status": "open"},
+        ident(event.originator_id),
+        {"action_id": ident(event.action_id), "site_id": ident(event.site_id), "status": "open"},
     )
 
 
 def _request_changed(rows: Rows, event: Any) -> None:
-    request = rows.get("_requests", str(event.originator_id))
+    request = rows.get("_requests", ident(event.originator_id))
     if request is None:
         return
     status = {
@@ -283,11 +285,11 @@ def _request_changed(rows: Rows, event: Any) -> None:
     }[type(event)]
     was_open, is_open = request["status"] in OPEN_REQUEST, status in OPEN_REQUEST
     request["status"] = status
-    rows.put("_requests", str(event.originator_id), request)
-    feature = rows.get(channel(request["action_id"]), str(event.originator_id))
+    rows.put("_requests", ident(event.originator_id), request)
+    feature = rows.get(channel(request["action_id"]), ident(event.originator_id))
     if feature is not None:  # requests made before requests were on the map have none
         feature["properties"]["status"] = status
-        rows.put(channel(request["action_id"]), str(event.originator_id), feature)
+        rows.put(channel(request["action_id"]), ident(event.originator_id), feature)
     if was_open != is_open:
         site = _site(rows, request["action_id"], request["site_id"])
         site["properties"]["open_requests"] += 1 if is_open else -1

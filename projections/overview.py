@@ -13,6 +13,7 @@ from core.incident import Incident
 from core.report import FieldReport
 from projections import live_map
 from projections.rows import Doc, Rows
+from projections.text import ident, iso
 
 CHANNEL = "actions"
 _COUNTED = "_counted_headcounts"  # per action: site id -> headcount in the total
@@ -37,7 +38,7 @@ def change(docs: list[Doc]) -> dict[str, Any]:
 def apply(rows: Rows, event: Any) -> None:
     """Apply after live_map.apply: the totals read the map rows the same event just changed."""
     if isinstance(event, Action.Planned):
-        rows.put(CHANNEL, str(event.originator_id), _planned(event))
+        rows.put(CHANNEL, ident(event.originator_id), _planned(event))
     elif isinstance(event, FieldReport.Filed):
         _report_filed(rows, event)
     elif isinstance(event, Incident.Event | HelpRequest.Event):
@@ -47,15 +48,15 @@ def apply(rows: Rows, event: Any) -> None:
 
 
 def _action_changed(rows: Rows, event: Any) -> None:
-    doc = rows.get(CHANNEL, str(event.originator_id))
+    doc = rows.get(CHANNEL, ident(event.originator_id))
     if doc is None:
         return
     if isinstance(event, Action.SiteAdded | Action.SiteAdjusted):
         targets = rows.get(_SITE_TARGETS, doc["id"]) or {}
         if isinstance(event, Action.SiteAdded):
             doc["sites"] += 1
-        doc["target"] += event.target - targets.get(str(event.site_id), 0)
-        targets[str(event.site_id)] = event.target
+        doc["target"] += event.target - targets.get(ident(event.site_id), 0)
+        targets[ident(event.site_id)] = event.target
         rows.put(_SITE_TARGETS, doc["id"], targets)
     elif isinstance(event, Action.Edited):
         for name in _EDITABLE:
@@ -66,7 +67,7 @@ def _action_changed(rows: Rows, event: Any) -> None:
                 doc[name] = getattr(event, name).isoformat()
         if event.affiliates is not None:
             doc["taking_part"] = event.affiliates
-        doc["edited_at"] = event.timestamp.isoformat()
+        doc["edited_at"] = iso(event.timestamp)
     elif isinstance(event, Action.LobbyRecorded):
         doc.setdefault("lobbying", []).append(lobby_doc(event))
     elif isinstance(event, Action.OutcomeRecorded):
@@ -75,14 +76,14 @@ def _action_changed(rows: Rows, event: Any) -> None:
         targets = rows.get(_TARGETS, doc["id"]) or {}
         targets[f"{event.affiliate_id}:{event.site_id or '*'}"] = event.target
         rows.put(_TARGETS, doc["id"], targets)
-        affiliate = _affiliate(doc, str(event.affiliate_id))
-        affiliate["target"] = _affiliate_target(targets, str(event.affiliate_id))
+        affiliate = _affiliate(doc, ident(event.affiliate_id))
+        affiliate["target"] = _affiliate_target(targets, ident(event.affiliate_id))
     elif isinstance(event, Action.Started):
-        doc["status"], doc["started_at"] = "live", event.timestamp.isoformat()
+        doc["status"], doc["started_at"] = "live", iso(event.timestamp)
     elif isinstance(event, Action.Concluded):
-        doc["status"], doc["concluded_at"] = "concluded", event.timestamp.isoformat()
+        doc["status"], doc["concluded_at"] = "concluded", iso(event.timestamp)
     elif isinstance(event, Action.Cancelled):
-        doc["status"], doc["cancelled_at"] = "cancelled", event.timestamp.isoformat()
+        doc["status"], doc["cancelled_at"] = "cancelled", iso(event.timestamp)
         doc["cancel_reason"] = event.reason
     else:
         return
@@ -91,23 +92,23 @@ def _action_changed(rows: Rows, event: Any) -> None:
 
 def lobby_doc(event: Any) -> Doc:
     return {
-        "id": str(event.lobby_id),
+        "id": ident(event.lobby_id),
         "kind": event.kind,
         "with_whom": event.with_whom,
-        "at": event.at.isoformat(),
+        "at": iso(event.at),
         "promised": event.promised,
-        "recorded_at": event.timestamp.isoformat(),
+        "recorded_at": iso(event.timestamp),
     }
 
 
 def outcome_doc(event: Any) -> Doc:
     return {
-        "id": str(event.outcome_id),
+        "id": ident(event.outcome_id),
         "kind": event.kind,
         "description": event.description,
-        "follow_up_by": None if event.follow_up_by is None else event.follow_up_by.isoformat(),
-        "lobby_id": None if event.lobby_id is None else str(event.lobby_id),
-        "recorded_at": event.timestamp.isoformat(),
+        "follow_up_by": None if event.follow_up_by is None else iso(event.follow_up_by),
+        "lobby_id": None if event.lobby_id is None else ident(event.lobby_id),
+        "recorded_at": iso(event.timestamp),
     }
 
 
@@ -140,15 +141,15 @@ def _affiliate_target(targets: dict[str, int], affiliate_id: str) -> int:
 
 def _planned(event: Any) -> Doc:
     return {
-        "id": str(event.originator_id),
+        "id": ident(event.originator_id),
         "title": event.title,
         "kind": event.kind,
         "demands": event.demands,
         "status": "planned",
-        "starts_at": event.starts_at.isoformat(),
-        "ends_at": event.ends_at.isoformat(),
+        "starts_at": iso(event.starts_at),
+        "ends_at": iso(event.ends_at),
         "checkin_radius_m": event.checkin_radius_m,
-        "planned_at": event.timestamp.isoformat(),
+        "planned_at": iso(event.timestamp),
         "started_at": None,
         "concluded_at": None,
         "cancelled_at": None,
@@ -169,18 +170,18 @@ def _planned(event: Any) -> Doc:
 
 
 def _report_filed(rows: Rows, event: Any) -> None:
-    doc = rows.get(CHANNEL, str(event.action_id))
+    action_id = ident(event.action_id)
+    doc = rows.get(CHANNEL, action_id)
     if doc is None:
-        raise LookupError(f"report {event.originator_id} for unknown action {event.action_id}")
+        raise LookupError(f"report {event.originator_id} for unknown action {action_id}")
     doc["reports"] += 1
-    at = event.at.isoformat()
-    if live_map.later(doc["last_report_at"], at):
-        doc["last_report_at"] = at
+    if live_map.later(doc["last_report_at"], event.at):
+        doc["last_report_at"] = iso(event.at)
     if event.kind == "headcount":
         # The map row already holds the site's headcount after this report (newest by report
         # time); the totals move by the difference from what this view last counted for it.
-        site_id = str(event.site_id)
-        feature = rows.get(live_map.channel(event.action_id), site_id)
+        site_id = ident(event.site_id)
+        feature = rows.get(live_map.channel(action_id), site_id)
         props = (feature or {"properties": {"headcount": None, "by_affiliate": {}}})["properties"]
         counted = rows.get(_COUNTED, doc["id"]) or {}
         now = props["headcount"] or 0
@@ -205,12 +206,12 @@ _CLOSES = (Incident.Resolved, HelpRequest.Fulfilled, HelpRequest.Cancelled)
 
 def _item_changed(rows: Rows, event: Any) -> None:
     """Open incidents and requests per action: count what opens and what closes."""
-    item_id = str(event.originator_id)
+    item_id = ident(event.originator_id)
     item = rows.get(_ITEMS, item_id)
     if item is None:
         if not isinstance(event, Incident.Reported | HelpRequest.Requested):
             return  # a later step of an item this view never saw made
-        item = {"action_id": str(event.action_id), "open": False}
+        item = {"action_id": ident(event.action_id), "open": False}
     opens = isinstance(event, _OPENS)
     if not opens and not isinstance(event, _CLOSES):
         return

@@ -37,9 +37,10 @@ from eventsourcing.persistence import Notification
 from core.access import Authenticator, Principal
 from core.application import Posko
 from core.legal.rules import RuleBook
-from projections import channels, time_travel
+from projections import channels, fund_ledger, time_travel
 from projections.changes import Batch
 from projections.channels import ChannelRef
+from projections.fund_ledger import LedgerFilter
 from projections.rows import Doc
 from projections.store import ViewStore
 
@@ -104,6 +105,20 @@ class ViewPort:
 
     async def load(self, channel: str, key: str) -> Doc | None:
         return await self.pools.run("main", self.store.load, channel, key)
+
+    async def ledger_page(
+        self,
+        fund_id: str,
+        wanted: LedgerFilter,
+        cursor: int | None,
+        limit: int,
+        *,
+        descending: bool = False,
+    ) -> tuple[int, list[Doc], int | None]:
+        """A page of a fund's ledger (projections/fund_ledger.py), read in one trip."""
+        return await self.pools.run(
+            "main", fund_ledger.read_page, self.store, fund_id, wanted, cursor, limit, descending
+        )
 
     async def views_position(self) -> int:
         return await self.pools.run("main", self.store.position)
@@ -367,6 +382,7 @@ class Port(ViewPort):
     open_fund = command(Posko.open_fund)
     open_account = command(Posko.open_account)
     set_dues_rule = command(Posko.set_dues_rule)
+    declare_membership = command(Posko.declare_membership)
     record_contribution = command(Posko.record_contribution)
     record_dues = command(Posko.record_dues)
     post_entry = command(Posko.post_entry)
@@ -381,8 +397,11 @@ class Port(ViewPort):
     close_period = command(Posko.close_period)
     sign_checkpoint = command(Posko.sign_checkpoint)
     fund_scope = query(Posko.fund_scope)
+    link_fund = command(Posko.link_fund)
+    unlink_fund = command(Posko.unlink_fund)
     verify_fund = slow_command(Posko.verify_fund)  # reads and hashes the whole fund
     export_fund_events = slow_command(Posko.export_fund_events)
+    set_budget = command(Posko.set_budget)  # core/budget_commands.py
 
     # -- the log ---------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from core.incident import Incident
 from core.report import FieldReport
 from projections import live_map
 from projections.rows import Doc, Rows
+from projections.text import ident, iso
 
 REPORT = "_report"  # action id -> its figures
 KORLAPS = "_korlaps"  # action id -> {site id: {name, phone}}
@@ -28,16 +29,16 @@ KORLAPS = "_korlaps"  # action id -> {site id: {name, phone}}
 def apply(rows: Rows, event: Any) -> None:
     """Apply after live_map.apply: an incident's or request's later steps name only the item,
     and live_map keeps which action it belongs to."""
-    if isinstance(event, Action.Planned):
-        rows.put(REPORT, str(event.originator_id), _empty())
+    if isinstance(event, FieldReport.Filed):  # most events are reports: asked first
+        _report(rows, event)
+    elif isinstance(event, Action.Planned):
+        rows.put(REPORT, ident(event.originator_id), _empty())
     elif isinstance(event, Action.KorlapNamed):
-        korlaps = rows.get(KORLAPS, str(event.originator_id)) or {}
-        korlaps[str(event.site_id)] = {"name": event.name, "phone": event.phone}
-        rows.put(KORLAPS, str(event.originator_id), korlaps)
+        korlaps = rows.get(KORLAPS, ident(event.originator_id)) or {}
+        korlaps[ident(event.site_id)] = {"name": event.name, "phone": event.phone}
+        rows.put(KORLAPS, ident(event.originator_id), korlaps)
     elif isinstance(event, Action.SiteAdded | Action.SiteAdjusted | Action.TargetSet):
         _structure(rows, event)
-    elif isinstance(event, FieldReport.Filed):
-        _report(rows, event)
     elif isinstance(event, Incident.Reported | HelpRequest.Requested):
         _item_made(rows, event)
     elif isinstance(event, Incident.Event | HelpRequest.Event):
@@ -58,24 +59,25 @@ def _empty() -> Doc:
 
 
 def _structure(rows: Rows, event: Any) -> None:
-    doc = rows.get(REPORT, str(event.originator_id))
+    doc = rows.get(REPORT, ident(event.originator_id))
     if doc is None:
         return
     if isinstance(event, Action.TargetSet):
         doc["targets"][f"{event.affiliate_id}:{event.site_id or '*'}"] = event.target
     else:
         site = doc["sites"].setdefault(
-            str(event.site_id), {"peak": None, "checkins": 0, "checkers": []}
+            ident(event.site_id), {"peak": None, "checkins": 0, "checkers": []}
         )
         site.update(name=event.name, target=event.target)
-    rows.put(REPORT, str(event.originator_id), doc)
+    rows.put(REPORT, ident(event.originator_id), doc)
 
 
 def _report(rows: Rows, event: Any) -> None:
-    doc = rows.get(REPORT, str(event.action_id))
+    action_id = ident(event.action_id)
+    doc = rows.get(REPORT, action_id)
     if doc is None:
         return
-    site_id = str(event.site_id)
+    site_id = ident(event.site_id)
     site = doc["sites"].get(site_id)
     if site is None:
         return
@@ -86,51 +88,79 @@ def _report(rows: Rows, event: Any) -> None:
     elif event.kind == "headcount" and event.headcount is not None:
         if site["peak"] is None or event.headcount > site["peak"]:
             site["peak"] = event.headcount
-        at = event.at.isoformat()
         current = doc["current"].get(site_id)
-        if current is None or live_map.later(current["at"], at):
-            doc["current"][site_id] = {
-                "at": at,
+        if current is None or live_map.later(current["at"], event.at):
+            latest = {
+                "at": iso(event.at),
                 "headcount": event.headcount,
                 "by_affiliate": dict(event.by_affiliate or {}),
             }
-        total = sum(c["headcount"] for c in doc["current"].values())
-        if total > doc["peak"]:
-            doc["peak"], doc["peak_at"] = total, event.timestamp.isoformat()
-        sums: dict[str, int] = {}
-        for current in doc["current"].values():
-            for affiliate, count in current["by_affiliate"].items():
-                sums[affiliate] = sums.get(affiliate, 0) + count
-        for affiliate, count in sums.items():
-            if count > doc["affiliate_peaks"].get(affiliate, 0):
-                doc["affiliate_peaks"][affiliate] = count
-    rows.put(REPORT, str(event.action_id), doc)
+            totals = _totals(rows, action_id, doc)
+            totals.replace(current, latest)
+            doc["current"][site_id] = latest
+            # Only this site's figures moved: the other sums are still at or below their peaks.
+            if totals.headcount > doc["peak"]:
+                doc["peak"], doc["peak_at"] = totals.headcount, iso(event.timestamp)
+            for affiliate in latest["by_affiliate"]:
+                count = totals.by_affiliate[affiliate]
+                if count > doc["affiliate_peaks"].get(affiliate, 0):
+                    doc["affiliate_peaks"][affiliate] = count
+    rows.put(REPORT, action_id, doc)
 
 
 def _item_made(rows: Rows, event: Any) -> None:
-    doc = rows.get(REPORT, str(event.action_id))
+    doc = rows.get(REPORT, ident(event.action_id))
     if doc is None:
         return
     item = {
         "kind": event.kind,
-        "site_id": None if event.site_id is None else str(event.site_id),
-        "at": event.at.isoformat(),
-        "recorded_at": event.timestamp.isoformat(),
+        "site_id": None if event.site_id is None else ident(event.site_id),
+        "at": iso(event.at),
+        "recorded_at": iso(event.timestamp),
     }
     if isinstance(event, Incident.Reported):
-        doc["incidents"][str(event.originator_id)] = item | {
+        doc["incidents"][ident(event.originator_id)] = item | {
             "severity": event.severity,
             "acknowledged_at": None,
             "resolved_at": None,
         }
     else:
-        doc["requests"][str(event.originator_id)] = item | {
+        doc["requests"][ident(event.originator_id)] = item | {
             "quantity": event.quantity,
             "status": "open",
             "committed_at": None,
             "fulfilled_at": None,
         }
-    rows.put(REPORT, str(event.action_id), doc)
+    rows.put(REPORT, ident(event.action_id), doc)
+
+
+class _Totals:
+    """The sums over the sites' current headcounts (in all and per affiliate) of one report row,
+    summed once per batch and then moved by each site's change."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.headcount = 0
+        self.by_affiliate: dict[str, int] = {}
+        for current in doc["current"].values():
+            self.replace(None, current)
+
+    def replace(self, before: Doc | None, after: Doc) -> None:
+        if before is not None:
+            self.headcount -= before["headcount"]
+            for affiliate, count in before["by_affiliate"].items():
+                self.by_affiliate[affiliate] -= count
+        self.headcount += after["headcount"]
+        for affiliate, count in after["by_affiliate"].items():
+            self.by_affiliate[affiliate] = self.by_affiliate.get(affiliate, 0) + count
+
+
+def _totals(rows: Rows, action_id: str, doc: Doc) -> _Totals:
+    totals = rows.derived.get((REPORT, action_id))
+    if totals is None or totals.doc is not doc:  # the first headcount of the batch
+        totals = rows.derived[(REPORT, action_id)] = _Totals(doc)
+    assert isinstance(totals, _Totals)
+    return totals
 
 
 _STEPS: dict[type[Any], tuple[str, str | None]] = {
@@ -145,17 +175,17 @@ _STEPS: dict[type[Any], tuple[str, str | None]] = {
 
 def _item_step(rows: Rows, event: Any) -> None:
     step = _STEPS.get(type(event))
-    where = rows.get(live_map.ITEM_ACTION, str(event.originator_id))
+    where = rows.get(live_map.ITEM_ACTION, ident(event.originator_id))
     if step is None or where is None:
         return
     doc = rows.get(REPORT, where["action_id"])
     if doc is None:
         return
     kind, stamp = step
-    item = doc[kind].get(str(event.originator_id))
+    item = doc[kind].get(ident(event.originator_id))
     if item is None:
         return
-    when = event.timestamp.isoformat()
+    when = iso(event.timestamp)
     if isinstance(event, Incident.Reopened):
         item["resolved_at"] = None  # handled again: its handling time runs on
     elif isinstance(event, HelpRequest.Cancelled):

@@ -4,7 +4,6 @@ transaction and publish exactly what changed."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -15,21 +14,26 @@ PRIVATE_PREFIX = "_"  # channels starting with it hold a view's own bookkeeping;
 
 
 class Rows:
+    """`load` gives a row the batch may change as it likes: a document of its own (the stores
+    parse a fresh one for each call), never one it shares with anything else."""
+
     def __init__(self, load: Callable[[str, str], Doc | None]) -> None:
         self._load = load
         self._docs: dict[RowKey, Doc | None] = {}
         self.changed: dict[RowKey, Doc] = {}
+        # What a view derives from its rows and keeps while the batch lasts (e.g. a total over
+        # a row's entries, kept up to date instead of summed again for every event).
+        self.derived: dict[RowKey, Any] = {}
 
     def get(self, channel: str, key: str) -> Doc | None:
         """The batch's own copy of the row, or None. A view that changes it must `put` it back
         (only put rows are written and published)."""
         row = (channel, key)
-        if row not in self._docs:
-            # One copy per row per batch, not one per read: reads of hot rows (an action's
-            # totals, read for every report) would otherwise copy them again and again.
-            loaded = self._load(channel, key)
-            self._docs[row] = None if loaded is None else copy.deepcopy(loaded)
-        return self._docs[row]
+        try:
+            return self._docs[row]
+        except KeyError:
+            doc = self._docs[row] = self._load(channel, key)
+            return doc
 
     def put(self, channel: str, key: str, doc: Doc) -> None:
         self._docs[(channel, key)] = doc

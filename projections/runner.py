@@ -23,6 +23,7 @@ from projections.changes import Batch, Change, Publisher
 from projections.leader import Alone, Leadership
 from projections.port import ViewPort
 from projections.rows import Rows
+from projections.text import keeping_text
 
 log = logging.getLogger("posko.projections")
 
@@ -58,6 +59,7 @@ class ProjectionRunner:
         leadership: Leadership | None = None,
     ) -> None:
         self.app = app
+        self.mapper = keeping_text(app.mapper)  # decodes as the app does; times keep their text
         self.leadership = leadership or Alone()
         self.port = port  # the view side of the async port: its pools and read-your-writes
         self.store = port.store
@@ -78,7 +80,7 @@ class ProjectionRunner:
         rows = Rows(self.store.load)
         event: Any = None
         for notification in notifications:
-            event = self.app.mapper.to_domain_event(notification)
+            event = self.mapper.to_domain_event(notification)
             channels.apply(rows, event)
         position = notifications[-1].id
         batch = Batch(

@@ -9,12 +9,13 @@ from typing import Any
 
 from core.sms import SmsMessage
 from projections.rows import Doc, Rows
+from projections.text import ident, iso
 
 _INDEX = "_sms_inbox_index"  # message id -> its actions and its key
 
 
 def channel(action_id: Any) -> str:
-    return f"_sms_inbox:{action_id}"
+    return f"_sms_inbox:{ident(action_id)}"
 
 
 def waiting(docs: list[Doc]) -> list[Doc]:
@@ -23,23 +24,23 @@ def waiting(docs: list[Doc]) -> list[Doc]:
 
 def apply(rows: Rows, event: Any) -> None:
     if isinstance(event, SmsMessage.Received) and event.outcome == "unparsed":
-        key = event.sent_at.astimezone(UTC).isoformat() + "|" + str(event.originator_id)
+        key = event.sent_at.astimezone(UTC).isoformat() + "|" + ident(event.originator_id)
         doc: Doc = {
-            "id": str(event.originator_id),
+            "id": ident(event.originator_id),
             "sender": event.sender,
             "text": event.text,
-            "sent_at": event.sent_at.isoformat(),
+            "sent_at": iso(event.sent_at),
             "filed": False,
         }
         for action_id in event.action_ids:
             rows.put(channel(action_id), key, dict(doc))
-        rows.put(_INDEX, str(event.originator_id), {"key": key, "action_ids": event.action_ids})
+        rows.put(_INDEX, ident(event.originator_id), {"key": key, "action_ids": event.action_ids})
     elif isinstance(event, SmsMessage.Transcribed):
-        where = rows.get(_INDEX, str(event.originator_id))
+        where = rows.get(_INDEX, ident(event.originator_id))
         if where is None:
             return
         for action_id in where["action_ids"]:
             row = rows.get(channel(action_id), where["key"])
             if row is not None:
-                row.update(filed=True, filed_by=event.actor, report_id=str(event.report_id))
+                row.update(filed=True, filed_by=event.actor, report_id=ident(event.report_id))
                 rows.put(channel(action_id), where["key"], row)

@@ -7,7 +7,6 @@ runner republish batches the bus lost (a crash between commit and publish).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import uuid
@@ -17,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import psycopg
 from psycopg_pool import ConnectionPool
 
@@ -57,6 +57,13 @@ class ViewStore(ABC):
         position they are as of, read consistently."""
 
     @abstractmethod
+    def page(
+        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
+    ) -> tuple[int, list[Doc]]:
+        """Up to `limit` of the channel's rows whose keys lie strictly between `after` and
+        `before` (byte order), first keys first (or last first), and their position."""
+
+    @abstractmethod
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         """Outbox batches with position > after, oldest first; None when some were pruned."""
 
@@ -92,7 +99,14 @@ _TABLES = (
 
 
 def _dumps(doc: Doc) -> str:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    # msgspec, not json: a rebuild writes a row or two per event, and json.dumps and loads
+    # were a tenth of its time. The text means the same (compact, UTF-8, keys in order).
+    return msgspec.json.encode(doc).decode()
+
+
+def _loads(text: str) -> Doc:
+    doc: Doc = msgspec.json.decode(text)
+    return doc
 
 
 class SQLiteViewStore(ViewStore):
@@ -151,7 +165,7 @@ class SQLiteViewStore(ViewStore):
             .execute("SELECT doc FROM view_rows WHERE channel=? AND key=?", (channel, key))
             .fetchone()
         )
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else _loads(row[0])
 
     def commit(
         self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
@@ -195,13 +209,29 @@ class SQLiteViewStore(ViewStore):
         with self._transaction(write=False) as c:
             position = self._position(c)
             docs = [
-                json.loads(r[0])
+                _loads(r[0])
                 for r in c.execute(
                     "SELECT doc FROM view_rows WHERE channel=? ORDER BY key DESC LIMIT ?",
                     (channel, -1 if latest is None else latest),
                 )
             ]
         return position, docs[::-1]
+
+    def page(
+        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
+    ) -> tuple[int, list[Doc]]:
+        order = "DESC" if descending else "ASC"
+        with self._transaction(write=False) as c:
+            position = self._position(c)
+            docs = [
+                json.loads(r[0])
+                for r in c.execute(
+                    "SELECT doc FROM view_rows WHERE channel=? AND key>? AND key<? "
+                    f"ORDER BY key {order} LIMIT ?",
+                    (channel, after, before, limit),
+                )
+            ]
+        return position, docs
 
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         with self._transaction(write=False) as c:
@@ -294,7 +324,7 @@ class PostgresViewStore(ViewStore):
             row = conn.execute(
                 "SELECT doc FROM view_rows WHERE channel=%s AND key=%s", (channel, key)
             ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else _loads(row[0])
 
     def commit(
         self, position: int, rows: dict[RowKey, Doc], batch: Batch, *, after: int | None = None
@@ -339,7 +369,7 @@ class PostgresViewStore(ViewStore):
                 with conn.transaction():
                     position = self._position(conn)
                     docs = [
-                        json.loads(r[0])
+                        _loads(r[0])
                         for r in conn.execute(
                             "SELECT doc FROM view_rows WHERE channel=%s "
                             'ORDER BY key COLLATE "C" DESC LIMIT %s',
@@ -349,6 +379,27 @@ class PostgresViewStore(ViewStore):
             finally:
                 conn.isolation_level = None
         return position, docs[::-1]
+
+    def page(
+        self, channel: str, after: str, before: str, limit: int, *, descending: bool = False
+    ) -> tuple[int, list[Doc]]:
+        order = "DESC" if descending else "ASC"
+        with self._pool.connection() as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            try:
+                with conn.transaction():
+                    position = self._position(conn)
+                    docs = [
+                        json.loads(r[0])
+                        for r in conn.execute(
+                            'SELECT doc FROM view_rows WHERE channel=%s AND key COLLATE "C" > %s '
+                            f'AND key COLLATE "C" < %s ORDER BY key COLLATE "C" {order} LIMIT %s',
+                            (channel, after, before, limit),
+                        )
+                    ]
+            finally:
+                conn.isolation_level = None
+        return position, docs
 
     def batches_after(self, after: int, limit: int) -> list[Batch] | None:
         with self._pool.connection() as conn:

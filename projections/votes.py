@@ -11,13 +11,14 @@ from uuid import UUID
 from core.vote import Vote
 from core.vote_rules import public_result
 from projections.rows import Doc, Rows
+from projections.text import ident, iso
 
 VOTES = "_votes"
 KEY = "vote"
 
 
 def channel(vote_id: UUID | str) -> str:
-    return f"vote:{vote_id}"
+    return f"vote:{ident(vote_id)}"
 
 
 def apply(rows: Rows, event: Any) -> None:
@@ -25,13 +26,13 @@ def apply(rows: Rows, event: Any) -> None:
         _put(
             rows,
             {
-                "id": str(event.originator_id),
+                "id": ident(event.originator_id),
                 "question": event.question,
                 "options": event.options,
                 "affiliate_id": event.affiliate_id,
                 "branch_id": event.branch_id,
-                "opens_at": event.opens_at.isoformat(),
-                "closes_at": event.closes_at.isoformat(),
+                "opens_at": iso(event.opens_at),
+                "closes_at": iso(event.closes_at),
                 "quorum": event.quorum,
                 "threshold": event.threshold,
                 "k": event.k,

@@ -25,7 +25,7 @@ from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 
 from core.access import API_KEY_PRINCIPAL, FundScope, Permission, Principal, may_fund
-from projections import channels, people, votes
+from projections import channels, fund_link, people, votes
 from projections import fund as fund_view
 from projections.changes import Change
 from projections.channels import ChannelRef
@@ -84,10 +84,12 @@ def authorise(
     name: str,
     affiliate_id: str | None = None,
     fund: FundScope | None = None,
+    linked: bool = False,
 ) -> ChannelRef:
     """The one check every subscription passes; raises ProtocolError when refused. A vote's
     channel is scoped by its union, `affiliate_id`; a fund's channel is checked against the
-    fund's scope, `fund` (both read from the views by the caller)."""
+    fund's scope, `fund`, an action's fund channel also against whether they are `linked`
+    (all read from the views by the caller)."""
     ref = channels.parse(name)
     if ref is None:
         raise ProtocolError("unknown_channel", "no such channel")
@@ -97,7 +99,7 @@ def authorise(
         return ref
     # Which permission reads which kind is decided with the channels; None (`system:access`,
     # the gateways' own, or a kind not given a permission yet) is no client's, admins included.
-    if not channels.may_read(principal, ref, affiliate_id):
+    if not channels.may_read(principal, ref, affiliate_id, fund, linked):
         raise ProtocolError("forbidden", "not allowed to read this channel")
     return ref
 
@@ -428,6 +430,7 @@ class Gateway:
                 message.channel,
                 await self._union_of(message.channel),
                 await self._fund_scope(message.channel),
+                await self._linked(message.channel),
             )
         except ProtocolError as refused:
             await ws.send(protocol.error(refused.code, refused.message, message.channel))
@@ -495,6 +498,14 @@ class Gateway:
             return None
         doc = await self._port.load(fund_view.FUNDS, str(ref.fund_id))
         return fund_view.scope(doc)
+
+    async def _linked(self, name: str) -> bool:
+        """For an action's fund channel, whether the views have the fund linked to it."""
+        ref = channels.parse(name)
+        if ref is None or ref.kind != "action_fund":
+            return False
+        doc = await self._port.load(fund_link.ACTION_FUNDS, str(ref.action_id))
+        return fund_link.is_linked(doc, ref.fund_id)
 
     def _snapshot(self, ref: ChannelRef) -> tuple[int, list[str]]:
         """Runs in the port's pool: the read and the (possibly large) frame stay off the loop."""

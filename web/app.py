@@ -17,6 +17,10 @@ from web import (
     exports,
     field,
     fund,
+    fund_arrears,
+    fund_budget,
+    fund_ledger,
+    fund_links,
     invites,
     metrics,
     notices,
@@ -50,6 +54,7 @@ def create_app(services: Services) -> web.Application:
     app.on_response_prepare.append(security_headers)
     app.on_response_prepare.append(static_caching)
     app.on_startup.append(_warm_up)
+    app.on_cleanup.append(_close_shared_counts)
     app.cleanup_ctx.append(push_replies)  # only when POSKO_SMS_PUSH_URL is set
     app.add_routes(
         [
@@ -166,11 +171,13 @@ def create_app(services: Services) -> web.Application:
             web.get("/api/funds/{id}", fund.get_fund),
             web.post("/api/funds/{id}/accounts", fund.open_account),
             web.put("/api/funds/{id}/dues-rule", fund.set_dues_rule),
+            web.post("/api/funds/{id}/memberships", fund_arrears.declare_membership),
+            web.get("/api/funds/{id}/arrears", fund_arrears.arrears),
             web.post("/api/funds/{id}/contributions", fund.record_contribution),
             web.post("/api/funds/{id}/dues", fund.record_dues),
             web.post("/api/funds/{id}/entries", fund.post_entry),
             web.post("/api/funds/{id}/entries/{entry_id}/reverse", fund.reverse_entry),
-            web.get("/api/funds/{id}/ledger", fund.ledger_entries),
+            web.get("/api/funds/{id}/ledger", fund_ledger.ledger_entries),
             web.get("/api/funds/{id}/balances", fund.balances),
             web.get("/api/funds/{id}/receipts", fund.list_receipts),
             web.get("/api/funds/{id}/receipts/{number}", fund.get_receipt),
@@ -199,6 +206,15 @@ def create_app(services: Services) -> web.Application:
             web.post("/api/funds/{id}/verify", fund.verify),
             web.get("/api/funds/{id}/export/entries.csv", fund.entries_csv),
             web.get("/api/funds/{id}/export/events.json", fund.events_json),
+            # funds linked to actions (web/fund_links.py)
+            web.post("/api/funds/{id}/links", fund_links.link),
+            web.get("/api/funds/{id}/links", fund_links.fund_actions),
+            web.delete("/api/funds/{id}/links/{action_id}", fund_links.unlink),
+            web.get("/api/actions/{id}/funds", fund_links.action_funds),
+            web.get("/api/funds/{id}/export/arrears.csv", fund_arrears.arrears_csv),
+            web.post("/api/funds/{id}/budgets/{year}", fund_budget.set_budget),
+            web.get("/api/funds/{id}/budgets/{year}", fund_budget.get_budget),
+            web.get("/api/funds/{id}/export/budget.csv", fund_budget.budget_csv),
             # pages
             web.get("/", page("index.html")),
             web.get("/masuk", page("masuk.html")),
@@ -260,6 +276,12 @@ CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
 
 async def _warm_up(app: web.Application) -> None:
     await app[SERVICES].port.slow(passwords.warm_up)
+
+
+async def _close_shared_counts(app: web.Application) -> None:
+    counts = app[SERVICES].shared_counts
+    if counts is not None:
+        await counts.close()
 
 
 # -- middlewares ---------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ from pydantic.config import JsonDict
 
 from core import (
     action,
+    arrears,
+    budget,
     dues,
     evidence,
     fund,
@@ -874,6 +876,23 @@ class DuesIn(Body):
     effective_date: EffectiveDay
 
 
+class MembershipIn(Body):
+    affiliate: Annotated[Name, Field(description="The affiliate, named as its dues name the payer")]
+    effective_from: Annotated[
+        str,
+        Field(
+            description="First month it counts for",
+            json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$"},
+        ),
+    ]
+    members: Annotated[
+        int,
+        Field(ge=0, le=arrears.MAX_MEMBERS, description="Dues-paying members (0: none any more)"),
+        BeforeValidator(_integral),
+    ]
+    base_amount: Annotated[Rupiah, Field(description="The rule's base per member (UMK or wage)")]
+
+
 class LegIn(Body):
     account: AccountCode
     side: Side
@@ -911,6 +930,10 @@ class DisbursementIn(Body):
     help_request_id: UUID | None = None
 
 
+class FundLinkIn(Body):
+    action_id: UUID
+
+
 class FundReasonIn(Body):
     reason: Name
 
@@ -926,6 +949,27 @@ class PayIn(Body):
 
 class CheckpointSignIn(Body):
     role: SignRole
+
+
+class BudgetLineIn(Body):
+    account: Annotated[AccountCode, Field(description="An income or expense account")]
+    amount: Annotated[
+        int,
+        Field(ge=0, le=ledger.MAX_RUPIAH, description="Planned rupiah for the year"),
+        BeforeValidator(_integral),
+    ]
+
+
+class BudgetIn(Body):
+    id: ClientId
+    lines: Annotated[
+        list[BudgetLineIn],
+        Field(
+            description="Planned amounts; each supersedes its account's figure",
+            json_schema_extra={"minItems": 1, "maxItems": budget.MAX_LINES},
+        ),
+    ]
+    note: Note | None = None
 
 
 class Checkpoint(Body):

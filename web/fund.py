@@ -1,5 +1,6 @@
 """The solidarity fund's API: funds and accounts, contributions and dues with receipts, entries
-and reversals, the disbursement workflow, balances as of a date, the ledger, period reports,
+and reversals, the disbursement workflow, balances as of a date (the ledger's pages are in
+web/fund_ledger.py), period reports,
 close and sign-off, verification and exports. Each handler parses, authorises against the fund's
 scope (core.access.may_fund), calls one command or reads the views, and renders."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from core import ledger
 from core.access import FundScope, Permission, fund_roles, may_fund
 from core.errors import Forbidden, NotFound
 from projections import fund as fund_view
+from projections import fund_arrears, fund_budget
 from projections.rows import Doc
 from web import bodies, parse
 from web.context import PRINCIPAL, created, services, wait_for_min_position
@@ -198,24 +200,6 @@ async def reverse_entry(request: web.Request) -> web.Response:
         actor=actor,
     )
     return created(result)
-
-
-async def ledger_entries(request: web.Request) -> web.Response:
-    """Entries with their legs, filtered by ?account= ?kind= ?from= ?to= (effective dates)."""
-    fund_id, _actor = await _authorise(request, Permission.READ_FUND)
-    await wait_for_min_position(request)
-    account, kind = request.query.get("account"), request.query.get("kind")
-    lo, hi = _query_day(request, "from"), _query_day(request, "to")
-    entries, position = await _entries(request, fund_id)
-    out = [
-        e
-        for e in entries
-        if (account is None or any(leg["account"] == account for leg in e["legs"]))
-        and (kind is None or e["kind"] == kind)
-        and (lo is None or e["effective_date"] >= lo.isoformat())
-        and (hi is None or e["effective_date"] <= hi.isoformat())
-    ]
-    return web.json_response({"entries": out, "position": position})
 
 
 async def _entries(request: web.Request, fund_id: UUID) -> tuple[list[Doc], int]:
@@ -473,6 +457,12 @@ async def period_report(request: web.Request) -> web.Response:
     report = fund_view.period_report(
         summary, monthly, stats, voided, disbursements, reversals, period
     )
+    _p, arrears_rows = await svc.port.snapshot(fund_arrears.channel(fund_id))
+    frozen = await svc.port.load(fund_arrears.frozen_channel(fund_id), period)
+    today = ledger.today_wib(datetime.now(UTC))
+    report["arrears"] = fund_arrears.period_section(arrears_rows, frozen, period, today)
+    planned = await svc.port.load(fund_budget.channel(fund_id), period[:4])
+    report["budget"] = fund_budget.period_section(summary, monthly, planned, period)
     return web.json_response({**report, "fund_name": summary["name"], "position": position})
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.fund import ENTRY_KINDS
+from projections.fund_ledger import DEFAULT_LIMIT, MAX_LIMIT
 from web import bodies
 from web.bodies import schema_of
 from web.schemas import PROBLEM, RECORDED, UUID_S, Schema
@@ -27,6 +29,32 @@ VERIFY_OUT = _obj(
     checkpoints={"type": "array", "items": OBJECT},
     given={"type": "array", "items": OBJECT},
     first_mismatch={"type": ["object", "null"]},
+)
+
+
+ARREARS_LINE = _obj(
+    ["affiliate", "declared", "due", "paid", "arrears", "credit", "months_behind"],
+    affiliate={"type": "string"},
+    declared={"type": "boolean", "description": "False: dues paid under a name never declared"},
+    due={"type": "integer"},
+    paid={"type": "integer"},
+    arrears={"type": "integer"},
+    credit={"type": "integer", "description": "Paid ahead"},
+    months_behind={"type": "integer"},
+    behind={"type": "array", "items": {"type": "string"}, "description": "Oldest first"},
+    last_payment={"type": ["string", "null"], "format": "date"},
+    members={"type": ["integer", "null"]},
+    base_amount={"type": ["integer", "null"]},
+    declarations={"type": "array", "items": OBJECT},
+)
+ARREARS_OUT = _obj(
+    ["as_of", "through", "rule", "totals", "affiliates"],
+    as_of={"type": "string", "format": "date"},
+    through={"type": "string", "description": "The last month counted (the last one over)"},
+    rule={"type": "boolean", "description": "Whether the fund has a dues rule"},
+    totals=OBJECT,
+    affiliates={"type": "array", "items": ARREARS_LINE},
+    position={"type": "integer"},
 )
 
 
@@ -116,10 +144,44 @@ def _download(
     }
 
 
+LEDGER_PAGE = _obj(
+    ["entries", "limit", "order", "next_cursor", "next", "position"],
+    entries={"type": "array", "items": OBJECT},
+    limit={"type": "integer"},
+    order={"type": "string", "enum": ["asc", "desc"]},
+    next_cursor={"type": ["string", "null"], "description": "Pass as ?cursor= for the next page"},
+    next={"type": ["string", "null"], "description": "The next page's URL; null: no more"},
+    position={"type": "integer"},
+)
+
+
+def ledger_params() -> list[dict[str, Any]]:
+    text = {"type": "string", "minLength": 1, "maxLength": 100}
+    return [
+        _query("account", {"type": "string"}, "Only entries touching this account"),
+        _query("kind", {"type": "string", "enum": list(ENTRY_KINDS)}, "Only this kind"),
+        _query("from", DAY, "Effective on or after"),
+        _query("to", DAY, "Effective on or before"),
+        _query("q", text, "Text in the memo, reference, payment reference or payer"),
+        _query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            f"Entries per page (at most {MAX_LIMIT})",
+        ),
+        _query("order", {"type": "string", "enum": ["asc", "desc"]}, "asc: oldest first"),
+        _query(
+            "cursor",
+            {"type": "string", "pattern": "^[0-9]{1,12}$"},
+            "The previous page's next_cursor",
+        ),
+    ]
+
+
 def fund_paths() -> dict[str, Any]:
     d = "/api/funds/{id}/disbursements/{disbursement_id}"
     as_of = _query("as_of", DAY, "Balance from the entries effective by this date")
     known_at = _query("known_at", DAY, "As the books said on this (recording) date")
+    as_of_arrears = _query("as_of", DAY, "Months over by this date; paid by this date")
     return {
         "/api/funds": {
             "post": _write("Open a fund for a unit (administrators)", bodies.FundIn, []),
@@ -129,6 +191,20 @@ def fund_paths() -> dict[str, Any]:
         "/api/funds/{id}/accounts": {"post": _write("Open an account", bodies.AccountIn, [FUND])},
         "/api/funds/{id}/dues-rule": {
             "put": _write("Set the dues rule", bodies.DuesRuleIn, [FUND])
+        },
+        "/api/funds/{id}/memberships": {
+            "post": _write(
+                "Declare an affiliate's dues-paying membership from a month on",
+                bodies.MembershipIn,
+                [FUND],
+            )
+        },
+        "/api/funds/{id}/arrears": {
+            "get": _read(
+                "Dues arrears per affiliate (members: totals only)",
+                [FUND, as_of_arrears],
+                ARREARS_OUT,
+            )
         },
         "/api/funds/{id}/contributions": {
             "post": _write(
@@ -146,14 +222,9 @@ def fund_paths() -> dict[str, Any]:
         },
         "/api/funds/{id}/ledger": {
             "get": _read(
-                "Entries with their legs",
-                [
-                    FUND,
-                    _query("account", {"type": "string"}, "Only entries touching this account"),
-                    _query("kind", {"type": "string"}, "contribution, dues, payment, ..."),
-                    _query("from", DAY, "Effective on or after"),
-                    _query("to", DAY, "Effective on or before"),
-                ],
+                "Entries with their legs, a page at a time (web/fund_ledger.py)",
+                [FUND, *ledger_params()],
+                LEDGER_PAGE,
             )
         },
         "/api/funds/{id}/balances": {
@@ -234,6 +305,12 @@ def fund_paths() -> dict[str, Any]:
         },
         "/api/funds/{id}/export/entries.csv": {
             "get": _download("Entries with their legs (CSV)", "text/csv")
+        },
+        "/api/funds/{id}/export/arrears.csv": {
+            "get": {
+                **_download("Dues arrears per affiliate (CSV)", "text/csv"),
+                "parameters": [FUND, as_of_arrears, MIN_POSITION],
+            }
         },
         "/api/funds/{id}/export/events.json": {
             "get": _download(

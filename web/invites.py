@@ -91,14 +91,15 @@ async def revoke_invite(request: web.Request) -> web.Response:
 
 async def redeem_invite(request: web.Request) -> web.Response:
     """Public: the code is the credential. Answers like a sign-in, with the action and site.
-    Failed attempts are throttled per client address, so codes cannot be guessed in bulk."""
+    Failed attempts are throttled per client address (across every web process when Redis is
+    configured), so codes cannot be guessed in bulk."""
     refuse_cross_site(request)
     body = await parse.body(request, bodies.Redeem)
     code, name = body.code, body.name
     token = new_token()
     svc = services(request)
     address = address_of(request)
-    svc.redeem_throttle.begin(address)
+    await svc.redemptions.begin(address)
     session = await svc.port.redeem_invite(
         code=code,
         token=token,
@@ -106,7 +107,7 @@ async def redeem_invite(request: web.Request) -> web.Response:
         client=client_of(request),
         now=datetime.now(UTC),
     )
-    svc.redeem_throttle.succeeded(address)
+    await svc.redemptions.succeeded(address)
     invite = await svc.port.invite(invite_id(code))
     return session_started(
         request,

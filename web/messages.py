@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.budget_messages import BUDGET_MESSAGES
+from web.fund_link_messages import FUND_LINK_MESSAGES
 from web.fund_messages import FUND_MESSAGES
 from web.sms_messages import SMS_CATALOGUE
 
@@ -386,6 +388,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 CATALOGUE.update(SMS_CATALOGUE)
 CATALOGUE.update(FUND_MESSAGES)
+CATALOGUE.update(FUND_LINK_MESSAGES)
+CATALOGUE.update(BUDGET_MESSAGES)
 
 
 def language(accept_language: str | None) -> str:

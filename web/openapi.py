@@ -9,6 +9,8 @@ from typing import Any
 from web import bodies
 from web import notice_schemas as ns
 from web.bodies import schema_of
+from web.budget_openapi import budget_paths
+from web.fund_links_openapi import fund_link_paths
 from web.fund_openapi import fund_paths
 from web.schemas import (
     ACTION_OUT,
@@ -594,6 +596,8 @@ def _document() -> dict[str, Any]:
             **_planning_paths(),
             **_votes_paths(),
             **fund_paths(),
+            **fund_link_paths(),
+            **budget_paths(),
         },
     }
 

@@ -14,7 +14,13 @@ from core.errors import Unavailable
 from projections.port import Port
 from web.client_address import Network
 from web.geocoding import Geocoder
-from web.shared_throttle import Attempts, LocalAttempts
+from web.shared_throttle import (
+    AddressAttempts,
+    Attempts,
+    LocalAddressAttempts,
+    LocalAttempts,
+    SharedCounts,
+)
 from web.throttle import AddressThrottle, SignInThrottle
 
 P = ParamSpec("P")
@@ -33,18 +39,20 @@ class Services:
     ws_port: int
     public_ws_url: str  # "" -> same host as the page, ws_port, path /
     health: Callable[[], Awaitable[dict[str, Any]]]
-    # Failed sign-ins by login and address, by login, by address; per process (see the README).
-    throttle: SignInThrottle = field(default_factory=SignInThrottle)
-    # The same counts shared by every web process through Redis (scaled deployment), or None.
-    shared_throttle: Attempts | None = None
+    # Failed sign-ins by login and address, by login, by address, and failed invite
+    # redemptions by address: counted in Redis when it is configured (every web process of a
+    # deployment against one limit), else in this process (see web.shared_throttle).
+    attempts: Attempts = field(default_factory=lambda: LocalAttempts(SignInThrottle()))
+    redemptions: AddressAttempts = field(
+        default_factory=lambda: LocalAddressAttempts(AddressThrottle())
+    )
+    shared_counts: SharedCounts | None = None  # the Redis counts behind both; closed with the app
     # Proxies whose X-Forwarded-For names the client (POSKO_TRUSTED_PROXIES); empty: none.
     trusted_proxies: tuple[Network, ...] = ()
     geocoder: Geocoder | None = None  # None: geocoding is off (the default)
     public_url: str = ""  # POSKO_PUBLIC_URL: where people open the pages ("" unknown)
     sms_number: str = ""  # the posko's SMS gateway phone; empty: SMS intake not advertised
     sms_push: SmsPush | None = None  # push a gateway's replies to a provider's URL; None: poll
-    # Failed invite redemptions by address; per process, like sign-ins without Redis.
-    redeem_throttle: AddressThrottle = field(default_factory=AddressThrottle)
     replays: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(REPLAYS_AT_ONCE))
     # One lookup at a time: the geocoder keeps its rate limit by waiting, and a waiting lookup
     # must hold no slow worker that a sign-in could use.
@@ -56,11 +64,6 @@ class Services:
     csrf_secret: str = field(default="", repr=False)
     # the union's letterhead on printed notices: name, address, contact (from the settings)
     letterhead: dict[str, str] = field(default_factory=lambda: {"name": "Satgas Aksi Gabungan"})
-
-    @property
-    def attempts(self) -> Attempts:
-        """Where sign-in attempts are counted: Redis when configured, else this process."""
-        return self.shared_throttle or LocalAttempts(self.throttle)
 
     @property
     def csrf_key(self) -> str:

@@ -1,8 +1,10 @@
 """Slowing repeated failed sign-ins (per login and address, per login, per address) and invite
 guesses (per address), in bounded memory.
 
-Pure (the clock is injected) and per process: with N web processes an attacker gets N times the
-attempts, which the doubling delay still keeps to a few dozen guesses an hour per login.
+Pure (the clock is injected) and per process: what the embedded `posko serve` uses, and what a
+web process of the scaled deployment falls back to while Redis is down (then N web processes give
+an attacker N times the attempts, which the doubling delay still keeps to a few dozen guesses an
+hour per login). With Redis, `web.shared_throttle` counts the same tables for every process.
 """
 
 from __future__ import annotations

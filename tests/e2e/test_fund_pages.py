@@ -1,16 +1,19 @@
 """The treasurer's pages in headless Chromium against a real `posko serve`: a treasurer records a
 contribution and requests a disbursement, a second person (an officer) approves it, a third (a
 second treasurer) pays it, and the first treasurer's open ledger page shows the payment live;
-the period report adds up; a receipt prints with its amount in words. No page breaks its CSP."""
+the period report adds up; a receipt prints with its amount in words. The dues arrears table
+follows a declared membership and dues live. No page breaks its CSP."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from core import arrears, ledger
 from tests.e2e.process import Server
 from tests.e2e.test_invite_page import csp_violations
 
@@ -135,3 +138,66 @@ def test_contribution_two_person_payout_live_ledger_report_and_receipt(
     expect(receipt.locator("#print")).to_be_hidden()  # the print stylesheet keeps the sheet only
 
     assert [v for found in violations for v in found] == []
+
+
+def test_the_dues_arrears_table_follows_declarations_and_dues_live(
+    server: Server, contexts: list[BrowserContext]
+) -> None:
+    """A treasurer declares an affiliate's membership on /kas: it shows two months behind; dues
+    recorded elsewhere bring it to one without a reload; the period report carries the table;
+    the English page names it in English."""
+    fund_id = str(uuid4())
+    opened = {"id": fund_id, "name": "Dana KSPI", "unit_kind": "confederation", "threshold": 1}
+    assert server.request("POST", "/api/funds", opened)[0] == 201
+    rule = {
+        "rate_bp": 100,
+        "base": "umk",
+        "rounding": "floor",
+        "split": {"dpp": 4500, "puk": 5500},
+        "own_level": "dpp",
+    }
+    assert server.request("PUT", f"/api/funds/{fund_id}/dues-rule", rule)[0] == 201
+    person(server, "Bendahara", "0812-2222-0001", {"name": "treasurer", "fund_id": fund_id})
+    today = ledger.today_wib(datetime.now(UTC))
+    through = arrears.last_month_due(today)  # the last month over
+    first = arrears.month_of(date.fromisoformat(through + "-01") - timedelta(days=1))
+    page = contexts[0].new_page()
+    violations = csp_violations(page)
+
+    sign_in(page, server, "081222220001")
+    expect(page.locator("#connection")).to_have_text("tersambung")
+    page.click("#membership-details summary")
+    page.fill("#m-affiliate", "FSPMI")
+    page.fill("#m-from", first)
+    page.fill("#m-members", "10")
+    page.fill("#m-base", "5000000")
+    page.click("#membership-form button")
+    row = page.locator("#arrears tbody tr[data-affiliate=FSPMI]")
+    expect(row).to_have_class("behind")
+    expect(row.locator("td").nth(4)).to_have_text("Rp1.000.000")  # 2 x 1% of 10 x Rp5.000.000
+    expect(row.locator("td.months-behind")).to_have_text(f"2 ({first}, {through})")
+
+    dues = {
+        "id": str(uuid4()),
+        "payer": "FSPMI",
+        "month": first,
+        "base_amount": 50_000_000,
+        "channel": "transfer",
+        "asset_account": "bank",
+        "effective_date": today.isoformat(),
+    }
+    assert server.request("POST", f"/api/funds/{fund_id}/dues", dues)[0] == 201
+    expect(row.locator("td.months-behind")).to_have_text(f"1 ({through})")  # live
+    expect(row.locator("td").nth(4)).to_have_text("Rp500.000")
+    expect(row.locator("td").nth(7)).to_have_text(today.isoformat())
+
+    page.click("#report-form button")
+    report_row = page.locator("#report-arrears tbody tr[data-affiliate=FSPMI]")
+    expect(report_row.locator("td.months-behind")).to_have_text(f"1 ({through})")
+
+    page.goto(server.http + "/kas?lang=en")
+    expect(page.locator("#arrears-section h2")).to_have_text("Dues arrears")
+    expect(page.locator("#arrears tbody tr[data-affiliate=FSPMI] td").nth(4)).to_have_text(
+        "Rp500.000"
+    )
+    assert violations == []

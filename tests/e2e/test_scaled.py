@@ -199,6 +199,18 @@ def test_sign_in_failures_through_both_web_processes_count_against_one_limit(
     assert answers == [401] * LIMIT + [429]
 
 
+def test_invite_guesses_through_both_web_processes_count_against_one_limit(
+    cluster: Deployment,
+) -> None:
+    guesses = [
+        cluster.webs[n % 2].request(
+            "POST", "/api/invites/redeem", {"code": f"tebakan{n:05d}", "name": "X"}, token=None
+        )[0]
+        for n in range(LIMIT + 1)
+    ]
+    assert guesses == [404] * LIMIT + [429]
+
+
 def metrics_of(url: str) -> dict[str, float]:
     with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
         assert response.headers["Content-Type"].startswith("text/plain")

@@ -69,6 +69,10 @@ FUND_RECORD = frozenset({"admin", "treasurer"})
 FUND_REQUEST = frozenset({"admin", "treasurer", "officer", "officer_a"})
 FUND_APPROVE = frozenset({"admin", "officer", "officer_a"})
 FUND_SIGN = frozenset({"admin", "treasurer", "officer", "officer_a"})
+FUND_LINK = frozenset({"admin", "treasurer", "officer", "officer_a"})
+# Who sees the fund linked to action A on A's dashboard: readers of A who may read the fund's
+# totals anyway (none but the admin here) or coordinate A (the link shares it with them).
+LINKED_FUND_A = frozenset({"admin", "national", "coord_a"})
 FUND_CLOSED = ("2024-H1", "2024-H2", "2025-H1", "2025-H2")  # closed when the world is made
 
 
@@ -516,6 +520,8 @@ async def _fund(w: World, admin: Callable[..., Any]) -> None:
         w.fund_items[f"receipt:{caller}"] = f"2026-{n + 2:06d}"
         w.fund_items[f"period:{caller}"] = FUND_CLOSED[n % len(FUND_CLOSED)]
     w.fund_items["receipt"] = "2026-000001"
+    await as_("treasurer", f"{f}/links", {"action_id": w.action_a})
+    w.fund_items["unlink"] = str(uuid4())  # an action never linked: unlinking it is a 200
 
 
 def _sign_role(caller: str) -> dict[str, str]:
@@ -560,12 +566,16 @@ def route_of(method: str, path: str, w: World) -> tuple[str, str]:
     if w.fund:
         path = path.replace(w.fund, "{id}")
         for key, value in w.fund_items.items():
-            name = {"reverse": "{entry_id}", "receipt": "{number}", "period": "{period}"}.get(
-                key.split(":")[0], "{disbursement_id}"
-            )
+            name = {
+                "reverse": "{entry_id}",
+                "receipt": "{number}",
+                "period": "{period}",
+                "unlink": "{action_id}",
+            }.get(key.split(":")[0], "{disbursement_id}")
             path = path.replace(value, name)
         for period in FUND_CLOSED:
             path = path.replace(period, "{period}")
+        path = path.replace("/budgets/2026", "/budgets/{year}")
     return method.lower(), path.split("?")[0]
 
 
@@ -616,6 +626,19 @@ FUND_CASES = [
         FUND_RECORD,
     ),
     case("set the dues rule", "PUT", lambda w, c: (_f(w, "/dues-rule"), DUES_RULE), FUND_RECORD),
+    case(
+        "declare a membership",
+        "POST",
+        lambda w, c: (
+            _f(w, "/memberships"),
+            {"affiliate": "PUK", "effective_from": "2026-11", "members": 40, "base_amount": 10**6},
+        ),
+        FUND_RECORD,
+    ),
+    case(
+        "dues arrears", "GET", lambda w, c: (_f(w, "/arrears?as_of=2026-11-02"), None), FUND_TOTALS
+    ),
+    case("export arrears", "GET", lambda w, c: (_f(w, "/export/arrears.csv"), None), FUND_READ),
     case(
         "record a contribution",
         "POST",
@@ -701,6 +724,36 @@ FUND_CASES = [
         lambda w, c: (_f(w, "/periods/2024-H1/close"), None),
         FUND_RECORD,
     ),
+    case(
+        "link a fund to an action",
+        "POST",
+        lambda w, c: (_f(w, "/links"), {"action_id": w.action_a}),
+        FUND_LINK,
+    ),
+    case("the fund's actions", "GET", lambda w, c: (_f(w, "/links"), None), FUND_READ),
+    case(
+        "unlink a fund",
+        "DELETE",
+        lambda w, c: (_f(w, f"/links/{w.fund_items['unlink']}"), None),
+        FUND_LINK,
+    ),
+    case(
+        "an action's linked funds",
+        "GET",
+        lambda w, c: (f"/api/actions/{w.action_a}/funds", None),
+        READ_A,
+    ),
+    case(
+        "set the budget",
+        "POST",
+        lambda w, c: (
+            _f(w, "/budgets/2026"),
+            {"id": str(uuid4()), "lines": [{"account": "income:dues", "amount": 1_000}]},
+        ),
+        FUND_RECORD,
+    ),
+    case("the budget", "GET", lambda w, c: (_f(w, "/budgets/2026"), None), FUND_TOTALS),
+    case("export the budget", "GET", lambda w, c: (_f(w, "/export/budget.csv"), None), FUND_READ),
     case(
         "sign a checkpoint",
         "POST",
@@ -1325,3 +1378,33 @@ async def test_the_units_members_see_purposes_and_amounts_not_beneficiaries(worl
         assert {"purpose", "amount", "status"} <= set(row)
         assert not {"beneficiary", "evidence", "requester", "approvers"} & set(row)
     assert all(row["beneficiary"] == "Korlap" for row in for_officer["disbursements"])
+
+
+async def test_an_actions_dashboard_shows_the_linked_fund_to_whom_it_should(world: World) -> None:
+    seen = {}
+    for caller in READ_A:
+        status, _, reply = await world.call(caller, "GET", f"/api/actions/{world.action_a}/funds")
+        assert status == 200, reply
+        seen[caller] = [f["fund_id"] for f in reply["funds"]]
+        for row in reply["funds"]:  # totals, purposes and amounts; never who is paid
+            text = json.dumps(row)
+            assert "beneficiary" not in text and "Korlap" not in text, text
+            assert not {"requester", "approvers", "payer", "evidence"} & set(json.loads(text))
+    assert {c for c, funds in seen.items() if funds == [world.fund]} == LINKED_FUND_A
+
+
+async def test_the_units_members_see_arrears_per_affiliate_as_totals_only(world: World) -> None:
+    declared = {"affiliate": "SPN", "effective_from": "2026-10", "members": 5, "base_amount": 10**6}
+    status, _, reply = await world.call(
+        "treasurer", "POST", f"/api/funds/{world.fund}/memberships", declared
+    )
+    assert status in (200, 201)
+    path = f"/api/funds/{world.fund}/arrears?as_of=2027-01-01&min_position={reply['position']}"
+    _, _, for_member = await world.call("unit_member", "GET", path)
+    _, _, for_officer = await world.call("officer", "GET", path)
+    assert for_member["affiliates"] and for_officer["affiliates"]
+    for row in for_member["affiliates"]:
+        assert set(row) == {"affiliate", "declared", "due", "paid", "arrears", "credit"} | {
+            "months_behind"
+        }
+    assert all("behind" in row and "last_payment" in row for row in for_officer["affiliates"])

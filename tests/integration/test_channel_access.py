@@ -23,7 +23,7 @@ from websockets.asyncio.client import connect
 from core.access import Authenticator, Role
 from core.application import Posko
 from posko.persistence import eventsourcing_env
-from projections import feed, live_map, overview, votes
+from projections import feed, fund_link, live_map, overview, votes
 from projections import fund as fund_view
 from projections.people import ACCESS
 from projections.port import Port
@@ -71,6 +71,7 @@ class World:
     bus: MemoryBus
     site: uuid.UUID
     fund: uuid.UUID
+    other_fund: uuid.UUID  # not linked to action A
 
 
 def secrets_at(app: Posko, action_id: uuid.UUID, site: uuid.UUID, actor: str) -> uuid.UUID:
@@ -177,6 +178,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     tokens["korlap_a"] = secrets.token_urlsafe(24)
     app.redeem_invite(code=code, token=tokens["korlap_a"], name="Korlap", client="t", now=now)
     secrets_at(app, actions[0], site, "invite:korlap")
+    app.link_fund(fund_id=fund, action_id=actions[0], actor="test")
 
     store = SQLiteViewStore(data / "views.db")
     bus = MemoryBus()
@@ -192,7 +194,16 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     async with gateway.running("127.0.0.1", 0) as server:
         number = server.sockets[0].getsockname()[1]
         yield World(
-            f"ws://127.0.0.1:{number}/", tokens, actions[0], vote, app, runner, bus, site, fund
+            f"ws://127.0.0.1:{number}/",
+            tokens,
+            actions[0],
+            vote,
+            app,
+            runner,
+            bus,
+            site,
+            fund,
+            other_fund,
         )
     await bus.close()
     port.close()
@@ -201,7 +212,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
 
 
 def channels_of(
-    action_id: uuid.UUID, vote_id: uuid.UUID, fund_id: uuid.UUID
+    action_id: uuid.UUID, vote_id: uuid.UUID, fund_id: uuid.UUID, other_fund: uuid.UUID
 ) -> dict[str, tuple[str, frozenset[str]]]:
     """Channel kind -> (a channel of that kind, who may subscribe to it)."""
     coordinate = frozenset({"admin", "api_key", "national", "coord_a"})
@@ -222,10 +233,29 @@ def channels_of(
             fund_view.channel(fund_id),
             frozenset({"admin", "api_key", "treasurer", "officer", "auditor"}),
         ),
+        # The fund linked to action A, as A's dashboard shows it: readers of A who coordinate
+        # it (the link shares the fund with them) or read the fund's totals anyway; not the
+        # korlap, nor the fund's own people who do not read the action.
+        "action_fund": (fund_link.channel(action_id, fund_id), coordinate),
+        # A fund not linked to A: only those who read both A and the fund's totals.
+        "action_fund_unlinked": (
+            fund_link.channel(action_id, other_fund),
+            frozenset({"admin", "api_key"}),
+        ),
     }
 
 
-KINDS = ("actions", "action_map", "action_feed", "action_legal", "access", "vote", "fund")
+KINDS = (
+    "actions",
+    "action_map",
+    "action_feed",
+    "action_legal",
+    "access",
+    "vote",
+    "fund",
+    "action_fund",
+    "action_fund_unlinked",
+)
 
 
 async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
@@ -248,7 +278,7 @@ async def answer(url: str, token: str | None, channel: str) -> dict[str, Any]:
 async def test_each_channel_kind_admits_exactly_whom_it_should(
     world: World, caller: str, kind: str
 ) -> None:
-    channel, allowed = channels_of(world.action_a, world.vote, world.fund)[kind]
+    channel, allowed = channels_of(world.action_a, world.vote, world.fund, world.other_fund)[kind]
     reply = await answer(world.url, world.tokens[caller], channel)
     if caller in allowed:
         assert reply["type"] == "snapshot", reply
@@ -259,7 +289,7 @@ async def test_each_channel_kind_admits_exactly_whom_it_should(
 
 @pytest.mark.parametrize("kind", KINDS)
 async def test_nobody_without_credentials_reaches_any_channel(world: World, kind: str) -> None:
-    channel, _ = channels_of(world.action_a, world.vote, world.fund)[kind]
+    channel, _ = channels_of(world.action_a, world.vote, world.fund, world.other_fund)[kind]
     reply = await answer(world.url, None, channel)
     assert (reply["type"], reply["code"]) == ("error", "unauthenticated")
 
@@ -269,7 +299,7 @@ async def test_nobody_without_credentials_reaches_any_channel(world: World, kind
 async def test_no_channel_carries_a_phones_point_nor_legal_text_to_those_without_it(
     world: World, caller: str, kind: str
 ) -> None:
-    channel, allowed = channels_of(world.action_a, world.vote, world.fund)[kind]
+    channel, allowed = channels_of(world.action_a, world.vote, world.fund, world.other_fund)[kind]
     if caller not in allowed:
         return  # refused: the test above
     text = json.dumps(await answer(world.url, world.tokens[caller], channel))
@@ -310,3 +340,26 @@ def _apply_new(runner: ProjectionRunner) -> list[Any]:
         start=position, limit=1000, inclusive_of_start=False
     )
     return [runner.apply(notifications)]
+
+
+async def test_the_actions_fund_channel_changes_live_with_a_contribution(world: World) -> None:
+    name = fund_link.channel(world.action_a, world.fund)
+    async with connect(world.url) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": world.tokens["coord_a"]}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))["type"] == "ready"
+        await ws.send(json.dumps({"type": "subscribe", "channel": name, "since": None}))
+        snapshot = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
+        assert snapshot["type"] == "snapshot", snapshot
+        before = snapshot["data"]["fund"]["balance"]
+        world.app.record_contribution(
+            id=uuid.uuid4(), fund_id=world.fund, source="donor", payer="Donatur",
+            channel="cash", reference=None, amount=12_345, income_account="income:donation",
+            asset_account="cash", effective_date=datetime.now(UTC).date(), actor="test",
+        )  # fmt: skip
+        for batch in await asyncio.to_thread(_apply_new, world.runner):
+            await world.bus.publish(batch)
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
+            if message["type"] == "change" and message["channel"] == name:
+                break
+        assert message["data"]["fund"]["balance"] == before + 12_345

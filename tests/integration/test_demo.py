@@ -5,15 +5,17 @@ restart."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
+from core import arrears, ledger
 from core.application import Posko
 from posko import demo
 from posko.ballot_box import SQLiteBallotBox
 from posko.persistence import eventsourcing_env
-from projections import channels
+from projections import channels, fund_arrears
 from projections.time_travel import rows_at
-from tests.unit.test_views import NOW
+from tests.unit.test_views import NOW, Views
 
 
 def test_seeding_again_adds_nothing(tmp_path: Path) -> None:
@@ -107,5 +109,23 @@ def test_the_demo_fund_has_a_month_of_money_a_closed_period_and_a_pending_payout
     statuses = sorted(d["status"] for d in fund.disbursements.values())
     assert statuses == ["paid", "requested"]
     assert fund.reserved["bank"] == 0 and fund.balances["bank"] > 8_400_000
+    this_year = str(max(int(year) for year in fund.budgets))
+    assert fund.budgets[this_year]["expense:legal_aid"] == 24_000_000  # revised after the close
+    assert fund.budgets[this_year]["income:strike"] == demo_fund.BUDGET["income:strike"]
     assert app.verify_fund(demo_fund.FUND_ID)["ok"]
+
+    # The affiliates declared their members; the last of them is two months behind.
+    views = Views()
+    views.apply(
+        *(app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(1, 10**5))
+    )
+    channel = fund_arrears.channel(demo_fund.FUND_ID)
+    book, rows = fund_arrears.split_rows([d for (ch, _k), d in views.rows.items() if ch == channel])
+    today = ledger.today_wib(datetime.now(UTC))
+    answer = fund_arrears.report(book, rows, today)
+    declared = {a["affiliate"]: a for a in answer["affiliates"] if a["declared"]}
+    assert set(declared) == {name for name, _share in demo.AFFILIATES}
+    late = declared[demo.AFFILIATES[-1][0]]
+    assert late["months_behind"] == 2 and late["behind"][-1] == arrears.last_month_due(today)
+    assert answer["totals"]["affiliates_behind"] == 1
     app.close()

@@ -114,6 +114,8 @@ def test_every_posko_service_runs_a_cli_command_with_settings_it_reads(
         unread = {k for k in env if k.startswith("POSKO_")} - env.asked
         assert not unread, f"{name} sets {unread}, which Posko does not read"
         assert settings.database_url and settings.redis_url, name
+        # Pages open the gateways where the proxy routes them, not on a port it never publishes.
+        assert settings.public_ws_url.endswith("/ws"), name
         # Its health check asks the port this role listens on.
         port = settings.ws_port if service["command"][0] == "gateway" else settings.http_port
         assert f":{port}/healthz" in " ".join(service["healthcheck"]["test"]), name
@@ -141,6 +143,15 @@ def test_the_image_is_slim_python_installing_the_project_as_a_user_without_privi
     assert "RUN pip install ." in dockerfile
     user = re.findall(r"^USER (\S+)$", dockerfile, re.M)
     assert user and user[-1] not in ("root", "0")
+
+
+def test_the_image_has_the_libraries_posko_web_loads_at_start() -> None:
+    """WeasyPrint opens pango when it is imported, which `posko web` does at start: without
+    these the web containers would exit at once (python:3.11-slim has neither)."""
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    installs = " ".join(re.findall(r"apt-get install ([^&\n]+)", dockerfile))
+    assert {"libpango-1.0-0", "libpangoft2-1.0-0"} <= set(installs.split())
+    assert dockerfile.index("apt-get install") < dockerfile.index("\nUSER ")
 
 
 def test_the_env_example_names_every_setting_the_compose_file_requires() -> None:

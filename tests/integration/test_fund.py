@@ -552,6 +552,10 @@ def test_a_committed_request_for_help_can_become_a_disbursement_request(app: Pos
         app.request_disbursement(id=uuid4(), **ask)
     assert refused.value.code == "help_not_committed"
     app.commit_help(request_id=help_id, by="Tim logistik", actor="satgas")
+    with pytest.raises(Conflict) as refused:
+        app.request_disbursement(id=uuid4(), **ask)
+    assert refused.value.code == "fund_not_linked"  # only against a fund linked to the action
+    app.link_fund(fund_id=fund_id, action_id=action_id, actor=TREASURER)
     disbursement_id = uuid4()
     app.request_disbursement(id=disbursement_id, **ask)
     assert status(app, fund_id, disbursement_id)["help_request_id"] == str(help_id)

@@ -2,7 +2,8 @@
 dues, disbursement steps by random people, payments, reversals, resends and period closes.
 After every step the ledger balances, no account is below zero counting reservations, receipt
 numbers have no gaps, a refused command wrote nothing, and the chain verifies; at the end the
-views' balance as of any date equals the sum of the entries effective by then."""
+views' balance as of any date equals the sum of the entries effective by then; the arrears
+view counts exactly the dues the ledger holds, and arrears + paid = due + credit."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from core.errors import PoskoError
 from core.fund import Fund
 from posko.persistence import eventsourcing_env
 from projections import fund as fund_view
+from projections import fund_arrears
 from tests.unit.test_views import Views
 
 PEOPLE = ("person:a", "person:b", "person:c", "person:d")
@@ -137,6 +139,22 @@ class FundMachine(RuleBasedStateMachine):
             actor="person:a",
         ):
             self.entries.append(entry_id)
+
+    @rule(month=st.integers(min_value=1, max_value=12), members=st.integers(0, 2_000))
+    def declare(self, month: int, members: int) -> None:
+        done = self.attempt(
+            self.app.declare_membership,
+            fund_id=self.fund_id,
+            affiliate="PUK",
+            effective_from=f"2026-{month:02d}",
+            members=members,
+            base_amount=4_500_000,
+            actor="person:a",
+        )
+        if self.closed and month <= 6:
+            assert not done  # a closed period's arrears stay as they were
+        else:
+            assert done and self.fund.memberships["puk"][f"2026-{month:02d}"]["members"] == members
 
     @rule(amount=amounts, requester=people)
     def request(self, amount: int, requester: str) -> None:
@@ -297,9 +315,42 @@ class FundMachine(RuleBasedStateMachine):
             days = [doc for (ch, _k), doc in views.rows.items() if ch == days_name]
             fast = fund_view.balances_as_of_fast(accounts, monthly, days, day)
             assert fast == expected
+        self.check_arrears(events, views)
         final = fund_view.balances_as_of(accounts, daily, date(2026, 12, 31))
         assert final == self.fund.balances
         assert {c: a["balance"] for c, a in accounts.items()} == self.fund.balances
+
+    def check_arrears(self, events: list[Any], views: Views) -> None:
+        """The arrears view counts exactly the dues the ledger holds as of a day: each dues
+        entry effective by then, unless an odd number of reversals in its chain are."""
+        posted = {e.entry_id: e for e in events if isinstance(e, Fund.EntryPosted)}
+
+        def root(entry_id: str) -> str:
+            while posted[entry_id].reverses is not None:
+                entry_id = posted[entry_id].reverses
+            return entry_id
+
+        channel = fund_arrears.channel(self.fund_id)
+        book, rows = fund_arrears.split_rows(
+            [doc for (ch, _k), doc in views.rows.items() if ch == channel]
+        )
+        for offset in range(0, DAYS + 40, 23):
+            day = FIRST_DAY + timedelta(days=offset)
+            toggles = {e.entry_id: 0 for e in posted.values() if e.kind == "dues"}
+            for e in posted.values():
+                if e.reverses is not None and e.effective_date <= day.isoformat():
+                    toggles[root(e.entry_id)] = toggles.get(root(e.entry_id), 0) + 1
+            expected = sum(
+                sum(leg["amount"] for leg in posted[x].legs if leg["side"] == "debit")
+                for x, n in toggles.items()
+                if posted[x].kind == "dues"
+                and posted[x].effective_date <= day.isoformat()
+                and n % 2 == 0
+            )
+            answer = fund_arrears.report(book, rows, day)
+            totals = answer["totals"]
+            assert totals["paid"] == expected
+            assert totals["arrears"] + totals["paid"] == totals["due"] + totals["credit"]
 
 
 class FundMachineWithViews(FundMachine):

@@ -40,11 +40,10 @@ from tests.integration.test_auth import (  # noqa: F401
 from web.security import csrf_token
 from web.services import SLOW_QUEUE
 from web.sessions import new_token
+from web.shared_throttle import LocalAddressAttempts
 from web.throttle import LIMIT, AddressThrottle
 
 DEADLINE = 30.0
-
-pytestmark = pytest.mark.asyncio
 
 
 def _report(site_id: str) -> dict[str, Any]:
@@ -100,7 +99,7 @@ async def test_many_phones_opening_one_link_at_once_never_exceed_its_limit(
     server: Server,  # noqa: F811
 ) -> None:
     # Twelve phones behind one carrier address: let the address through, test the limit.
-    server.services.redeem_throttle = AddressThrottle(limit=100)
+    server.services.redemptions = LocalAddressAttempts(AddressThrottle(limit=100))
     action_id, _ = await server.action()
     created = await server.admin.post(
         f"/api/actions/{action_id}/invites", {"label": "Korlap", "max_uses": 5}

@@ -1,5 +1,6 @@
-"""Start-up against PostgreSQL: a POSKO_DATABASE_SCHEMA that does not exist yet is created, and a
-database that cannot be reached stops start-up with one line naming the setting (no traceback)."""
+"""Start-up against PostgreSQL: a POSKO_DATABASE_SCHEMA that does not exist yet is created; one
+that cannot be created (POSKO_VIEWS_SCHEMA too), and a database that cannot be reached, stop
+start-up with one line naming the setting (no traceback)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import pytest
 
 API_KEY = "startup-key-" + "s" * 20
 
@@ -52,4 +56,33 @@ def test_a_database_that_cannot_be_reached_stops_with_one_line(tmp_path: Path) -
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("posko: POSKO_DATABASE_URL: cannot connect")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def unprivileged_url(postgres_url: str) -> Iterator[str]:
+    """The test database as a role that may connect but not create schemas (PostgreSQL grants
+    no CREATE on a database by default)."""
+    role = "t_role_" + secrets.token_hex(5)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+    parts = urlsplit(postgres_url)
+    host = parts.netloc.rpartition("@")[2]
+    try:
+        yield urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE {role}")
+
+
+@pytest.mark.parametrize("setting", ["POSKO_DATABASE_SCHEMA", "POSKO_VIEWS_SCHEMA"])
+def test_a_schema_that_cannot_be_created_stops_with_one_line_naming_its_setting(
+    tmp_path: Path, unprivileged_url: str, setting: str
+) -> None:
+    schema = "t_missing_" + secrets.token_hex(5)
+    result = posko(tmp_path, "web", POSKO_DATABASE_URL=unprivileged_url, **{setting: schema})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"posko: {setting}={schema}: the schema does not exist"), lines
     assert "Traceback" not in result.stderr

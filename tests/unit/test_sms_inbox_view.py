@@ -3,6 +3,7 @@ hand stays, marked filed, by whom and as what; texts that were read are not in i
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -37,7 +38,7 @@ def run(
 ) -> dict[tuple[str, str], Doc]:
     store = {} if store is None else store
     for aggregate in aggregates:
-        rows = Rows(lambda channel, key: store.get((channel, key)))
+        rows = Rows(lambda channel, key: copy.deepcopy(store.get((channel, key))))
         event: Any
         for event in aggregate.collect_events():
             sms_inbox.apply(rows, event)

@@ -11,6 +11,7 @@ import { createSms } from "./dashboard-sms.js";
 import { createTimeline } from "./dashboard-timeline.js";
 import { createNoticesPanel } from "./dashboard-notices.js";
 import { createVotes } from "./dashboard-votes.js";
+import { createFundPanel } from "./dashboard-fund.js";
 import { el, fill, number, shortId } from "./dashboard-util.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,6 +31,7 @@ let retryTimer = null;
 let map = null;
 let panels = null;
 let votes = null; // the strike votes of the action's unions (dashboard-votes.js)
+let funds = null; // the solidarity funds linked to the action (dashboard-fund.js)
 let timeline = null;
 let notices = null; // the chosen action's legal notices (dashboard-notices.js)
 let sms = null; // the SMS panel: number, site codes, the inbox of unread texts
@@ -127,9 +129,11 @@ function onMessage(msg) {
     if (nationalOverview) subscribe("actions"); else loadOwnActions();
     if (state.selected) channelsOf(state.selected).forEach(subscribe);
     votes?.resubscribe();
+    funds?.resubscribe();
     return;
   }
   if (votes?.onMessage(msg)) return;
+  if (funds?.onMessage(msg)) return;
   if (msg.type === "error") {
     if (msg.code === "forbidden" && msg.channel === "actions") { nationalOverview = false; loadOwnActions(); }
     else if (msg.code === "forbidden" && msg.channel?.endsWith(":legal")) return;
@@ -234,6 +238,7 @@ function choose(id) {
   map?.reset();
   channelsOf(id).forEach(subscribe);
   notices?.show(id);
+  funds?.show(id);
   sms?.load(id);
   votes?.actionChanged();
   updateWindow();
@@ -403,13 +408,16 @@ async function start(config) {
     tileUrl: config.tile_url, tileAttribution: config.tile_attribution,
     onZones: () => { panels.forget(); schedule("feed", "tasks"); },
   });
+  funds = createFundPanel({ request, send, changed: () => { panels.forget(); schedule("feed", "tasks"); } });
   panels = createPanels({
     siteName, zoneOf: (id) => (id ? map.zoneOf(id) : undefined), focusSite: (id) => map.focusSite(id),
     act, me, affiliateName: (id) => state.affiliateNames.get(id) ?? `${t("dash_affiliate")} ${shortId(id)}`,
+    payoutLabel: (p) => funds.payoutLabel(p),
   });
   timeline = createTimeline({ showAt, goLive });
   notices = createNoticesPanel();
   if (state.selected) notices.show(state.selected);
+  if (state.selected) funds.show(state.selected);
   sms = createSms({ request, canHandle: () => me.canHandle });
   state.map = map;
   window.addEventListener("hashchange", () => {

@@ -10,7 +10,7 @@ import { clock, el, fill, number, percent, shortId } from "./dashboard-util.js";
 const $ = (id) => document.getElementById(id);
 const OPEN = { incident: ["open", "acknowledged"], request: ["open", "committed"] };
 
-export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, me }) {
+export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, me, payoutLabel }) {
   const tasks = new Map(); // item id -> {root, update}
   const rows = new Map(); // feed item id -> {item, root}
   let filter = "all";
@@ -126,7 +126,7 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
       const zone = zoneOf(item.site_id);
       const signature = JSON.stringify([item.status, item.severity, item.kind, item.description,
         item.note, item.quantity, item.committed_by, item.legal, item.at, siteName(item.site_id),
-        zone, readOnly, pending, me.canHandle]);
+        zone, readOnly, pending, me.canHandle, (item.payouts ?? []).map(payoutLabel)]);
       if (signature === shown) return;
       shown = signature;
       const incident = item.type === "incident";
@@ -137,7 +137,8 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
         el("strong", { text: t(`dash_${item.type}_${item.kind}`) }),
         item.legal ? el("span", { class: "chip legal", text: "LBH" }) : null,
         item.via === "sms" ? el("span", { class: "chip sms", text: "SMS", title: t("dash_via_sms") }) : null,
-        el("span", { class: `chip status status-${item.status}`, text: t(`dash_status_${item.status}`) }));
+        el("span", { class: `chip status status-${item.status}`, text: t(`dash_status_${item.status}`) }),
+        ...payoutChips(item));
       fill(text, incident ? item.description ?? ""
         : item.quantity === undefined ? t("dash_legal_item")
         : [`${number(item.quantity)} × `, item.note || t(`dash_request_${item.kind}`)].join(""));
@@ -217,9 +218,15 @@ export function createPanels({ siteName, zoneOf, focusSite, act, affiliateName, 
         item.legal ? el("span", { class: "chip legal", text: "LBH" }) : null,
         item.via === "sms" ? el("span", { class: "chip sms", text: "SMS", title: t("dash_via_sms") }) : null,
         item.status ? el("span", { class: `chip status status-${item.status}`,
-          text: t(`dash_status_${item.status}`) }) : null)),
+          text: t(`dash_status_${item.status}`) }) : null, ...payoutChips(item))),
       el("div", { class: "feed-site" }, siteLink(item.site_id)),
       text ? el("div", { class: "feed-desc", text }) : null));
+  }
+
+  // A request for help's payouts from a solidarity fund and their state (the link back).
+  function payoutChips(item) {
+    return (item.payouts ?? []).map((p) => el("span", { class: `chip payout payout-${p.status}`,
+      data: { payout: p.id }, text: payoutLabel(p) }));
   }
 
   function renderAffiliates(affiliates) {

@@ -1,9 +1,13 @@
 // The treasurer's page (/kas): a fund's balances (now and as of a date), contributions in,
 // disbursements with the two-person rule, the ledger, the period report, receipts and the
-// integrity check. Live over the fund's channel `fund:<id>`; every write carries a client id
+// integrity check; the annual budget (APBO) is kas-budget.js. Live over the fund's channel
+// `fund:<id>` (an open period report reloads on every change); every write carries a client id
 // made once per form, so a resend after a timeout never records twice.
 import { api, whoAmI, problemText } from "./api.js";
 import { lang, href } from "./i18n.js";
+import { createLinks } from "./kas-links.js";
+import { applyArrearsWords, loadArrears, renderReportArrears, wireArrears } from "./kas-arrears.js";
+import * as budget from "./kas-budget.js";
 
 const TEXT = {
   id: {
@@ -17,6 +21,8 @@ const TEXT = {
     requester: "Pengaju", approvals: "Persetujuan", status: "Status", request: "Ajukan pengeluaran",
     evidence: "Bukti / catatan", submit_request: "Ajukan", ledger: "Buku besar",
     all_accounts: "semua akun", all_kinds: "semua jenis", filter: "Saring", date: "Tanggal",
+    search: "cari uraian, referensi, pembayar", more: "Muat lebih banyak",
+    help_request: "ID permintaan bantuan (opsional)",
     kind: "Jenis", memo: "Uraian", legs: "Debit / kredit", recorded: "Dicatat",
     report: "Laporan periode (6 bulan)", opening: "Saldo awal", inflows: "Masuk",
     outflows: "Keluar", closing: "Saldo akhir", receipts: "Kuitansi", number: "Nomor",
@@ -47,6 +53,8 @@ const TEXT = {
     requester: "Requester", approvals: "Approvals", status: "Status",
     request: "Request a disbursement", evidence: "Evidence / note", submit_request: "Request",
     ledger: "Ledger", all_accounts: "all accounts", all_kinds: "all kinds", filter: "Filter",
+    search: "search description, reference, payer", more: "Load more",
+    help_request: "Request for help id (optional)",
     date: "Date", kind: "Kind", memo: "Description", legs: "Debit / credit",
     recorded: "Recorded", report: "Period report (6 months)", opening: "Opening",
     inflows: "In", outflows: "Out", closing: "Closing", receipts: "Receipts", number: "Number",
@@ -66,16 +74,20 @@ const TEXT = {
     rejected: "rejected", expired: "expired",
   },
 };
-const tr = (key) => TEXT[lang][key] ?? key;
+const tr = (key) => TEXT[lang][key] ?? budget.WORDS[lang][key] ?? key;
 const $ = (id) => document.getElementById(id);
 const rp = (n) => "Rp" + Number(n).toLocaleString("id-ID");
 const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10); // WIB
 
 const state = {
   me: null, fundId: null, summary: null, entries: new Map(), disbursements: new Map(),
-  filter: {}, position: 0, socket: null, retry: 500,
+  filter: {}, position: 0, socket: null, retry: 500, reportPeriod: null, reports: 0,
+  nextCursor: null,
 };
+const LEDGER_PAGE = 50; // entries per page of the ledger, newest first
 const pendingIds = {}; // form -> the client id kept until that form's write succeeds
+const links = createLinks({ fundPath: (rest) => fundPath(rest), say,
+  canChange: () => mine("treasurer") || mine("officer") });
 
 function clientId(form) {
   pendingIds[form] ??= crypto.randomUUID();
@@ -97,6 +109,7 @@ function applyWords() {
   if (lang === "en") params.delete("lang"); else params.set("lang", "en");
   toggle.href = location.pathname + "?" + params.toString();
   toggle.textContent = tr("other_language");
+  applyArrearsWords();
 }
 
 async function write(path, body) {
@@ -203,7 +216,15 @@ function matches(entry) {
   return (!f.account || entry.legs.some((l) => l.account === f.account))
     && (!f.kind || entry.kind === f.kind)
     && (!f.from || entry.effective_date >= f.from)
-    && (!f.to || entry.effective_date <= f.to);
+    && (!f.to || entry.effective_date <= f.to)
+    && (!f.q || searchable(entry).includes(f.q.toLowerCase()));
+}
+
+// What ?q= searches (projections/fund_ledger.py says the same): memo, reference, payment, payer.
+function searchable(entry) {
+  const d = entry.details ?? {};
+  return [entry.memo, d.reference, d.payment_ref, d.payer].filter((w) => typeof w === "string")
+    .join("\n").toLowerCase();
 }
 
 function renderLedger(fresh = new Set()) {
@@ -216,7 +237,8 @@ function renderLedger(fresh = new Set()) {
     if (e.reversed_by) row.classList.add("reversed");
     row.insertCell().textContent = e.effective_date;
     row.insertCell().textContent = e.kind;
-    row.insertCell().textContent = e.details?.payer ? `${e.memo} — ${e.details.payer}` : e.memo;
+    const d = e.details ?? {};
+    row.insertCell().textContent = [e.memo, d.payer, d.reference ?? d.payment_ref].filter(Boolean).join(" — ");
     const legs = row.insertCell(); legs.className = "legs";
     for (const l of e.legs) {
       const span = document.createElement("span");
@@ -284,16 +306,27 @@ async function loadFund(fundId) {
   $("export-json").href = fundPath("/export/events.json");
   for (const el of document.querySelectorAll("[data-needs=record]")) el.hidden = !mine("treasurer");
   renderSummary(); renderPending();
+  budget.fundChanged();
   await loadLedger();
   await loadReceipts();
+  await links.load();
+  await loadArrears(fundPath, state.position, say);
   subscribe();
 }
 
-async function loadLedger() {
+// The ledger a page at a time, newest first, filtered by the server; `more` continues from the
+// last page's cursor. Entries posted meanwhile arrive live on the fund's channel.
+async function loadLedger(more = false) {
   const params = new URLSearchParams(Object.entries(state.filter).filter(([, v]) => v));
+  params.set("order", "desc");
+  params.set("limit", String(LEDGER_PAGE));
+  if (more) params.set("cursor", state.nextCursor);
   const reply = await api("GET", fundPath(`/ledger?${params}`));
   if (!reply.ok) { say(problemText(reply)); return; }
+  if (!more) state.entries.clear(); // a new filter: older pages of the last one would leave gaps
   for (const e of reply.body.entries) state.entries.set(e.entry_id, e);
+  state.nextCursor = reply.body.next_cursor;
+  $("ledger-more").hidden = !state.nextCursor;
   renderLedger();
 }
 
@@ -335,6 +368,10 @@ function onMessage(msg) {
   }
   renderPending(); renderLedger(fresh);
   if (msg.type === "change" && data.entries.length) loadReceipts();
+  if (msg.type === "change") {
+    budget.load(msg.position); loadArrears(fundPath, msg.position, say);
+    if (state.reportPeriod) loadReport(msg.position);
+  }
 }
 
 // -- forms --------------------------------------------------------------------------------------
@@ -356,15 +393,17 @@ function wireForms() {
       id: clientId("request"), purpose: $("r-purpose").value, beneficiary: $("r-beneficiary").value,
       amount: Number($("r-amount").value), expense_account: $("r-expense").value,
       pay_from: $("r-from").value, evidence: $("r-evidence").value,
+      help_request_id: $("r-help").value.trim() || undefined, // pays for a request of a linked action
     });
     if (done) { delete pendingIds.request; event.target.reset(); }
   });
   $("ledger-filter").addEventListener("submit", async (event) => {
     event.preventDefault();
     state.filter = { account: $("f-account").value, kind: $("f-kind").value,
-      from: $("f-from").value, to: $("f-to").value };
+      from: $("f-from").value, to: $("f-to").value, q: $("f-q").value.trim() };
     await loadLedger();
   });
+  $("ledger-more").addEventListener("click", () => loadLedger(true));
   $("asof-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const params = new URLSearchParams({ as_of: $("as-of").value });
@@ -382,9 +421,8 @@ function wireForms() {
   });
   $("report-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const reply = await api("GET", fundPath(`/periods/${$("report-period").value}/report?min_position=${state.position}`));
-    if (!reply.ok) { say(problemText(reply)); return; }
-    renderReport(reply.body);
+    state.reportPeriod = $("report-period").value;
+    await loadReport(state.position);
   });
   $("verify-button").addEventListener("click", async () => {
     const reply = await api("GET", fundPath("/verify"));
@@ -399,6 +437,15 @@ function wireForms() {
     event.preventDefault();
     await write(fundPath(`/periods/${$("close-period").value}/close`));
   });
+}
+
+// The period report, again after every change on the fund's channel (the older answer dropped).
+async function loadReport(position) {
+  const mine = ++state.reports;
+  const reply = await api("GET", fundPath(`/periods/${state.reportPeriod}/report?min_position=${position}`));
+  if (mine !== state.reports) return;
+  if (!reply.ok) { say(problemText(reply)); return; }
+  renderReport(reply.body);
 }
 
 function renderReport(report) {
@@ -417,6 +464,8 @@ function renderReport(report) {
   const check = $("report-check");
   check.className = bad.length ? "bad" : "ok";
   check.textContent = bad.length ? `${tr("report_bad")} ${bad.map(([c]) => c).join(", ")}` : tr("report_ok");
+  budget.renderReport(report.budget);
+  renderReportArrears(report.arrears);
 }
 
 async function main() {
@@ -429,6 +478,8 @@ async function main() {
   const half = new Date().getMonth() < 6 ? "H1" : "H2";
   $("report-period").value = `${new Date().getFullYear()}-${half}`;
   wireForms();
+  wireArrears();
+  budget.setup({ fundPath, mine, say, write, position: () => state.position });
   const funds = await api("GET", "/api/funds");
   const list = funds.ok ? funds.body.funds : [];
   if (!list.length) { say(tr("no_funds")); return; }
