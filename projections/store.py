@@ -224,7 +224,7 @@ class SQLiteViewStore(ViewStore):
         with self._transaction(write=False) as c:
             position = self._position(c)
             docs = [
-                json.loads(r[0])
+                _loads(r[0])
                 for r in c.execute(
                     "SELECT doc FROM view_rows WHERE channel=? AND key>? AND key<? "
                     f"ORDER BY key {order} LIMIT ?",
@@ -390,7 +390,7 @@ class PostgresViewStore(ViewStore):
                 with conn.transaction():
                     position = self._position(conn)
                     docs = [
-                        json.loads(r[0])
+                        _loads(r[0])
                         for r in conn.execute(
                             'SELECT doc FROM view_rows WHERE channel=%s AND key COLLATE "C" > %s '
                             f'AND key COLLATE "C" < %s ORDER BY key COLLATE "C" {order} LIMIT %s',
