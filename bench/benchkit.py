@@ -121,11 +121,17 @@ def rss_kib(pid: int | None) -> int:
 
 
 def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of a process so far."""
+    """User + system CPU time so far of a process and its live children (`posko serve`
+    projects in a child process)."""
     assert pid is not None, "the process has not started"
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    total = (int(fields[11]) + int(fields[12])) / ticks
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread or child that ended meanwhile
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child))
+    return total
 
 
 def iso_now() -> str:

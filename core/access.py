@@ -240,6 +240,10 @@ class Authenticator:
     def principal(self, token: str | None) -> Principal | None:
         if not token:
             return None
+        return self.key_principal(token) or self.sessions(token)
+
+    def key_principal(self, token: str) -> Principal | None:
+        """The API key's principal if `token` is the key; no I/O, so the loop may call it."""
         if hmac.compare_digest(token.encode(), self.api_key.encode()):
             return API_KEY_PRINCIPAL
-        return self.sessions(token)
+        return None

@@ -15,10 +15,11 @@ from core.application import Posko
 from core.legal.rules import load_rulebook
 from posko.ballot_box import PostgresBallotBox, SQLiteBallotBox
 from posko.persistence import ensure_schema, eventsourcing_env
+from posko.projector_process import ChildProjector
 from posko.settings import Settings
 from projections.leader import AdvisoryLock
 from projections.port import Pools, Port
-from projections.runner import ProjectionRunner
+from projections.runner import ProjectionRunner, RunnerStatus
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from realtime.bus import Bus, create_bus
 from realtime.gateway import Gateway
@@ -48,8 +49,15 @@ class Components:
     authenticator: Authenticator
     port: Port  # the one road from the event loop to app and store
     runner: ProjectionRunner | None = None
+    projector: ChildProjector | None = None  # `posko serve`: the runner in a child process
     gateway: Gateway | None = None
     ballot_box: SQLiteBallotBox | PostgresBallotBox | None = None
+
+    def projection_status(self) -> RunnerStatus | None:
+        """The status of the runner this process has or started; None when it has none."""
+        if self.runner is not None:
+            return self.runner.status
+        return None if self.projector is None else self.projector.status
 
     def close(self) -> None:
         self.port.close()
@@ -197,8 +205,7 @@ async def report_health(components: Components) -> dict[str, Any]:
         return {"status": "unavailable", "store": {"ok": False, "error": type(error).__name__}}
     state["store"] = {"ok": True, "position": events}
     projections: dict[str, Any] = {"position": views, "lag": events - views}
-    if components.runner is not None:
-        status = components.runner.status
+    if (status := components.projection_status()) is not None:
         projections.update(
             running=status.running,
             active=status.active,

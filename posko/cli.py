@@ -23,11 +23,12 @@ from core import values
 from core.access import Role
 from core.application import Posko
 from core.errors import InvalidInput, PoskoError
-from posko import fund_cli, vote_clock
+from posko import fund_cli, projector_process, vote_clock
 from posko.bootstrap import Components, build, report_health, web_services
 from posko.demo import simulate
 from posko.observability import ComponentsCollector, configure_logging, registered, sample_lag
 from posko.persistence import StartupError
+from posko.projector_process import ChildProjector
 from posko.settings import Settings, SettingsError
 from projections.runner import ProjectionRunner
 from web import passwords
@@ -48,10 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed and simulate a day of action")
     commands.add_parser("web", help="the HTTP API and pages only (scaled deployment)")
     commands.add_parser("gateway", help="the websocket gateway only (scaled deployment)")
-    commands.add_parser(
+    project = commands.add_parser(
         "project",
         help="the projection runner only; with PostgreSQL a second one stands by (failover)",
     )
+    # `posko serve` starts its projector so, with the read end of its wake pipe.
+    project.add_argument("--child", type=int, metavar="WAKE_FD", help=argparse.SUPPRESS)
     commands.add_parser("rebuild", help="drop all views and rebuild them from the event log")
     key = commands.add_parser("key", help="the API key: where it is kept, or the key itself")
     key.add_argument("what", choices=("show", "path"), help="show: print it; path: its file")
@@ -116,18 +119,31 @@ def _command(args: argparse.Namespace, settings: Settings) -> None:
             run_projections=run_projections,
             serve_ws=serve_ws,
             demo=getattr(args, "demo", False),
+            wake_fd=getattr(args, "child", None),
         )
     )
 
 
 async def run(
-    settings: Settings, *, serve_http: bool, run_projections: bool, serve_ws: bool, demo: bool
+    settings: Settings,
+    *,
+    serve_http: bool,
+    run_projections: bool,
+    serve_ws: bool,
+    demo: bool,
+    wake_fd: int | None = None,
 ) -> None:
-    components = build(settings, runner=run_projections, gateway=serve_ws)
+    """One process role. `posko serve` (all three) projects in a child process of its own
+    (posko/projector_process.py); `wake_fd` is given in that child."""
+    projector_apart = serve_http and run_projections and serve_ws
+    components = build(settings, runner=run_projections and not projector_apart, gateway=serve_ws)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    # ^C reaches serve's child too; serve stops it itself, once its own work has stopped.
+    for sig in (signal.SIGTERM,) if wake_fd is not None else (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    if wake_fd is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     tasks: list[asyncio.Task[None]] = []
     await components.bus.start()
     collector = ComponentsCollector(components)
@@ -135,6 +151,17 @@ async def run(
         async with contextlib.AsyncExitStack() as stack:
             stack.enter_context(registered(collector))
             tasks.append(asyncio.create_task(sample_lag(collector), name="lag-sampler"))
+            if projector_apart:
+                components.projector = ChildProjector(components.port, components.bus)
+                tasks.append(asyncio.create_task(components.projector.run(), name="projector"))
+                await components.projector.started()
+            if components.runner is not None and wake_fd is not None:
+                projector_process.follow_parent(wake_fd, components.port, stopping)
+                tasks.append(
+                    asyncio.create_task(
+                        projector_process.report_status(components.runner), name="status"
+                    )
+                )
             if components.runner is not None:
                 tasks.append(asyncio.create_task(components.runner.run(), name="projections"))
                 tasks.append(
@@ -150,11 +177,12 @@ async def run(
                 )
             if serve_http:
                 await _start_http(components, stack, tls)
-            elif components.runner is not None:
+            elif components.runner is not None and wake_fd is None:
                 await _start_probe(components, stack)
             if demo:
                 tasks.append(asyncio.create_task(simulate(components.port), name="demo"))
-            _banner(settings, serve_http=serve_http, serve_ws=serve_ws, demo=demo)
+            if wake_fd is None:
+                _banner(settings, serve_http=serve_http, serve_ws=serve_ws, demo=demo)
             await stopping.wait()
             log.info("stopping")
             for task in tasks:

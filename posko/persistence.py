@@ -9,7 +9,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
@@ -113,6 +113,12 @@ class SQLiteSubscription(_PollingSubscription["SubscribableSQLiteApplicationReco
         super().stop()
 
 
+class Listener(Protocol):
+    """Told of each commit: a subscription's threading.Event, or serve's pipe to its child."""
+
+    def set(self) -> None: ...
+
+
 class SubscribableSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     """SQLite application recorder whose subscribe() works (9.5.6 raises NotImplementedError).
 
@@ -120,7 +126,7 @@ class SubscribableSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     through any Application instance wakes every subscription on that file right away.
     """
 
-    _listeners: ClassVar[dict[str, set[threading.Event]]] = {}
+    _listeners: ClassVar[dict[str, set[Listener]]] = {}
     _listeners_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
@@ -137,22 +143,27 @@ class SubscribableSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         notification_ids = super().insert_events(stored_events, **kwargs)  # committed here
+        self.wake_listeners()
+        return notification_ids
+
+    def wake_listeners(self) -> None:
+        """Wake this file's subscriptions: after a commit here, or when another process (the
+        web process of `posko serve`) says it committed."""
         with self._listeners_lock:
             listeners = list(self._listeners.get(self._channel, ()))
         for listener in listeners:
             listener.set()
-        return notification_ids
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
     ) -> Subscription[ApplicationRecorder]:
         return SQLiteSubscription(recorder=self, gt=gt, topics=topics)
 
-    def add_listener(self, listener: threading.Event) -> None:
+    def add_listener(self, listener: Listener) -> None:
         with self._listeners_lock:
             self._listeners.setdefault(self._channel, set()).add(listener)
 
-    def remove_listener(self, listener: threading.Event) -> None:
+    def remove_listener(self, listener: Listener) -> None:
         with self._listeners_lock:
             listeners = self._listeners.get(self._channel)
             if listeners is not None:

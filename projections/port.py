@@ -84,6 +84,7 @@ class ViewPort:
         self.pools = pools or Pools()
         self._views_position: int | None = None  # set by a local runner; None: none here
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self.projected: list[Callable[[int], None]] = []  # told each position projects_here gets
 
     def close(self) -> None:
         self.pools.shutdown()
@@ -140,8 +141,11 @@ class ViewPort:
     # -- read-your-writes --------------------------------------------------------------------
 
     def projects_here(self, position: int) -> None:
-        """Called by a runner in this process: the views are at `position`; wakes waiters."""
+        """Called by a runner in this process (or for serve's child projector): the views are
+        at `position`; wakes waiters."""
         self._views_position = position
+        for tell in self.projected:
+            tell(position)
         if not self._waiters:
             return
         still: list[tuple[int, asyncio.Future[None]]] = []
@@ -270,8 +274,10 @@ class Port(ViewPort):
     # -- who is calling ----------------------------------------------------------------------
 
     async def principal(self, token: str) -> Principal | None:
-        """The principal a token (API key or session) stands for; sessions are read from the
-        event store."""
+        """The principal a token (API key or session) stands for. The key is checked here on
+        the loop (a comparison); only sessions, read from the event store, go to the pool."""
+        if token and (key := self.authenticator.key_principal(token)) is not None:
+            return key
         return await self.pools.run("main", self.authenticator.principal, token)
 
     # -- actions, sites and reports (core/application.py) -----------------------------------

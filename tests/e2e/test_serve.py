@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -186,3 +190,49 @@ def test_every_acknowledged_report_survives_kill_9(server: Server) -> None:
     assert status == 200
     assert action["position"] >= last
     assert action["reports"] == 200
+
+
+def _projector_pid(server: Server) -> int | None:
+    """The pid of serve's projector process (`posko project --child`), if one runs."""
+    assert server.process is not None
+    for task in Path(f"/proc/{server.process.pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            if b"project" in command and b"--child" in command:
+                return int(child)
+    return None
+
+
+def test_the_projector_runs_apart_and_comes_back_when_it_dies(server: Server) -> None:
+    """serve projects in a child process: the reports' changes still reach a subscriber, and a
+    projector killed -9 is started again and carries on where the views are."""
+    action_id, sites = plan_action_with_sites(server, sites=1)
+    first = _projector_pid(server)
+    assert first is not None
+
+    async def report_and_watch(count: int) -> dict[str, Any]:
+        ws = await subscribe(server, f"action:{action_id}:map")
+        try:
+            await next_message(ws, "snapshot")
+            report = headcount(sites[0], count, minutes=count)
+            status, _ = await asyncio.to_thread(
+                server.request, "POST", f"/api/actions/{action_id}/reports", report
+            )
+            assert status == 201
+            while True:
+                [feature] = (await next_message(ws, "change"))["data"]["features"]
+                if feature["properties"]["headcount"] == count:
+                    return dict(feature["properties"])
+        finally:
+            await ws.close()
+
+    assert asyncio.run(report_and_watch(41))["headcount"] == 41
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while _projector_pid(server) in (None, first):
+        assert time.monotonic() < deadline, "the projector was not started again"
+        time.sleep(0.1)
+    assert asyncio.run(report_and_watch(42))["headcount"] == 42
+    status, health = server.request("GET", "/healthz")
+    assert status == 200
+    assert health["projections"]["running"] is True

@@ -998,3 +998,37 @@ async def test_healthz_answers_plain_http_with_stats(
         "degraded": False,
         "slow_drops": 0,
     }
+
+
+# -- keepalive -----------------------------------------------------------------------------------
+
+
+async def test_a_connection_that_stops_answering_pings_is_closed_and_live_ones_stay(
+    start_gateway: StartGateway, open_client: Connect
+) -> None:
+    """One task pings every connection (not one task per connection): a peer gone without a
+    word (its pongs never come) is closed, and one that answers stays through many rounds."""
+    async with start_gateway(ping_interval=0.1, ping_timeout=0.3) as (gw, url):
+        alive = await open_client(url)
+        gone = await open_client(url)
+        await wait_until(lambda: gw.stats().connections == 2)
+        gone.ws.transport.pause_reading()  # it reads nothing more, so it answers no ping
+        await wait_until(lambda: gw.stats().connections == 1)
+        await asyncio.sleep(1.0)  # ten more rounds
+        assert gw.stats().connections == 1
+        await alive.send(type="subscribe", channel=MAP, since=None)
+        assert (await alive.recv())["type"] == "snapshot"
+
+
+async def test_an_authenticated_connection_keeps_no_handshake_headers(
+    gateway: tuple[Gateway, str], open_client: Connect
+) -> None:
+    """websockets keeps the handshake's request and response for the connection's life; their
+    headers (~2.9 KiB a connection) are read once, so the gateway empties them after auth."""
+    gw, url = gateway
+    client = await open_client(url)
+    assert (await client.subscribe(MAP))["type"] == "snapshot"
+    [ws] = gw._clients
+    assert ws.request is not None and ws.response is not None
+    assert list(ws.request.headers.raw_items()) == []
+    assert list(ws.response.headers.raw_items()) == []

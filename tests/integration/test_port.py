@@ -13,7 +13,7 @@ from uuid import uuid4
 
 import pytest
 
-from core.access import Authenticator
+from core.access import API_KEY_PRINCIPAL, Authenticator
 from core.application import Posko
 from posko.persistence import eventsourcing_env
 from projections import overview
@@ -109,3 +109,12 @@ async def test_a_position_the_log_has_not_reached_is_answered_without_waiting(po
     position = await plan(port)
     assert await port._beyond_head(position + 1)
     assert not await port._beyond_head(position)  # a real write's: worth waiting for
+
+
+async def test_the_api_key_is_known_without_a_trip_to_the_pool(port: Port) -> None:
+    """Checking the key is a comparison: done on the loop, so a request with it costs no
+    thread hop. A session token still needs the store, in the main pool."""
+    port.pools.shutdown()  # any trip to a pool would now fail
+    assert (await port.principal(KEY)) is API_KEY_PRINCIPAL
+    with pytest.raises(RuntimeError):
+        await port.principal("a-session-token")
