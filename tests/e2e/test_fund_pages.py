@@ -101,6 +101,7 @@ def test_contribution_two_person_payout_live_ledger_report_and_receipt(
     # A second person, an officer, approves it: the money is reserved.
     sign_in(officer, server, "081211110002")
     officer.locator("#pending tbody tr button.approve").click()
+    expect(officer.locator("#close-form")).to_be_hidden()  # recording is the treasurer's
     expect(officer.locator("#pending tbody tr td.rule")).to_contain_text("1 dari 1")
     expect(row.locator("td.rule")).to_contain_text("1 dari 1")  # live on the treasurer's page
     expect(treasurer.locator("#balances tr[data-account=bank] td").nth(3)).to_have_text("Rp400.000")
