@@ -14,7 +14,7 @@ from posko import demo
 from posko.ballot_box import SQLiteBallotBox
 from posko.persistence import eventsourcing_env
 from projections import channels, fund_arrears
-from projections.time_travel import rows_at
+from projections.time_travel import replay_all
 from tests.unit.test_views import NOW, Views
 
 
@@ -48,7 +48,7 @@ def test_the_street_reports_and_the_coordinator_handles_it_even_after_a_restart(
     for second in range(1000, 1400, 2):
         restarted.tick(float(second))
 
-    _, rows = rows_at(app, NOW.replace(year=2100))
+    rows = replay_all(app, NOW.replace(year=2100)).rows.changed
     ref = channels.parse(f"action:{demo.ACTION_ID}:feed")
     assert ref is not None
     items = [doc for (channel, _), doc in rows.items() if channel == ref.name]
