@@ -136,7 +136,12 @@ async def test_killing_the_active_projector_lets_the_standby_continue(
         await client.read_until(last)
         assert_each_shown_once(client, answers)
         await client.close()
-    assert "this process is the active projector" in standby.log()
+    # Log lines are written by a thread of their own, a moment after the fact.
+    await asyncio.to_thread(
+        wait_for,
+        lambda: "this process is the active projector" in standby.log(),
+        "the standby to log that it took over",
+    )
 
 
 async def test_a_projector_whose_connections_are_cut_notices_and_the_work_goes_on(

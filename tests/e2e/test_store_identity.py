@@ -155,7 +155,7 @@ async def test_a_restored_older_dump_gets_a_new_identity_and_clients_resync(
             lambda: (i := store_identity(postgres_url, schema)) != before and i,
             "the projector to give the restored store a new identity",
         )
-        assert "beyond the store's head" in posko.log()
+        wait_for(lambda: "beyond the store's head" in posko.log(), "the log to say why")
         # Positions after the restore reuse numbers the old stream holds for other events.
         fresh = []
         for n in range(3):
