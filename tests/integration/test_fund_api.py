@@ -5,111 +5,29 @@ words, verification and the exports."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
-import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
 
 from core.access import Role
-from posko.bootstrap import build, web_services
-from posko.settings import Settings
-from web.app import create_app
+from tests.integration.fund_server import contribution, fund_server, refused_writing_nothing
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-KEY = "k" * 32
-PASSWORD = "kata-sandi-yang-panjang"
-
-
-class Client:
-    def __init__(self, session: ClientSession, token: str) -> None:
-        self.session, self.token = session, token
-        self.position = 0
-
-    async def call(
-        self, method: str, path: str, body: Any = None, lang: str = "id"
-    ) -> tuple[int, Any]:
-        headers = {"Authorization": f"Bearer {self.token}", "Accept-Language": lang}
-        if method == "GET" and self.position:
-            path += ("&" if "?" in path else "?") + f"min_position={self.position}"
-        async with self.session.request(method, path, json=body, headers=headers) as response:
-            text = await response.text()
-            reply = json.loads(text) if "json" in response.content_type else text
-            if isinstance(reply, dict) and "position" in reply and method != "GET":
-                self.position = max(self.position, reply["position"])
-            return response.status, reply
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def clients(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Any]]:
-    data_dir = Path(tmp_path_factory.mktemp("fund-api"))
-    components = build(Settings(data_dir=data_dir, api_key=KEY), runner=True, gateway=False)
-    server = TestServer(create_app(web_services(components)))
-    await server.start_server(access_log=None)
-    assert components.runner is not None
-    projecting = asyncio.create_task(components.runner.run())
-    session = ClientSession(base_url=str(server.make_url("/")))
-    admin = Client(session, KEY)
-    out: dict[str, Any] = {"admin": admin}
-    try:
-        status, fund = await admin.call(
-            "POST",
-            "/api/funds",
-            {
-                "id": str(uuid4()),
-                "name": "Dana Mogok",
-                "unit_kind": "confederation",
-                "threshold": 5_000_000,
-            },
+    async with fund_server(tmp_path_factory.mktemp("fund-api")) as server:
+        fund = await server.open_fund(threshold=5_000_000)
+        people = await server.people(
+            {"treasurer": Role("treasurer", fund_id=fund), "officer": Role("officer")}
         )
-        assert status == 201, fund
-        out["fund"] = fund["id"]
-        for name, role in (
-            ("treasurer", Role("treasurer", fund_id=fund["id"])),
-            ("officer", Role("officer")),
-        ):
-            phone = f"0857{uuid4().int % 10**8:08d}"
-            _, person = await admin.call(
-                "POST", "/api/people", {"name": name, "phone": phone, "password": PASSWORD}
-            )
-            await admin.call("POST", f"/api/people/{person['id']}/roles", role.as_dict())
-            _, signed = await admin.call(
-                "POST", "/api/session", {"login": phone, "password": PASSWORD}
-            )
-            out[name] = Client(session, signed["token"])
-        yield out
-    finally:
-        await session.close()
-        projecting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await projecting
-        await server.close()
-        await asyncio.get_running_loop().shutdown_default_executor()
-        components.close()
-
-
-def contribution(**overrides: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid4()),
-        "source": "affiliate",
-        "payer": "FSPMI",
-        "channel": "transfer",
-        "reference": "TRX-7",
-        "amount": 1_000_000,
-        "income_account": "income:strike",
-        "asset_account": "bank",
-        "effective_date": "2026-11-02",
-        **overrides,
-    }
+        yield {"admin": server.admin, "fund": fund, **people}
 
 
 async def test_a_resent_contribution_is_201_then_200_and_recorded_once(clients: Any) -> None:
@@ -136,15 +54,9 @@ async def test_a_resent_contribution_is_201_then_200_and_recorded_once(clients: 
 async def test_bad_input_is_a_422_naming_the_field_in_both_languages_writing_nothing(
     clients: Any, field: str, value: Any
 ) -> None:
-    treasurer, fund = clients["treasurer"], clients["fund"]
-    _, before = await treasurer.call("GET", f"/api/funds/{fund}")
-    body = contribution(**{field: value})
-    status, problem = await treasurer.call("POST", f"/api/funds/{fund}/contributions", body)
-    _, english = await treasurer.call("POST", f"/api/funds/{fund}/contributions", body, lang="en")
-    assert status == 422 and problem["field"] == field and english["field"] == field
-    assert problem["title"] != english["title"]
-    _, after = await treasurer.call("GET", f"/api/funds/{fund}")
-    assert after["version"] == before["version"]
+    fund = clients["fund"]
+    path, body = f"/api/funds/{fund}/contributions", contribution(**{field: value})
+    await refused_writing_nothing(clients["treasurer"], fund, path, body, field)
 
 
 async def test_the_two_person_rule_over_http(clients: Any) -> None:

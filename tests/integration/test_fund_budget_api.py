@@ -6,72 +6,33 @@ CSV for the audit has each half and the year per account."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
 
 from core.access import Role
-from posko.bootstrap import build, web_services
-from posko.settings import Settings
-from tests.integration.test_fund_api import KEY, PASSWORD, Client, contribution
-from web.app import create_app
+from tests.integration.fund_server import contribution, fund_server, refused_writing_nothing
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def clients(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Any]]:
-    data_dir = Path(tmp_path_factory.mktemp("fund-budget-api"))
-    components = build(Settings(data_dir=data_dir, api_key=KEY), runner=True, gateway=False)
-    server = TestServer(create_app(web_services(components)))
-    await server.start_server(access_log=None)
-    assert components.runner is not None
-    projecting = asyncio.create_task(components.runner.run())
-    session = ClientSession(base_url=str(server.make_url("/")))
-    admin = Client(session, KEY)
-    out: dict[str, Any] = {"admin": admin}
-    try:
-        fund_id = str(uuid4())
-        status, _ = await admin.call(
-            "POST",
-            "/api/funds",
-            {"id": fund_id, "name": "Dana Mogok", "unit_kind": "confederation", "threshold": 1},
+    async with fund_server(tmp_path_factory.mktemp("fund-budget-api")) as server:
+        fund = await server.open_fund(threshold=1)
+        people = await server.people(
+            {
+                "treasurer": Role("treasurer", fund_id=fund),
+                "officer": Role("officer"),
+                "member": Role("member"),
+            }
         )
-        assert status == 201
-        out["fund"] = fund_id
-        for name, role in (
-            ("treasurer", Role("treasurer", fund_id=fund_id)),
-            ("officer", Role("officer")),
-            ("member", Role("member")),
-        ):
-            phone = f"0858{uuid4().int % 10**8:08d}"
-            _, person = await admin.call(
-                "POST", "/api/people", {"name": name, "phone": phone, "password": PASSWORD}
-            )
-            await admin.call("POST", f"/api/people/{person['id']}/roles", role.as_dict())
-            _, signed = await admin.call(
-                "POST", "/api/session", {"login": phone, "password": PASSWORD}
-            )
-            out[name] = Client(session, signed["token"])
-        yield out
-    finally:
-        await session.close()
-        projecting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await projecting
-        await server.close()
-        await asyncio.get_running_loop().shutdown_default_executor()
-        components.close()
+        yield {"admin": server.admin, "fund": fund, **people}
 
 
 def revision(**lines: int) -> dict[str, Any]:
@@ -116,16 +77,9 @@ async def test_a_revision_is_201_then_200_on_a_resend_and_409_under_a_reused_id(
 async def test_bad_input_is_a_422_naming_the_field_in_both_languages_writing_nothing(
     clients: Any, path_year: str, change: dict[str, Any], field: str
 ) -> None:
-    treasurer, fund = clients["treasurer"], clients["fund"]
-    _, before = await treasurer.call("GET", f"/api/funds/{fund}")
-    body = {**revision(income_dues=1_000), **change}
-    path = f"/api/funds/{fund}/budgets/{path_year}"
-    status, problem = await treasurer.call("POST", path, body)
-    _, english = await treasurer.call("POST", path, body, lang="en")
-    assert status == 422 and problem["field"] == field and english["field"] == field
-    assert problem["title"] != english["title"]
-    _, after = await treasurer.call("GET", f"/api/funds/{fund}")
-    assert after["version"] == before["version"]
+    fund = clients["fund"]
+    path, body = f"/api/funds/{fund}/budgets/{path_year}", {**revision(income_dues=1_000), **change}
+    await refused_writing_nothing(clients["treasurer"], fund, path, body, field)
 
 
 async def test_reading_a_malformed_year_is_a_422_naming_it(clients: Any) -> None:

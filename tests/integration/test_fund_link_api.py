@@ -5,53 +5,28 @@ filters and its refusals of bad values naming the field."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
 import pytest_asyncio
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
 
 from core.access import Role
-from posko.bootstrap import build, web_services
-from posko.settings import Settings
-from tests.integration.test_fund_api import PASSWORD, Client, contribution
-from web.app import create_app
+from tests.integration.fund_server import Client, contribution, fund_server
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-KEY = "l" * 32
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, Any]]:
-    data_dir = Path(tmp_path_factory.mktemp("fund-link-api"))
-    components = build(Settings(data_dir=data_dir, api_key=KEY), runner=True, gateway=False)
-    server = TestServer(create_app(web_services(components)))
-    await server.start_server(access_log=None)
-    assert components.runner is not None
-    projecting = asyncio.create_task(components.runner.run())
-    session = ClientSession(base_url=str(server.make_url("/")))
-    admin = Client(session, KEY)
-    out: dict[str, Any] = {"admin": admin}
-    try:
-        fund_body = {
-            "id": str(uuid4()),
-            "name": "Dana Mogok",
-            "unit_kind": "confederation",
-            "threshold": 5_000_000,
-        }
-        status, fund = await admin.call("POST", "/api/funds", fund_body)
-        assert status == 201, fund
-        out["fund"] = fund["id"]
+    async with fund_server(tmp_path_factory.mktemp("fund-link-api")) as server:
+        fund = await server.open_fund(threshold=5_000_000)
+        out: dict[str, Any] = {"admin": server.admin, "fund": fund}
         starts = datetime.now(UTC)
         for name in ("action", "other_action"):
-            status, action = await admin.call(
+            status, action = await server.admin.call(
                 "POST",
                 "/api/actions",
                 {
@@ -63,30 +38,14 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[
             )
             assert status == 201, action
             out[name] = action["id"]
-        for name, role in (
-            ("treasurer", Role("treasurer", fund_id=fund["id"])),
-            ("officer", Role("officer")),
-            ("coordinator", Role("coordinator", action_id=out["action"])),
-            ("other_coordinator", Role("coordinator", action_id=out["other_action"])),
-        ):
-            phone = f"0857{uuid4().int % 10**8:08d}"
-            _, person = await admin.call(
-                "POST", "/api/people", {"name": name, "phone": phone, "password": PASSWORD}
-            )
-            await admin.call("POST", f"/api/people/{person['id']}/roles", role.as_dict())
-            _, signed = await admin.call(
-                "POST", "/api/session", {"login": phone, "password": PASSWORD}
-            )
-            out[name] = Client(session, signed["token"])
-        yield out
-    finally:
-        await session.close()
-        projecting.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await projecting
-        await server.close()
-        await asyncio.get_running_loop().shutdown_default_executor()
-        components.close()
+        people = await server.people(
+            {
+                "treasurer": Role("treasurer", fund_id=fund),
+                "coordinator": Role("coordinator", action_id=out["action"]),
+                "other_coordinator": Role("coordinator", action_id=out["other_action"]),
+            }
+        )
+        yield {**out, **people}
 
 
 async def test_a_link_is_201_then_200_and_the_coordinators_see_the_fund(world: Any) -> None:
