@@ -15,6 +15,7 @@ The rules, stated once:
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 
@@ -117,44 +118,96 @@ def standing(
     payments: list[dict[str, Any]],
     through: str,
 ) -> dict[str, Any]:
-    """An affiliate's dues through month `through`: due, paid, arrears, credit, the months
-    still short (oldest first), the last payment's date and the month by month lines.
-    `payments` are the ones that count ({"month", "amount", "effective_date"})."""
-    first = min((str(d["from"]) for d in declarations), default=None)
-    window = months(first, through) if first is not None else []
-    first_rule = rules[0] if rules else None
-    lines: dict[str, dict[str, Any]] = {}
-    for m, declared, rule in zip(
-        window, in_force_each(declarations, window), in_force_each(rules, window), strict=True
-    ):
-        lines[m] = {
+    """An affiliate's dues through month `through` as `balance` reckons them, with the last
+    payment's date and the month by month lines. `payments` are the ones that count
+    ({"month", "amount", "effective_date"})."""
+    paid: dict[str, int] = {}
+    for payment in payments:
+        paid[payment["month"]] = paid.get(payment["month"], 0) + int(payment["amount"])
+    reckoned = balance(declarations, rules, paid, through)
+    window = reckoned.pop("window")
+    lines = [
+        {
             "month": m,
             "members": None if declared is None else declared["members"],
             "base_amount": None if declared is None else declared["base_amount"],
-            "due": _due(declared, rule or first_rule),
-            "paid": 0,
+            "due": due,
+            "paid": settled,
+            "short": due - settled,
         }
-    pool = 0
-    for payment in payments:
-        line = lines.get(payment["month"])
-        take = 0 if line is None else min(payment["amount"], line["due"] - line["paid"])
-        if line is not None:
-            line["paid"] += take
-        pool += payment["amount"] - take
-    for line in lines.values():  # what is over pays the oldest month still short
-        take = min(pool, line["due"] - line["paid"])
-        line["paid"] += take
+        for m, declared, due, settled in zip(
+            window,
+            in_force_each(declarations, list(window)),
+            reckoned.pop("dues"),
+            reckoned.pop("settled"),
+            strict=True,
+        )
+    ]
+    return {
+        **reckoned,
+        "last_payment": max((str(p["effective_date"]) for p in payments), default=None),
+        "months": lines,
+    }
+
+
+def balance(
+    declarations: list[dict[str, Any]],
+    rules: list[dict[str, Any]],
+    paid: dict[str, int],
+    through: str,
+) -> dict[str, Any]:
+    """An affiliate's dues through month `through`: due, paid, arrears, credit and the months
+    still short (oldest first), from what counts as paid summed by the month it was paid for
+    (a month's payments count for it together up to its dues, so only their sum matters). Also
+    the window of months, each one's dues and what settled it, in order."""
+    first = min((str(d["from"]) for d in declarations), default=None)
+    window = _months(first, through) if first is not None else ()
+    dues_each = _dues_each(declarations, rules, window)
+    total = sum(paid.values())
+    settled = list(map(min, [paid.get(m, 0) for m in window], dues_each))  # each month's own
+    pool = total - sum(settled)
+    for i, due in enumerate(dues_each):  # what is over pays the oldest month still short
+        if not pool:
+            break
+        take = min(pool, due - settled[i])
+        settled[i] += take
         pool -= take
-    for line in lines.values():
-        line["short"] = line["due"] - line["paid"]
-    due = sum(line["due"] for line in lines.values())
-    arrears = sum(line["short"] for line in lines.values())
+    due = sum(dues_each)
     return {
         "due": due,
-        "paid": sum(int(p["amount"]) for p in payments),
-        "arrears": arrears,
+        "paid": total,
+        "arrears": due - sum(settled),
         "credit": pool,
-        "months_behind": [m for m, line in lines.items() if line["short"] > 0],
-        "last_payment": max((str(p["effective_date"]) for p in payments), default=None),
-        "months": list(lines.values()),
+        "months_behind": [m for m, d, s in zip(window, dues_each, settled, strict=True) if s < d],
+        "window": window,
+        "dues": dues_each,
+        "settled": settled,
     }
+
+
+def _ordinal(m: str) -> int:
+    return int(m[:4]) * 12 + int(m[5:7]) - 1
+
+
+@functools.lru_cache(maxsize=256)
+def _months(first: str, last: str) -> tuple[str, ...]:
+    """`months`, kept: every affiliate declared since the same month asks for the same ones."""
+    return tuple(months(first, last))
+
+
+def _dues_each(
+    declarations: list[dict[str, Any]], rules: list[dict[str, Any]], window: tuple[str, ...]
+) -> list[int]:
+    """Each month's dues over the window: reckoned once for each run of months under the same
+    declaration and rule (they change only at a declaration's or a rule's month)."""
+    if not window:
+        return []
+    first, last = window[0], window[-1]
+    starts = sorted(
+        {first, *(x["from"] for x in (*declarations, *rules) if first < x["from"] <= last)}
+    )
+    ends = [_ordinal(m) for m in starts[1:]] + [_ordinal(last) + 1]
+    out: list[int] = []
+    for start, end in zip(starts, ends, strict=True):
+        out += [due_in(start, declarations, rules)] * (end - _ordinal(start))
+    return out
