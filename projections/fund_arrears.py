@@ -1,9 +1,11 @@
 """Dues arrears per affiliate (tunggakan iuran): the rows a fund's arrears are answered from,
 and the answer (core/arrears.py does the arithmetic). Private rows only: per fund a book (the
 dues rules with the month each counts from, and the affiliates' keys) and one row per affiliate
-(its declarations and the dues it paid, with any reversals); an index from entry ids to those
-payments, so a reversal finds what it reverses. When a period closes, its arrears as of the
-period's last day are stored beside it: the period report shows those, frozen."""
+(its declarations and the dues it paid, summed by month and effective day; a payment a
+reversal touched is kept whole apart, with its reversals' days); an index from entry ids to
+those payments (their month, amount and day), so a reversal finds what it reverses without the
+affiliate's row holding every payment. When a period closes, its arrears as of the period's last
+day are stored beside it: the period report shows those, frozen."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from core.fund import Fund
 from projections.rows import Doc, Rows
 
 BOOK = "book"
-_INDEX = "_fund_arrears_entry"  # entry id -> {fund_id, key, payment}: dues and their reversals
+# entry id -> the dues payment it is or reverses: {fund_id, key, payment, month, amount,
+# effective_date}
+_INDEX = "_fund_arrears_entry"
 TOTALS = ("affiliate", "declared", "due", "paid", "arrears", "credit", "months_behind")
 
 
@@ -40,7 +44,7 @@ def _affiliate(rows: Rows, fund_id: str, name: str) -> Doc:
     book = _book(rows, fund_id)
     book["affiliates"].append(key)
     rows.put(channel(fund_id), BOOK, book)
-    return {"key": key, "affiliate": name, "declarations": [], "payments": {}}
+    return {"key": key, "affiliate": name, "declarations": [], "paid": {}, "reversed": {}}
 
 
 def apply(rows: Rows, event: Any) -> None:
@@ -73,23 +77,26 @@ def apply(rows: Rows, event: Any) -> None:
         rows.put(name, f"a:{row['key']}", row)
     elif isinstance(event, Fund.EntryPosted) and event.kind == "dues":
         row = _affiliate(rows, fund_id, event.details["payer"])
-        row["payments"][event.entry_id] = {
-            "month": event.details["month"],
-            "amount": sum(leg["amount"] for leg in event.legs if leg["side"] == "debit"),
-            "effective_date": event.effective_date,
-            "reversals": [],
-        }
+        month, day = event.details["month"], event.effective_date
+        amount = sum(leg["amount"] for leg in event.legs if leg["side"] == "debit")
+        by_day = row["paid"].setdefault(month, {})
+        by_day[day] = by_day.get(day, 0) + amount
         rows.put(name, f"a:{row['key']}", row)
-        index = {"fund_id": fund_id, "key": row["key"], "payment": event.entry_id}
+        index = {
+            "fund_id": fund_id,
+            "key": row["key"],
+            "payment": event.entry_id,
+            "month": month,
+            "amount": amount,
+            "effective_date": day,
+        }
         rows.put(_INDEX, event.entry_id, index)
     elif isinstance(event, Fund.EntryPosted) and event.reverses is not None:
-        # A reversal undoes a payment; a reversal of that reversal restores it: each toggles.
         target = rows.get(_INDEX, event.reverses)
         if target is not None:
             reversed_row = rows.get(name, f"a:{target['key']}")
             if reversed_row is not None:
-                payment = reversed_row["payments"][target["payment"]]
-                payment["reversals"].append(event.effective_date)
+                _toggle(reversed_row, target, event.effective_date)
                 rows.put(name, f"a:{target['key']}", reversed_row)
                 rows.put(_INDEX, event.entry_id, target)
     elif isinstance(event, Fund.PeriodClosed):
@@ -101,17 +108,48 @@ def apply(rows: Rows, event: Any) -> None:
         rows.put(frozen_channel(fund_id), event.period, frozen)
 
 
+def _toggle(row: Doc, payment: Doc, day: str) -> None:
+    """A reversal undoes a payment; a reversal of that reversal restores it: each toggles, as
+    of its own day. The first takes the payment out of its month's sums and keeps it whole
+    apart, where its reversals' days are listed."""
+    kept = row["reversed"].get(payment["payment"])
+    if kept is None:
+        month, paid_on = payment["month"], payment["effective_date"]
+        by_day = row["paid"][month]
+        by_day[paid_on] -= payment["amount"]
+        if by_day[paid_on] == 0:  # dues are never zero: no other payment that day is left
+            del by_day[paid_on]
+            if not by_day:
+                del row["paid"][month]
+        kept = {k: payment[k] for k in ("month", "amount", "effective_date")}
+        kept["reversals"] = []
+        row["reversed"][payment["payment"]] = kept
+    kept["reversals"].append(day)
+
+
 # -- the answer (pure) -----------------------------------------------------------------------------
 
 
-def counted(row: Doc, as_of: date) -> list[Doc]:
-    """The affiliate's payments effective by `as_of` that no reversal by then undid."""
+def counted(row: Doc, as_of: date) -> tuple[dict[str, int], str | None]:
+    """The affiliate's dues effective by `as_of` that no reversal by then undid, summed by the
+    month they paid, and the day of the last of them."""
     day = as_of.isoformat()
-    return [
-        p
-        for p in row["payments"].values()
-        if p["effective_date"] <= day and sum(r <= day for r in p["reversals"]) % 2 == 0
-    ]
+    paid: dict[str, int] = {}
+    last = ""
+    for month, by_day in row["paid"].items():
+        total = 0
+        for paid_on, amount in by_day.items():
+            if paid_on <= day:
+                total += amount
+                if paid_on > last:
+                    last = paid_on
+        if total:
+            paid[month] = total
+    for p in row["reversed"].values():
+        if p["effective_date"] <= day and sum(r <= day for r in p["reversals"]) % 2 == 0:
+            paid[p["month"]] = paid.get(p["month"], 0) + p["amount"]
+            last = max(last, p["effective_date"])
+    return paid, last or None
 
 
 def report(book: Doc, affiliates: list[Doc], as_of: date) -> dict[str, Any]:
@@ -121,9 +159,8 @@ def report(book: Doc, affiliates: list[Doc], as_of: date) -> dict[str, Any]:
     through = arrears.last_month_due(as_of)
     lines = []
     for row in affiliates:
-        standing = arrears.standing(
-            row["declarations"], book["rules"], counted(row, as_of), through
-        )
+        paid, last_payment = counted(row, as_of)
+        standing = arrears.balance(row["declarations"], book["rules"], paid, through)
         declared = arrears.in_force(row["declarations"], through)
         lines.append(
             {
@@ -132,7 +169,7 @@ def report(book: Doc, affiliates: list[Doc], as_of: date) -> dict[str, Any]:
                 **{k: standing[k] for k in ("due", "paid", "arrears", "credit")},
                 "months_behind": len(standing["months_behind"]),
                 "behind": standing["months_behind"],
-                "last_payment": standing["last_payment"],
+                "last_payment": last_payment,
                 "members": None if declared is None else declared["members"],
                 "base_amount": None if declared is None else declared["base_amount"],
                 "declarations": [
@@ -160,7 +197,7 @@ def totals_only(answer: dict[str, Any]) -> dict[str, Any]:
 def split_rows(docs: list[Doc]) -> tuple[Doc, list[Doc]]:
     """A fund's arrears rows as the book and its affiliates."""
     book: Doc = next((d for d in docs if "rules" in d), {"rules": [], "affiliates": []})
-    return book, [d for d in docs if "payments" in d]
+    return book, [d for d in docs if "paid" in d]
 
 
 def period_section(docs: list[Doc], frozen: Doc | None, period: str, today: date) -> Doc:
