@@ -40,14 +40,11 @@ from eventsourcing.persistence import Notification
 
 from projections import channels
 from projections.rows import Doc, RowKey, Rows
-from projections.store import Checkpoint, CheckpointWrite, ViewStore, dumps
+from projections.store import VERSION, Checkpoint, CheckpointWrite, ViewStore, dumps
 
 log = logging.getLogger("posko.projections")
 
 EVERY = 250  # events between checkpoints: a read replays at most about this many
-# Of what the views' rows hold: bump it with a change that needs a rebuild. 2: the arrears rows
-# sum dues by month and day instead of listing every payment.
-VERSION = 2
 PAGE = 1000  # notifications read at a time when replaying
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -23,6 +23,7 @@ from projections.changes import Batch, Change, Publisher
 from projections.checkpoints import EVERY, Checkpointer, CheckpointRows
 from projections.leader import Alone, Leadership
 from projections.port import ViewPort
+from projections.store import VERSION
 from projections.text import keeping_text
 
 log = logging.getLogger("posko.projections")
@@ -32,6 +33,10 @@ CATCH_UP_BATCH_SIZE = 5_000  # rebuilds and catching up: fewer, larger transacti
 STOP_CHECK = 0.5  # seconds a pump blocked by a full hand-over waits before checking for a stop
 STOP_WAIT = 5.0  # seconds a stop waits for the pump to end
 RESTART_DELAY = 1.0  # seconds between restarts after an error
+
+
+class ViewsTooNew(Exception):
+    """The views were made by a newer Posko; this one would misread their rows."""
 
 
 @dataclass
@@ -174,6 +179,7 @@ class ProjectionRunner:
             await self._advanced.wait_for(lambda: self.status.position >= position)
 
     async def _follow(self) -> None:
+        await self._views_of_this_version()
         start = await self.port.views_position()
         self.status.position = start
         self.port.projects_here(start)
@@ -203,6 +209,34 @@ class ProjectionRunner:
         finally:
             self.status.running = False
             await pump.stop()
+
+    async def _views_of_this_version(self) -> None:
+        """Views an older Posko made hold rows of another shape: rebuild them from the log
+        before projecting onto them (an upgrade in place; the README's upgrade rebuilds beside
+        the live views instead, with no dark minutes). Views of a newer Posko are left alone."""
+        made_by = await self.port.pools.run("main", self.store.version)
+        if made_by > VERSION:
+            raise ViewsTooNew(
+                f"the views are of version {made_by}, newer than this Posko's {VERSION}: run "
+                "the newer Posko, or point POSKO_VIEWS_SCHEMA at views of this version"
+            )
+        if made_by == VERSION:
+            return
+        log.warning(
+            "the views are of version %s and this Posko's are of version %s: rebuilding them "
+            "from the event log",
+            made_by,
+            VERSION,
+        )
+        started = time.perf_counter()
+        position = await self.port.pools.run("main", self._rebuild)
+        log.warning(
+            "views rebuilt up to position %s in %.1fs", position, time.perf_counter() - started
+        )
+
+    def _rebuild(self) -> int:
+        self.store.reset()
+        return self.catch_up()
 
     async def _publish(self, batch: Batch) -> None:
         if self.publisher is None:

@@ -122,7 +122,12 @@ class ViewStore(ABC):
 
     @abstractmethod
     def reset(self) -> None:
-        """Drop every row, the outbox, the checkpoints and the position (before a rebuild)."""
+        """Drop every row, the outbox, the checkpoints and the position (before a rebuild); the
+        empty views are of this code's VERSION."""
+
+    @abstractmethod
+    def version(self) -> int:
+        """The VERSION of the code that made these views (see the runner's start)."""
 
     # -- checkpoints (read by time travel and by the runner when it starts) --------------------
 
@@ -180,6 +185,11 @@ class ViewStore(ABC):
         return self._commits % self.prune_every == 0
 
 
+# What the views' rows hold: bump it with a change that needs a rebuild, and the projector
+# rebuilds views of an older version before it projects (a newer one it refuses). 2: the arrears
+# rows sum dues by month and day instead of listing every payment.
+VERSION = 2
+
 _CHECKPOINT_COLUMNS = "position, start, events, low_us, high_us, identity, version, event, times"
 
 _TABLES = (
@@ -191,6 +201,14 @@ _TABLES = (
     # which the projector replaces when it finds the bus ahead of the store.
     "CREATE TABLE IF NOT EXISTS store_identity (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+# Views made before versions were recorded hold version 1; a new (empty) store holds this one.
+_RECORD_VERSION = (
+    "INSERT INTO view_meta (name, value) SELECT 'version', CASE WHEN EXISTS "
+    "(SELECT 1 FROM view_meta WHERE name = 'position') THEN 1 ELSE "
+    f"{VERSION} END WHERE NOT EXISTS (SELECT 1 FROM view_meta WHERE name = 'version') "
+    "ON CONFLICT (name) DO NOTHING"
+)
+_VERSION = "SELECT value FROM view_meta WHERE name = 'version'"
 _CHECKPOINTS = (
     "CREATE TABLE IF NOT EXISTS view_checkpoints (position BIGINT PRIMARY KEY, "
     "start BIGINT NOT NULL, events BIGINT NOT NULL, low_us BIGINT NOT NULL, "
@@ -257,6 +275,7 @@ class SQLiteViewStore(ViewStore):
                 _CHECKPOINTS.format(blob="BLOB"),
                 _SQLITE_HISTORY,
                 _HISTORY_KEYS,
+                _RECORD_VERSION,
             ):
                 c.execute(statement)
 
@@ -422,6 +441,11 @@ class SQLiteViewStore(ViewStore):
                 "view_history_keys",
             ):  # fmt: skip
                 c.execute(f"DELETE FROM {table}")
+            c.execute(_RECORD_VERSION)
+
+    def version(self) -> int:
+        with self._transaction(write=False) as c:
+            return int(c.execute(_VERSION).fetchone()[0])
 
     def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
         sql = f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints"
@@ -564,6 +588,7 @@ class PostgresViewStore(ViewStore):
                 _CHECKPOINTS.format(blob="BYTEA"),
                 _POSTGRES_HISTORY,
                 _HISTORY_KEYS,
+                _RECORD_VERSION,
             ):
                 conn.execute(statement)
 
@@ -730,6 +755,13 @@ class PostgresViewStore(ViewStore):
                 "TRUNCATE view_rows, view_outbox, view_meta, view_checkpoints, view_history, "
                 "view_history_keys"
             )
+            conn.execute(_RECORD_VERSION)
+
+    def version(self) -> int:
+        with self._pool.connection() as conn:
+            row = conn.execute(_VERSION).fetchone()
+            assert row is not None
+            return int(row[0])
 
     def last_checkpoint(self, *, high_at_most: int | None = None) -> Checkpoint | None:
         sql = f"SELECT {_CHECKPOINT_COLUMNS} FROM view_checkpoints"
