@@ -142,6 +142,9 @@ class FundMachine(RuleBasedStateMachine):
 
     @rule(month=st.integers(min_value=1, max_value=12), members=st.integers(0, 2_000))
     def declare(self, month: int, members: int) -> None:
+        declared = self.fund.memberships.get("puk", {}).get(f"2026-{month:02d}")
+        again = declared is not None and declared["members"] == members  # same base too
+        before = self.fund.version
         done = self.attempt(
             self.app.declare_membership,
             fund_id=self.fund_id,
@@ -151,7 +154,9 @@ class FundMachine(RuleBasedStateMachine):
             base_amount=4_500_000,
             actor="person:a",
         )
-        if self.closed and month <= 6:
+        if again:  # the same declaration again (a retry) records nothing, closed or not
+            assert done and self.fund.version == before
+        elif self.closed and month <= 6:
             assert not done  # a closed period's arrears stay as they were
         else:
             assert done and self.fund.memberships["puk"][f"2026-{month:02d}"]["members"] == members
@@ -368,3 +373,15 @@ FundMachineWithViews.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestFundProperties = FundMachineWithViews.TestCase
+
+
+def test_a_declaration_retried_after_its_period_closed_records_nothing() -> None:
+    """Found by the machine: a retried declaration for a month of a closed period was taken for
+    a change of it (which the period refuses), where it is an idempotent no-op."""
+    machine = FundMachineWithViews()
+    machine.open()
+    machine.declare(month=3, members=10)
+    machine.close_first_half()
+    machine.declare(month=3, members=10)  # the retry: accepted, nothing recorded
+    machine.declare(month=3, members=11)  # a change: refused
+    machine.teardown()
