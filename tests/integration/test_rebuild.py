@@ -139,8 +139,7 @@ def record_everything(app: Posko, rng: random.Random) -> None:
 
 
 def replayed(app: Posko) -> AllRows:
-    """Every row from one replay of the whole log in memory, the events decoded by the
-    application's own mapper (the runner decodes its own way: times keep their stored text)."""
+    """Every row from one replay of the whole log in memory."""
     rows = Rows(lambda channel, key: None)
     for notification in app.recorder.select_notifications(start=0, limit=100_000):
         channels.apply(rows, app.mapper.to_domain_event(notification))
