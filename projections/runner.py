@@ -24,6 +24,7 @@ from projections.changes import Batch, Change, Publisher
 from projections.checkpoints import EVERY, Checkpointer, CheckpointRows
 from projections.leader import Alone, Leadership
 from projections.port import ViewPort
+from projections.text import keeping_text
 
 log = logging.getLogger("posko.projections")
 
@@ -60,6 +61,7 @@ class ProjectionRunner:
         checkpoint_every: int = EVERY,
     ) -> None:
         self.app = app
+        self.mapper = keeping_text(app.mapper)  # decodes as the app does; keeps the times' text
         self.leadership = leadership or Alone()
         self.port = port  # the view side of the async port: its pools and read-your-writes
         self.store = port.store
@@ -83,7 +85,7 @@ class ProjectionRunner:
         checkpoints = self.checkpoints.begin(after)
         event: Any = None
         for notification in notifications:
-            event = self.app.mapper.to_domain_event(notification)
+            event = self.mapper.to_domain_event(notification)
             channels.apply(rows, event)
             checkpoints.applied(rows, notification, event.timestamp)
         position = notifications[-1].id
