@@ -270,7 +270,7 @@ class ProjectionRunner:
 def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off while a large batch is applied. Its rows and events (JSON
     documents, frozen events) are freed by reference counting when the batch ends; the collector
-    only walked them again and again as they grew (a tenth of a rebuild). It runs again after
+    only walked them again and again as they grew (about 6 % of a rebuild). It runs again after
     the batch, for whatever else made cycles meanwhile."""
     paused = gc.isenabled()
     gc.disable()
