@@ -272,7 +272,9 @@ def _request_made(rows: Rows, event: Any) -> None:
         {
             "type": "Feature",
             "id": ident(event.originator_id),
-            "geometry": site["geometry"],
+            # Its own copy: a site moved later in the same batch must not move it (it would in
+            # a rebuild and not live, where the request's row was written before).
+            "geometry": {"type": "Point", "coordinates": list(site["geometry"]["coordinates"])},
             "properties": {
                 "kind": "request",
                 "request_kind": event.kind,
