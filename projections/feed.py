@@ -66,6 +66,23 @@ def _key(at: datetime, item_id: Any) -> str:
     return moment + "Z|" + ident(item_id)
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone).
+EVENTS = (
+    FieldReport.Filed,
+    Incident.Reported,
+    Incident.Acknowledged,
+    Incident.Resolved,
+    Incident.Reopened,
+    HelpRequest.Requested,
+    HelpRequest.Committed,
+    HelpRequest.Fulfilled,
+    HelpRequest.Cancelled,
+    SmsMark.Marked,
+    Action.LobbyRecorded,
+    Action.OutcomeRecorded,
+)
+
+
 def apply(rows: Rows, event: Any) -> None:
     """Apply after live_map.apply: reads the site rows and item index it keeps."""
     if isinstance(event, FieldReport.Filed):

@@ -87,6 +87,10 @@ def scope(doc: Doc | None) -> FundScope | None:
 # -- applying events ----------------------------------------------------------------------------
 
 
+# What `apply` reacts to (projections.channels calls it for these alone); Fund.Opened is one.
+EVENTS = (Fund.Event,)
+
+
 def apply(rows: Rows, event: Any) -> None:
     if not isinstance(event, Fund.Opened | Fund.Event):
         return

@@ -47,6 +47,9 @@ def _affiliate(rows: Rows, fund_id: str, name: str) -> Doc:
     return {"key": key, "affiliate": name, "declarations": [], "paid": {}, "reversed": {}}
 
 
+EVENTS = (Fund.Event,)  # what `apply` reacts to (projections.channels calls it for these alone)
+
+
 def apply(rows: Rows, event: Any) -> None:
     if not isinstance(event, Fund.Event):
         return

@@ -65,6 +65,10 @@ def change(docs: list[Doc]) -> dict[str, Any]:
     return snapshot(docs)
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone).
+EVENTS = (FundLink.Linked, FundLink.Relinked, FundLink.Unlinked, Fund.Event)
+
+
 def apply(rows: Rows, event: Any) -> None:
     if isinstance(event, FundLink.Linked | FundLink.Relinked | FundLink.Unlinked):
         _link(rows, event)

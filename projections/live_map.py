@@ -57,6 +57,24 @@ def later(a: str | None, b: datetime) -> bool:
     return a is None or b >= datetime.fromisoformat(a)
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone).
+EVENTS = (
+    FieldReport.Filed,
+    Action.Planned,
+    Action.SiteAdded,
+    Action.SiteAdjusted,
+    Action.Edited,
+    Incident.Reported,
+    Incident.Acknowledged,
+    Incident.Resolved,
+    Incident.Reopened,
+    HelpRequest.Requested,
+    HelpRequest.Committed,
+    HelpRequest.Fulfilled,
+    HelpRequest.Cancelled,
+)
+
+
 def apply(rows: Rows, event: Any) -> None:
     if isinstance(event, FieldReport.Filed):  # most events are reports: asked first
         _report_filed(rows, event)
@@ -254,7 +272,9 @@ def _request_made(rows: Rows, event: Any) -> None:
         {
             "type": "Feature",
             "id": ident(event.originator_id),
-            "geometry": site["geometry"],
+            # Its own copy: a site moved later in the same batch must not move it (it would in
+            # a rebuild and not live, where the request's row was written before).
+            "geometry": {"type": "Point", "coordinates": list(site["geometry"]["coordinates"])},
             "properties": {
                 "kind": "request",
                 "request_kind": event.kind,

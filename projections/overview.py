@@ -35,6 +35,11 @@ def change(docs: list[Doc]) -> dict[str, Any]:
     return {"actions": docs}
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone): an action's
+# steps only change its own row.
+EVENTS = (Action.Event, FieldReport.Filed, Incident.Event, HelpRequest.Event)
+
+
 def apply(rows: Rows, event: Any) -> None:
     """Apply after live_map.apply: the totals read the map rows the same event just changed."""
     if isinstance(event, Action.Planned):

@@ -29,6 +29,28 @@ def checkins_channel(action_id: Any) -> str:
     return f"_checkins:{ident(action_id)}"
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone).
+EVENTS = (
+    FieldReport.Filed,
+    Affiliate.Registered,
+    Affiliate.BranchAdded,
+    Affiliate.Renamed,
+    Affiliate.BranchRenamed,
+    Person.Registered,
+    Person.Edited,
+    Person.RoleGranted,
+    Person.RoleRevoked,
+    Person.Deactivated,
+    Person.Reactivated,
+    Person.PasswordSet,
+    Session.Started,
+    Session.Ended,
+    Invite.Created,
+    Invite.Used,
+    Invite.Revoked,
+)
+
+
 def apply(rows: Rows, event: Any) -> None:
     if isinstance(event, FieldReport.Filed):  # most events are reports: asked first
         if event.kind == "checkin":

@@ -26,6 +26,19 @@ REPORT = "_report"  # action id -> its figures
 KORLAPS = "_korlaps"  # action id -> {site id: {name, phone}}
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone).
+EVENTS = (
+    FieldReport.Filed,
+    Action.Planned,
+    Action.KorlapNamed,
+    Action.SiteAdded,
+    Action.SiteAdjusted,
+    Action.TargetSet,
+    Incident.Event,
+    HelpRequest.Event,
+)
+
+
 def apply(rows: Rows, event: Any) -> None:
     """Apply after live_map.apply: an incident's or request's later steps name only the item,
     and live_map keeps which action it belongs to."""

@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import gc
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -65,7 +66,7 @@ class ProjectionRunner:
         checkpoint_every: int = EVERY,
     ) -> None:
         self.app = app
-        self.mapper = keeping_text(app.mapper)  # decodes as the app does; times keep their text
+        self.mapper = keeping_text(app.mapper)  # decodes as the app does; keeps the times' text
         self.leadership = leadership or Alone()
         self.port = port  # the view side of the async port: its pools and read-your-writes
         self.store = port.store
@@ -137,7 +138,8 @@ class ProjectionRunner:
         while notifications := self.app.recorder.select_notifications(
             start=position, limit=batch_size, inclusive_of_start=False
         ):
-            position = self.apply(notifications).position
+            with _collector_paused():
+                position = self.apply(notifications).position
         return position
 
     # -- running live --------------------------------------------------------------------------
@@ -296,6 +298,21 @@ class ProjectionRunner:
             for batch in batches:
                 await self.publisher.publish(batch)  # the bus ignores ones it already has
             after = batches[-1].position
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a large batch is applied. Its rows and events (JSON
+    documents, frozen events) are freed by reference counting when the batch ends; the collector
+    only walked them again and again as they grew (about 6 % of a rebuild). It runs again after
+    the batch, for whatever else made cycles meanwhile."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 class _Pump(threading.Thread):

@@ -22,6 +22,10 @@ def waiting(docs: list[Doc]) -> list[Doc]:
     return [d for d in docs if not d["filed"]]
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone).
+EVENTS = (SmsMessage.Received, SmsMessage.Transcribed)
+
+
 def apply(rows: Rows, event: Any) -> None:
     if isinstance(event, SmsMessage.Received) and event.outcome == "unparsed":
         key = event.sent_at.astimezone(UTC).isoformat() + "|" + ident(event.originator_id)

@@ -21,6 +21,10 @@ def channel(vote_id: UUID | str) -> str:
     return f"vote:{ident(vote_id)}"
 
 
+# The events `apply` reacts to (projections.channels calls it for these alone).
+EVENTS = (Vote.Called, Vote.Opened, Vote.TurnoutCounted, Vote.Sealed)
+
+
 def apply(rows: Rows, event: Any) -> None:
     if isinstance(event, Vote.Called):
         _put(
