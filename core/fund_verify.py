@@ -15,20 +15,16 @@ from core import ledger
 from core.fund import Fund, event_body
 
 
-def _fields(event: Any) -> dict[str, Any]:
-    return dict(vars(event))
-
-
 def verify(
     fund_id: UUID,
     stored: Sequence[Any],
     decode: Callable[[Any], Any],
     given: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    fund = str(fund_id)
     head = ledger.GENESIS
     leaves: dict[str, list[str]] = {}
     checkpoints: dict[str, dict[str, Any]] = {}
-    heads: set[str] = {head}
     entries = 0
     debits = credits = 0
     mismatch: dict[str, Any] | None = None
@@ -53,12 +49,12 @@ def verify(
         except Exception as error:  # an edit that broke the stored JSON itself
             mismatch = fail(version, "undecodable", error=type(error).__name__)
             break
-        fields = _fields(event)
+        fields = vars(event)
         if fields.get("prev_hash") != head:
             mismatch = fail(version, "broken_link", event)
             break
         recomputed = ledger.chain_hash(
-            head, type(event).__name__, version, event_body(fund_id, fields)
+            head, type(event).__name__, version, event_body(fund, fields)
         )
         if recomputed != fields.get("hash"):
             mismatch = fail(version, "hash_mismatch", event)
@@ -91,7 +87,6 @@ def verify(
                 break
             checkpoints[event.period] = {"period": event.period, **expected_checkpoint}
         head = recomputed
-        heads.add(head)
 
     given_results = []
     for i, kept in enumerate(given):

@@ -145,12 +145,17 @@ def _plain_leaf(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+# What json.dumps(value, sort_keys=True, ...) builds on every call, built once: the same
+# encoder class with the same settings, so the same bytes (it keeps no state between calls).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_leaf
+)
+
+
 def canonical(value: Any) -> bytes:
     """The JSON the chain hashes: keys sorted, no spaces, values as `plain` makes them (the
     encoder's `default` does it leaf by leaf, without copying the structure first)."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_leaf
-    ).encode()
+    return _CANONICAL.encode(value).encode()
 
 
 def chain_hash(prev: str, kind: str, version: int, body: dict[str, Any]) -> str:
