@@ -37,8 +37,9 @@ MAX_EXPIRY_DAYS = 365
 _NOT_HASHED = ("originator_id", "originator_version", "originator_topic", "prev_hash", "hash")
 
 
-def event_body(fund_id: UUID, fields: dict[str, Any]) -> dict[str, Any]:
-    """What an event's hash covers: its fields (with its timestamp) and the fund's id."""
+def event_body(fund_id: UUID | str, fields: dict[str, Any]) -> dict[str, Any]:
+    """What an event's hash covers: its fields (with its timestamp) and the fund's id (or its
+    text, for a caller hashing many events of one fund)."""
     body = {k: v for k, v in fields.items() if k not in _NOT_HASHED}
     body["fund"] = str(fund_id)
     return body

@@ -640,7 +640,7 @@ class FundCommands(PoskoBase):
         stored = self.fund_events(fund_id)
         if not stored:
             raise NotFound("unknown_fund", field="fund_id")
-        return fund_verify.verify(fund_id, stored, self.mapper.to_domain_event, checkpoints or [])
+        return fund_verify.verify(fund_id, stored, self.mapper, checkpoints or [])
 
 
 def _typed(fund: Fund, field: str, code: str, kind: str) -> None:

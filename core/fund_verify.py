@@ -6,29 +6,102 @@ thing that does not match is named: its version, its kind and its entry."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    JSONTranscoder,
+    Mapper,
+    Transcoding,
+    UUIDAsHex,
+)
 
 from core import ledger
 from core.fund import Fund, event_body
 
 
-def _fields(event: Any) -> dict[str, Any]:
-    return dict(vars(event))
+class _Moment(datetime):
+    """A datetime as verification decodes it: msgspec writes a datetime itself (as ...Z),
+    but hands a subclass to `ledger.canonical_fast`'s hook, which writes it as `canonical`."""
+
+    __slots__ = ()
+
+
+class _NotFast(Exception):
+    """A stored value `ledger.canonical_fast` would not write as `canonical` does."""
+
+
+def _refuse(value: Any) -> Any:
+    raise _NotFast(value)
+
+
+class _MomentAsISO(DatetimeAsISO):
+    def decode(self, data: str) -> datetime:
+        assert isinstance(data, str)  # as DatetimeAsISO's: a nested transcoding fails alike
+        return _Moment.fromisoformat(data)
+
+
+class _Refused(Transcoding):
+    def __init__(self, transcoding: Transcoding) -> None:
+        self.type = transcoding.type
+        self.name = transcoding.name
+
+    def encode(self, obj: Any) -> Any:
+        return _refuse(obj)
+
+    def decode(self, data: Any) -> Any:
+        return _refuse(data)
+
+
+class _FastTranscoder(JSONTranscoder):
+    """Decodes as the application's transcoder does, into the same values but datetimes as
+    `_Moment`s, and refuses what `ledger.canonical_fast` would write otherwise: a float (NaN
+    and Infinity too) or the value of another transcoding than UUIDs and datetimes."""
+
+    def __init__(self, transcoder: JSONTranscoder) -> None:
+        super().__init__()
+        self.decoder = json.JSONDecoder(
+            object_hook=self._decode_obj, parse_float=_refuse, parse_constant=_refuse
+        )
+        for transcoding in transcoder.names.values():
+            self.register(_Refused(transcoding))
+        if type(transcoder.names.get(UUIDAsHex.name)) is UUIDAsHex:
+            self.register(UUIDAsHex())
+        if type(transcoder.names.get(DatetimeAsISO.name)) is DatetimeAsISO:
+            self.register(_MomentAsISO())
+
+
+def _decoded(
+    item: Any, fast: Mapper[UUID] | None, mapper: Mapper[UUID]
+) -> tuple[Any, Callable[[Any], bytes]]:
+    """A stored event, and what writes the bytes its hash covers: most events come through
+    `fast`; one it refuses (or cannot read) is read by the application's `mapper` and hashed
+    with `ledger.canonical`, as they all were before."""
+    if fast is not None:
+        try:
+            return fast.to_domain_event(item), ledger.canonical_fast
+        except Exception:  # the application's mapper decides, as before
+            pass
+    return mapper.to_domain_event(item), ledger.canonical
 
 
 def verify(
     fund_id: UUID,
     stored: Sequence[Any],
-    decode: Callable[[Any], Any],
+    mapper: Mapper[UUID],
     given: list[dict[str, Any]],
 ) -> dict[str, Any]:
+    fast = None
+    if isinstance(mapper.transcoder, JSONTranscoder):
+        fast = Mapper[UUID](_FastTranscoder(mapper.transcoder), mapper.compressor, mapper.cipher)
+    fund = str(fund_id)
     head = ledger.GENESIS
     leaves: dict[str, list[str]] = {}
     checkpoints: dict[str, dict[str, Any]] = {}
-    heads: set[str] = {head}
     entries = 0
     debits = credits = 0
     mismatch: dict[str, Any] | None = None
@@ -49,17 +122,16 @@ def verify(
             mismatch = fail(expected, "missing_event", found_version=version)
             break
         try:
-            event = decode(item)
+            event, encode = _decoded(item, fast, mapper)
         except Exception as error:  # an edit that broke the stored JSON itself
             mismatch = fail(version, "undecodable", error=type(error).__name__)
             break
-        fields = _fields(event)
+        fields = vars(event)
         if fields.get("prev_hash") != head:
             mismatch = fail(version, "broken_link", event)
             break
-        recomputed = ledger.chain_hash(
-            head, type(event).__name__, version, event_body(fund_id, fields)
-        )
+        body = event_body(fund, fields)
+        recomputed = ledger.chain_hash(head, type(event).__name__, version, body, encode)
         if recomputed != fields.get("hash"):
             mismatch = fail(version, "hash_mismatch", event)
             break
@@ -91,7 +163,6 @@ def verify(
                 break
             checkpoints[event.period] = {"period": event.period, **expected_checkpoint}
         head = recomputed
-        heads.add(head)
 
     given_results = []
     for i, kept in enumerate(given):

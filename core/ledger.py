@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from core.errors import InvalidInput
 
@@ -145,18 +148,43 @@ def _plain_leaf(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+# What json.dumps(value, sort_keys=True, ...) builds on every call, built once: the same
+# encoder class with the same settings, so the same bytes (it keeps no state between calls).
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_leaf
+)
+
+
 def canonical(value: Any) -> bytes:
     """The JSON the chain hashes: keys sorted, no spaces, values as `plain` makes them (the
     encoder's `default` does it leaf by leaf, without copying the structure first)."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain_leaf
-    ).encode()
+    return _CANONICAL.encode(value).encode()
 
 
-def chain_hash(prev: str, kind: str, version: int, body: dict[str, Any]) -> str:
+# The same bytes, several times as fast, for what fund_verify decodes: msgspec writes text,
+# whole numbers, true, false, null, lists, objects with text keys and UUIDs exactly as
+# `canonical` does (tests/unit/test_fund_canonical.py) and hands its hook what it cannot write,
+# such as a datetime subclass. Floats it writes otherwise (1e16, not 1e+16; null for NaN), and
+# so a datetime (as ...Z), a Decimal or bytes: none of them may reach it.
+_CANONICAL_FAST = msgspec.json.Encoder(order="sorted", enc_hook=_plain_leaf)
+
+
+def canonical_fast(value: Any) -> bytes:
+    """`canonical(value)` for a value of only those types and datetime subclasses (the
+    caller makes sure)."""
+    return _CANONICAL_FAST.encode(value)
+
+
+def chain_hash(
+    prev: str,
+    kind: str,
+    version: int,
+    body: dict[str, Any],
+    encode: Callable[[Any], bytes] = canonical,
+) -> str:
     """The hash of one event: the previous hash, the event's kind, its place and its facts."""
     digest = hashlib.sha256(prev.encode("ascii") + b"\n")
-    digest.update(canonical({"kind": kind, "version": version, "body": body}))
+    digest.update(encode({"kind": kind, "version": version, "body": body}))
     return digest.hexdigest()
 
 
