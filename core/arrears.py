@@ -112,44 +112,6 @@ def _due(declared: dict[str, Any] | None, rule: dict[str, Any] | None) -> int:
     return dues.amount(base, int(rule["rate_bp"]), str(rule["rounding"]))
 
 
-def standing(
-    declarations: list[dict[str, Any]],
-    rules: list[dict[str, Any]],
-    payments: list[dict[str, Any]],
-    through: str,
-) -> dict[str, Any]:
-    """An affiliate's dues through month `through` as `balance` reckons them, with the last
-    payment's date and the month by month lines. `payments` are the ones that count
-    ({"month", "amount", "effective_date"})."""
-    paid: dict[str, int] = {}
-    for payment in payments:
-        paid[payment["month"]] = paid.get(payment["month"], 0) + int(payment["amount"])
-    reckoned = balance(declarations, rules, paid, through)
-    window = reckoned.pop("window")
-    lines = [
-        {
-            "month": m,
-            "members": None if declared is None else declared["members"],
-            "base_amount": None if declared is None else declared["base_amount"],
-            "due": due,
-            "paid": settled,
-            "short": due - settled,
-        }
-        for m, declared, due, settled in zip(
-            window,
-            in_force_each(declarations, list(window)),
-            reckoned.pop("dues"),
-            reckoned.pop("settled"),
-            strict=True,
-        )
-    ]
-    return {
-        **reckoned,
-        "last_payment": max((str(p["effective_date"]) for p in payments), default=None),
-        "months": lines,
-    }
-
-
 def balance(
     declarations: list[dict[str, Any]],
     rules: list[dict[str, Any]],
