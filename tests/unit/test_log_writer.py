@@ -11,15 +11,21 @@ import threading
 from posko.observability import _Handoff, _LineWriter
 
 
-def test_every_line_queued_before_stop_is_written_in_order() -> None:
+def started(name: str) -> tuple[io.StringIO, logging.Logger, _LineWriter]:
+    """A running writer into a string, and a logger whose lines it writes."""
     out = io.StringIO()
     handler = logging.StreamHandler(out)
     handler.setFormatter(logging.Formatter("%(message)s"))
     queued: queue.SimpleQueue[logging.LogRecord | None] = queue.SimpleQueue()
     writer = _LineWriter(queued, handler)
     writer.start()
-    logger = logging.Logger("test-writer")
+    logger = logging.Logger(name)
     logger.addHandler(_Handoff(queued))
+    return out, logger, writer
+
+
+def test_every_line_queued_before_stop_is_written_in_order() -> None:
+    out, logger, writer = started("test-writer")
 
     def burst(name: str) -> None:
         for n in range(200):
@@ -41,14 +47,7 @@ def test_every_line_queued_before_stop_is_written_in_order() -> None:
 
 
 def test_a_line_is_written_while_running_not_only_at_stop() -> None:
-    out = io.StringIO()
-    handler = logging.StreamHandler(out)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    queued: queue.SimpleQueue[logging.LogRecord | None] = queue.SimpleQueue()
-    writer = _LineWriter(queued, handler)
-    writer.start()
-    logger = logging.Logger("test-writer-live")
-    logger.addHandler(_Handoff(queued))
+    out, logger, writer = started("test-writer-live")
     logger.info("hello %s", "there")
     deadline = threading.Event()
     for _ in range(100):  # up to 5 s; written within WRITE_EVERY normally
